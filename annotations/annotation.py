@@ -1,0 +1,308 @@
+"""Annotations and replies: the write service and the reads the UI and exports share.
+
+Every write is one transaction, checks `text[start:end] == quote`, and bumps
+the seminar's change counter so classmates see it live.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Select, delete, literal, or_, select
+from sqlalchemy.orm import Session
+
+from . import codebook
+from .anchor import anchor_at, check_span
+from .db.engine import Store
+from .db.models import Annotation, Document, DocumentVersion, Reply, Seminar
+from .errors import InvalidInput, NotFound, PermissionDenied
+from .seminar import bump, seminar_id
+from .timeutil import now
+
+MAX_NOTE = 20_000  # code points
+
+
+@dataclass(frozen=True)
+class ReplyView:
+    id: str
+    annotation_id: str
+    author: str
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class AnnotationView:
+    id: str
+    seminar: str
+    document_id: str
+    document_title: str
+    document_sha256: str
+    start: int
+    end: int
+    quote: str
+    prefix: str
+    suffix: str
+    perspective: str
+    codes: list[str]
+    note: str
+    annotator: str
+    created_at: datetime
+    updated_at: datetime
+    anchor_status: str = "anchored"
+    replies: list[ReplyView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Export and list filters; empty fields do not filter."""
+
+    seminar: str = ""
+    document: str = ""
+    annotator: str = ""
+    code: str = ""
+    perspective: str = ""
+    search: str = ""  # substring of quote or note, case-insensitive
+
+
+def check_name(name: str, what: str = "annotator") -> str:
+    clean = name.strip()
+    if not clean:
+        raise InvalidInput(f"{what} name is empty: enter a display name")
+    if len(clean) > 200 or "\n" in clean:
+        raise InvalidInput(f"{what} name must be one line of at most 200 characters")
+    return clean
+
+
+def check_note(note: str) -> str:
+    if len(note) > MAX_NOTE:
+        raise InvalidInput(f"note is {len(note):,} characters, over {MAX_NOTE:,}: shorten it")
+    return note
+
+
+def _check_tags(session: Session, sid: int, perspective: str, codes: list[str]) -> list[str]:
+    if perspective and perspective not in codebook.perspective_names(session, sid):
+        raise InvalidInput(
+            f"perspective {perspective!r} is not in this seminar: pick one of "
+            f"{', '.join(codebook.perspective_names(session, sid))}"
+        )
+    known = codebook.code_names(session, sid)
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise InvalidInput(
+            f"code(s) {', '.join(map(repr, unknown))} are not in this seminar's codebook"
+        )
+    return list(dict.fromkeys(codes))
+
+
+def _current_version(session: Session, document_id: str) -> DocumentVersion:
+    doc = session.get(Document, document_id)
+    if doc is None or doc.current_version_id is None:
+        raise NotFound(f"no document {document_id!r}: see `annotations texts list`")
+    version = session.get(DocumentVersion, doc.current_version_id)
+    assert version is not None
+    return version
+
+
+def create_annotation(
+    store: Store,
+    *,
+    seminar: str,
+    document_id: str,
+    start: int,
+    end: int,
+    quote: str,
+    annotator: str,
+    perspective: str = "",
+    codes: list[str] | None = None,
+    note: str = "",
+    annotation_id: str | None = None,
+) -> AnnotationView:
+    """Save a new annotation on the document's current version.
+
+    A repeated `annotation_id` (a double click, a rerun) returns the saved
+    annotation instead of saving it twice.
+    """
+    annotator = check_name(annotator)
+    note = check_note(note)
+    aid = str(uuid.UUID(annotation_id)) if annotation_id else str(uuid.uuid4())
+    with store.transaction() as session:
+        sid = seminar_id(session, seminar)
+        existing = session.get(Annotation, aid)
+        if existing is not None:
+            if existing.seminar_id != sid or existing.annotator != annotator:
+                raise InvalidInput(f"annotation id {aid} is already used")
+            return _view(session, existing)
+        version = _current_version(session, document_id)
+        check_span(version.text, start, end, quote)
+        tags = _check_tags(session, sid, perspective, codes or [])
+        anchor = anchor_at(version.text, start, end)
+        t = now()
+        row = Annotation(
+            id=aid, seminar_id=sid, document_version_id=version.id, start=start, end=end,
+            quote=anchor.quote, prefix=anchor.prefix, suffix=anchor.suffix,
+            perspective=perspective, codes=codebook.join_codes(tags), note=note,
+            annotator=annotator, anchor_status="anchored", created_at=t, updated_at=t,
+        )
+        session.add(row)
+        bump(session, sid)
+        session.flush()
+        return _view(session, row)
+
+
+def _owned(session: Session, annotation_id: str, seminar: str, actor: str) -> Annotation:
+    row = session.get(Annotation, annotation_id)
+    sid = seminar_id(session, seminar)
+    if row is None or row.seminar_id != sid:
+        raise NotFound(f"no annotation {annotation_id} in seminar {seminar!r}")
+    if row.annotator != actor:
+        raise PermissionDenied(
+            f"only {row.annotator} can change this annotation; reply to it instead"
+        )
+    return row
+
+
+def update_annotation(
+    store: Store,
+    annotation_id: str,
+    *,
+    seminar: str,
+    actor: str,
+    perspective: str | None = None,
+    codes: list[str] | None = None,
+    note: str | None = None,
+) -> AnnotationView:
+    with store.transaction() as session:
+        row = _owned(session, annotation_id, seminar, actor)
+        new_perspective = row.perspective if perspective is None else perspective
+        new_codes = codebook.split_codes(row.codes) if codes is None else codes
+        tags = _check_tags(session, row.seminar_id, new_perspective, new_codes)
+        row.perspective = new_perspective
+        row.codes = codebook.join_codes(tags)
+        if note is not None:
+            row.note = check_note(note)
+        row.updated_at = now()
+        bump(session, row.seminar_id)
+        session.flush()
+        return _view(session, row)
+
+
+def delete_annotation(store: Store, annotation_id: str, *, seminar: str, actor: str) -> None:
+    with store.transaction() as session:
+        row = _owned(session, annotation_id, seminar, actor)
+        sid = row.seminar_id
+        session.execute(delete(Reply).where(Reply.annotation_id == row.id))
+        session.delete(row)
+        bump(session, sid)
+
+
+def add_reply(
+    store: Store, annotation_id: str, *, seminar: str, author: str, text: str,
+    reply_id: str | None = None,
+) -> ReplyView:
+    author = check_name(author, "author")
+    if not text.strip():
+        raise InvalidInput("reply is empty: write something first")
+    text = check_note(text)
+    rid = str(uuid.UUID(reply_id)) if reply_id else str(uuid.uuid4())
+    with store.transaction() as session:
+        sid = seminar_id(session, seminar)
+        parent = session.get(Annotation, annotation_id)
+        if parent is None or parent.seminar_id != sid:
+            raise NotFound(f"no annotation {annotation_id} in seminar {seminar!r}")
+        existing = session.get(Reply, rid)
+        if existing is not None:
+            if existing.annotation_id != annotation_id:
+                raise InvalidInput(f"reply id {rid} is already used")
+            return ReplyView(existing.id, existing.annotation_id, existing.author,
+                             existing.text, existing.created_at)
+        t = now()
+        reply = Reply(id=rid, annotation_id=annotation_id, author=author, text=text,
+                      created_at=t, updated_at=t)
+        session.add(reply)
+        bump(session, sid)
+        return ReplyView(rid, annotation_id, author, text, t)
+
+
+def annotation_select(filters: Filters) -> Select:  # type: ignore[type-arg]
+    """The one query behind lists and exports, in document then text order."""
+    q = (
+        select(
+            Annotation.id, Seminar.slug, Document.document_id, Document.title,
+            DocumentVersion.sha256, Annotation.start, Annotation.end, Annotation.quote,
+            Annotation.prefix, Annotation.suffix, Annotation.perspective, Annotation.codes,
+            Annotation.note, Annotation.annotator, Annotation.created_at,
+            Annotation.updated_at, Annotation.anchor_status,
+        )
+        .join(Seminar, Seminar.id == Annotation.seminar_id)
+        .join(DocumentVersion, DocumentVersion.id == Annotation.document_version_id)
+        .join(Document, Document.document_id == DocumentVersion.document_id)
+        .order_by(Seminar.slug, Document.document_id, Annotation.start, Annotation.end,
+                  Annotation.created_at, Annotation.id)
+    )
+    if filters.seminar:
+        q = q.where(Seminar.slug == filters.seminar)
+    if filters.document:
+        q = q.where(Document.document_id == filters.document)
+    if filters.annotator:
+        q = q.where(Annotation.annotator == filters.annotator)
+    if filters.perspective:
+        q = q.where(Annotation.perspective == filters.perspective)
+    if filters.code:
+        padded = literal("; ") + Annotation.codes + literal("; ")
+        q = q.where(padded.contains(f"; {filters.code}; ", autoescape=True))
+    if filters.search:
+        q = q.where(or_(Annotation.quote.icontains(filters.search, autoescape=True),
+                        Annotation.note.icontains(filters.search, autoescape=True)))
+    return q
+
+
+def list_annotations(store: Store, filters: Filters, *, with_replies: bool = True
+                     ) -> list[AnnotationView]:
+    with store.read() as session:
+        rows = session.execute(annotation_select(filters)).all()
+        replies: dict[str, list[ReplyView]] = {}
+        if with_replies and rows:
+            ids = [r[0] for r in rows]
+            for i in range(0, len(ids), 500):
+                for rep in session.scalars(
+                    select(Reply).where(Reply.annotation_id.in_(ids[i : i + 500]))
+                    .order_by(Reply.created_at, Reply.id)
+                ):
+                    replies.setdefault(rep.annotation_id, []).append(
+                        ReplyView(rep.id, rep.annotation_id, rep.author, rep.text,
+                                  rep.created_at))
+        return [_row_view(r, replies.get(r[0], [])) for r in rows]
+
+
+def _row_view(r: tuple, replies: list[ReplyView]) -> AnnotationView:  # type: ignore[type-arg]
+    return AnnotationView(
+        id=r[0], seminar=r[1], document_id=r[2], document_title=r[3], document_sha256=r[4],
+        start=r[5], end=r[6], quote=r[7], prefix=r[8], suffix=r[9], perspective=r[10],
+        codes=codebook.split_codes(r[11]), note=r[12], annotator=r[13], created_at=r[14],
+        updated_at=r[15], anchor_status=r[16], replies=replies,
+    )
+
+
+def _view(session: Session, row: Annotation) -> AnnotationView:
+    r = session.execute(
+        annotation_select(Filters()).where(Annotation.id == row.id)
+    ).one()
+    replies = [
+        ReplyView(x.id, x.annotation_id, x.author, x.text, x.created_at)
+        for x in session.scalars(
+            select(Reply).where(Reply.annotation_id == row.id).order_by(Reply.created_at)
+        )
+    ]
+    return _row_view(tuple(r), replies)
+
+
+def get_annotation(store: Store, annotation_id: str, seminar: str) -> AnnotationView:
+    with store.read() as session:
+        sid = seminar_id(session, seminar)
+        row = session.get(Annotation, annotation_id)
+        if row is None or row.seminar_id != sid:
+            raise NotFound(f"no annotation {annotation_id} in seminar {seminar!r}")
+        return _view(session, row)

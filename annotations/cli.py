@@ -1,0 +1,304 @@
+"""The `annotations` console script: a thin adapter over the library.
+
+Each command opens the store, calls one library function and prints. Domain
+errors become a message on stderr and exit status 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+
+from . import config, corpus, export, importer
+from . import seminar as seminars
+from .annotation import Filters
+from .db.engine import Store
+from .errors import AnnotationsError, ImportRejected
+
+app = typer.Typer(
+    help="Annotate historical sources together: store, corpus, exports and imports.\n\n"
+    "The store is ANNOTATIONS_DATABASE_URL (default: SQLite file under data/).",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+)
+texts_app = typer.Typer(help="The corpus: list and add texts.", no_args_is_help=True)
+seminar_app = typer.Typer(help="Seminars: create and list.", no_args_is_help=True)
+app.add_typer(texts_app, name="texts")
+app.add_typer(seminar_app, name="seminar")
+
+
+def _err(message: str) -> None:
+    typer.echo(f"Error: {message}", err=True)
+
+
+def _open() -> Store:
+    return Store.open()
+
+
+@contextmanager
+def _output(path: Path | None) -> Iterator[TextIO]:
+    if path is None:
+        sys.stdout.reconfigure(newline="")  # type: ignore[union-attr]
+        yield sys.stdout
+    else:
+        with path.open("w", encoding="utf-8", newline="") as f:
+            yield f
+
+
+Format = Annotated[str, typer.Option("--format", help="Output format.")]
+
+
+@app.command()
+def init() -> None:
+    """Create or upgrade the store and load the texts/ corpus (idempotent).
+
+    Example: annotations init
+    """
+    store = _open()
+    result = corpus.load_corpus(store)
+    for w in result.warnings:
+        typer.echo(f"Warning: {w}", err=True)
+    typer.echo(
+        f"store ready at {store.engine.url.render_as_string(hide_password=True)}: "
+        f"{len(result.added)} added, {len(result.new_versions)} new version(s), "
+        f"{len(result.unchanged)} unchanged"
+    )
+
+
+@texts_app.command("list")
+def texts_list(fmt: Format = "table") -> None:
+    """List the documents: document_id, title, perspective, sha256, characters.
+
+    Example: annotations texts list --format csv
+    """
+    rows = corpus.list_texts(_open())
+    cols = ("document_id", "title", "perspective", "sha256", "characters")
+    if fmt == "csv":
+        sys.stdout.reconfigure(newline="")  # type: ignore[union-attr]
+        w = csv.writer(sys.stdout, lineterminator="\r\n")
+        w.writerow(cols)
+        w.writerows([getattr(r, c) for c in cols] for r in rows)
+    elif fmt == "table":
+        for r in rows:
+            typer.echo(f"{r.document_id:28} {r.perspective:32} {r.characters:>7}  {r.title}")
+    else:
+        raise AnnotationsError(f"unknown format {fmt!r}: use table or csv")
+
+
+@texts_app.command("add")
+def texts_add(
+    file: Annotated[Path, typer.Argument(help="A UTF-8 text file.", exists=True,
+                                         dir_okay=False, readable=True)],
+    title: Annotated[str, typer.Option(help="The document's title.")],
+    perspective: Annotated[str, typer.Option(help="e.g. textbook, popular history.")],
+    document_id: Annotated[str, typer.Option(help="Stable id (default: from the title).")] = "",
+    source_kind: Annotated[str, typer.Option(help="What kind of source it is.")] = "",
+    author: str = "", publisher: str = "", date: str = "", licence: str = "",
+) -> None:
+    """Add a text to the store (or a new version of an existing document).
+
+    Example: annotations texts add essay.txt --title "An essay" --perspective textbook
+    """
+    doc_id, outcome, warnings = corpus.add_text(
+        _open(), file.read_bytes(), name=file.name, title=title, perspective=perspective,
+        document_id=document_id, source_kind=source_kind, author=author,
+        publisher=publisher, date=date, licence=licence,
+    )
+    for w in warnings:
+        typer.echo(f"Warning: {w}", err=True)
+    typer.echo(f"{doc_id}: {outcome}")
+
+
+@seminar_app.command("create")
+def seminar_create(
+    slug: Annotated[str, typer.Argument(help="Seminar id: lowercase, digits, hyphens.")],
+    title: Annotated[str, typer.Option(help="A readable title.")] = "",
+    join_code: Annotated[str, typer.Option(help="Code students join with (default: random).")] = "",
+) -> None:
+    """Create a seminar with the default perspectives and codebook.
+
+    Example: annotations seminar create history-101 --title "History 101"
+    """
+    info = seminars.create_seminar(_open(), slug, title, join_code)
+    typer.echo(f"seminar {info.slug} created; students join with code {info.join_code}")
+
+
+@seminar_app.command("list")
+def seminar_list() -> None:
+    """List seminars with their join codes.
+
+    Example: annotations seminar list
+    """
+    for s in seminars.list_seminars(_open()):
+        typer.echo(f"{s.slug:24} {s.join_code:8} {s.title}")
+
+
+@app.command("export")
+def export_cmd(
+    fmt: Format = "csv",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default: stdout).")] = None,
+    replies: Annotated[Path | None, typer.Option(help="Also write replies CSV to FILE.")] = None,
+    seminar: Annotated[str, typer.Option(help="Only this seminar.")] = "",
+    document: Annotated[str, typer.Option(help="Only this document_id.")] = "",
+    annotator: Annotated[str, typer.Option(help="Only this annotator.")] = "",
+    code: Annotated[str, typer.Option(help="Only annotations with this code.")] = "",
+    perspective: Annotated[str, typer.Option(help="Only this perspective.")] = "",
+    raw: Annotated[bool, typer.Option("--raw", help="Do not neutralise formula-like cells.")] = False,
+) -> None:
+    """Export annotations as CSV (default) or W3C Web Annotation JSON-LD.
+
+    Example: annotations export --seminar history-101 -o notes.csv --replies replies.csv
+    """
+    store = _open()
+    filters = Filters(seminar=seminar, document=document, annotator=annotator, code=code,
+                      perspective=perspective)
+    if fmt == "csv":
+        with _output(output) as out:
+            export.export_annotations(store, out, filters, raw=raw)
+        if replies is not None:
+            with replies.open("w", encoding="utf-8", newline="") as f:
+                export.export_replies(store, f, filters, raw=raw)
+    elif fmt == "jsonld":
+        from . import jsonld
+
+        with _output(output) as out:
+            jsonld.export_jsonld(store, out, filters)
+    else:
+        raise AnnotationsError(f"unknown format {fmt!r}: use csv or jsonld")
+
+
+@app.command("import")
+def import_cmd(
+    file: Annotated[Path, typer.Argument(help="An annotations CSV or W3C JSON-LD file.",
+                                         exists=True, dir_okay=False, readable=True)],
+    replies: Annotated[Path | None, typer.Option(help="A replies CSV to import with it.",
+                                                 exists=True, dir_okay=False)] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv or jsonld (default: by extension).")] = "",
+    raw: Annotated[bool, typer.Option("--raw", help="The file was exported with --raw.")] = False,
+) -> None:
+    """Import annotations (upsert by id), all or nothing.
+
+    Any bad row aborts the import: nothing is written and every offending row
+    is listed with its reason (exit status 1).
+
+    Example: annotations import notes.csv --replies replies.csv
+    """
+    kind = fmt or ("jsonld" if file.suffix.lower() in (".json", ".jsonld") else "csv")
+    store = _open()
+    text = _read_utf8(file)
+    if kind == "csv":
+        report = importer.import_csv(store, text, _read_utf8(replies) if replies else None,
+                                     raw=raw)
+    elif kind == "jsonld":
+        from . import jsonld
+
+        report = jsonld.import_jsonld(store, text)
+    else:
+        raise AnnotationsError(f"unknown format {kind!r}: use csv or jsonld")
+    for label in report.added_labels:
+        typer.echo(f"added {label} to the seminar's codebook", err=True)
+    for aid in report.review:
+        typer.echo(f"re-anchored by fuzzy match, please review: {aid}", err=True)
+    typer.echo(f"imported: {report.inserted} new, {report.updated} updated, "
+               f"{report.replies} replies; {len(report.moved)} re-anchored exactly, "
+               f"{len(report.review)} need review")
+
+
+def _read_utf8(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise AnnotationsError(f"{path.name} is not UTF-8: re-save it as UTF-8") from None
+
+
+@app.command()
+def reanchor(document_id: Annotated[str, typer.Argument(help="The document to re-anchor.")]) -> None:
+    """Move annotations on older versions of a document onto its current text.
+
+    Example: annotations reanchor steel-and-sacrifice
+    """
+    report = corpus.reanchor_document(_open(), document_id)
+    typer.echo(f"{report.moved} moved, {len(report.review)} need review, "
+               f"{len(report.orphans)} orphan(s)")
+    for aid in report.review:
+        typer.echo(f"review: {aid}")
+    for aid in report.orphans:
+        typer.echo(f"orphan: {aid}")
+
+
+@app.command()
+def stats(
+    seminar: Annotated[str, typer.Option(help="Only this seminar.")] = "",
+    fmt: Format = "table",
+) -> None:
+    """Counts per seminar and document: annotations, replies, annotators, top codes.
+
+    Example: annotations stats --seminar history-101 --format csv
+    """
+    from .stats import stats as compute
+    from .stats import totals
+
+    store = _open()
+    rows = compute(store, seminar)
+    if fmt == "csv":
+        sys.stdout.reconfigure(newline="")  # type: ignore[union-attr]
+        w = csv.writer(sys.stdout, lineterminator="\r\n")
+        fields = [f.name for f in dataclasses.fields(rows[0])] if rows else []
+        w.writerow(fields or [f.name for f in dataclasses.fields(
+            __import__("annotations.stats", fromlist=["StatsRow"]).StatsRow)])
+        w.writerows(dataclasses.astuple(r) for r in rows)
+        return
+    t = totals(store)
+    typer.echo(", ".join(f"{v} {k}" for k, v in t.items()))
+    for r in rows:
+        typer.echo(f"{r.seminar:20} {r.document_id:26} {r.annotations:>6} annotations "
+                   f"{r.replies:>5} replies {r.annotators:>4} annotators  {r.top_codes}")
+
+
+@app.command()
+def settings() -> None:
+    """List the environment variables the tool reads, with their values.
+
+    Example: annotations settings
+    """
+    for s in config.SETTINGS:
+        typer.echo(f"{s.name}={s.get()}\n    {s.help}")
+
+
+def _register_plugins() -> None:
+    try:
+        from .framing.cli import register
+    except ImportError:
+        return
+    register(app)
+
+
+_register_plugins()
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except ImportRejected as exc:
+        _err(str(exc))
+        sys.exit(1)
+    except AnnotationsError as exc:
+        _err(str(exc))
+        sys.exit(1)
+    except typer.Abort:
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

@@ -1,0 +1,76 @@
+"""Settings, read from the environment in one place.
+
+Each setting is declared once with its default and help, so the README and
+`annotations --help` can list them and a test can check they are documented.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+    def get(self) -> str:
+        return os.environ.get(self.name, "") or self.default
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "ANNOTATIONS_DATABASE_URL",
+        "",
+        "SQLAlchemy URL of the store. Empty: SQLite file data/annotations.sqlite3 "
+        "(WAL). Example: postgresql+psycopg://user:pw@host/db or sqlite:////path/file.db",
+    ),
+    Setting(
+        "ANNOTATIONS_TEXTS_DIR",
+        str(PROJECT_ROOT / "texts"),
+        "Folder of the built-in corpus (one .txt plus one .toml sidecar per document), "
+        "loaded on start and by `annotations init`.",
+    ),
+    Setting(
+        "ANNOTATIONS_DATA_DIR",
+        str(PROJECT_ROOT / "data"),
+        "Folder for the default SQLite file and caches (git-ignored).",
+    ),
+    Setting(
+        "ANNOTATIONS_MAX_TEXT_BYTES",
+        str(2 * 1024 * 1024),
+        "Largest text file accepted by `texts add` and the upload form, in bytes.",
+    ),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def setting(name: str) -> str:
+    return _BY_NAME[name].get()
+
+
+def data_dir() -> Path:
+    return Path(setting("ANNOTATIONS_DATA_DIR"))
+
+
+def texts_dir() -> Path:
+    return Path(setting("ANNOTATIONS_TEXTS_DIR"))
+
+
+def max_text_bytes() -> int:
+    return int(setting("ANNOTATIONS_MAX_TEXT_BYTES"))
+
+
+def database_url() -> str:
+    """The configured URL, or the embedded SQLite file under the data folder."""
+    url = setting("ANNOTATIONS_DATABASE_URL")
+    if url:
+        return url
+    path = data_dir() / "annotations.sqlite3"
+    return f"sqlite:///{path}"

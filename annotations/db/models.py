@@ -1,0 +1,154 @@
+"""SQLAlchemy 2 models: the database is the source of truth.
+
+Times are stored as naive UTC datetimes (SQLite has no time zones); the
+service layer attaches UTC when it reads them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Document(Base):
+    """A source, identified by a readable slug that is the same in every installation."""
+
+    __tablename__ = "documents"
+
+    document_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    perspective: Mapped[str] = mapped_column(String(120))
+    source_kind: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str] = mapped_column(Text, default="")
+    publisher: Mapped[str] = mapped_column(Text, default="")
+    date: Mapped[str] = mapped_column(String(40), default="")
+    licence: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    # The version new annotations attach to; older versions stay for old annotations.
+    current_version_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    versions: Mapped[list[DocumentVersion]] = relationship(
+        back_populates="document", order_by="DocumentVersion.id"
+    )
+
+
+class DocumentVersion(Base):
+    """One verbatim text of a document: a changed byte makes a new version."""
+
+    __tablename__ = "document_versions"
+    __table_args__ = (UniqueConstraint("document_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.document_id"))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    # Paratext ranges as [{"kind": ..., "start": ..., "end": ...}], code points.
+    paratext: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    document: Mapped[Document] = relationship(back_populates="versions")
+
+
+class Seminar(Base):
+    __tablename__ = "seminars"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    # Students join with this code; it is not a secret once shared with the class.
+    join_code: Mapped[str] = mapped_column(String(40), unique=True)
+    # Bumped on every write in the seminar: the live view polls it cheaply.
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Perspective(Base):
+    """A perspective a seminar tags passages with (textbook, popular history, ...)."""
+
+    __tablename__ = "perspectives"
+    __table_args__ = (UniqueConstraint("seminar_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    seminar_id: Mapped[int] = mapped_column(ForeignKey("seminars.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120))
+    colour: Mapped[str] = mapped_column(String(16), default="#999999")
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Code(Base):
+    """A critique code of a seminar's codebook."""
+
+    __tablename__ = "codes"
+    __table_args__ = (UniqueConstraint("seminar_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    seminar_id: Mapped[int] = mapped_column(ForeignKey("seminars.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120))
+    colour: Mapped[str] = mapped_column(String(16), default="#999999")
+    definition: Mapped[str] = mapped_column(Text, default="")
+    example: Mapped[str] = mapped_column(Text, default="")
+    decision_rules: Mapped[str] = mapped_column(Text, default="")
+    parent: Mapped[str] = mapped_column(String(120), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Annotation(Base):
+    __tablename__ = "annotations"
+    __table_args__ = (
+        Index("ix_annotations_seminar_version", "seminar_id", "document_version_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # UUID, text form
+    seminar_id: Mapped[int] = mapped_column(ForeignKey("seminars.id", ondelete="CASCADE"))
+    document_version_id: Mapped[int] = mapped_column(ForeignKey("document_versions.id"))
+    start: Mapped[int] = mapped_column("start_offset", Integer)  # code points, inclusive
+    end: Mapped[int] = mapped_column("end_offset", Integer)  # code points, exclusive
+    quote: Mapped[str] = mapped_column(Text)  # == text[start:end], checked on every write
+    prefix: Mapped[str] = mapped_column(Text, default="")  # up to 32 code points before
+    suffix: Mapped[str] = mapped_column(Text, default="")  # up to 32 code points after
+    perspective: Mapped[str] = mapped_column(String(120), default="")
+    # Codes joined in order by "; " (code names may not contain ";").
+    codes: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    annotator: Mapped[str] = mapped_column(String(200))
+    # "anchored"; "review" after a fuzzy re-anchor; "orphan" when the quote was not found.
+    anchor_status: Mapped[str] = mapped_column(String(12), default="anchored")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    replies: Mapped[list[Reply]] = relationship(
+        back_populates="annotation", order_by="Reply.created_at", cascade="all, delete-orphan"
+    )
+
+
+class Reply(Base):
+    __tablename__ = "replies"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    annotation_id: Mapped[str] = mapped_column(
+        ForeignKey("annotations.id", ondelete="CASCADE"), index=True
+    )
+    author: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    annotation: Mapped[Annotation] = relationship(back_populates="replies")
+

@@ -1,0 +1,78 @@
+"""CSV exports: the contract researchers load into pandas or R.
+
+Columns and their order are fixed (see README). RFC 4180: UTF-8, header,
+CRLF row ends, quotes only where needed. Text cells a spreadsheet would run as
+a formula are neutralised unless `raw` (see `csvsafe`).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from typing import TextIO
+
+from sqlalchemy import select
+
+from .annotation import Filters, annotation_select
+from .csvsafe import neutralise
+from .db.engine import Store
+from .db.models import Reply
+from .timeutil import format_time
+
+COLUMNS = (
+    "annotation_id", "seminar", "document_id", "document_title", "document_sha256",
+    "start", "end", "quote", "prefix", "suffix", "perspective", "codes", "note",
+    "annotator", "created_at", "updated_at",
+)
+REPLY_COLUMNS = ("reply_id", "annotation_id", "author", "text", "created_at")
+
+
+def _writer(out: TextIO) -> csv.Writer:  # type: ignore[name-defined]
+    return csv.writer(out, lineterminator="\r\n")
+
+
+def _identity(cell: str) -> str:
+    return cell
+
+
+def export_annotations(store: Store, out: TextIO, filters: Filters = Filters(),
+                       *, raw: bool = False) -> int:
+    """Write the annotations CSV; returns the number of rows."""
+    safe: Callable[[str], str] = _identity if raw else neutralise
+    writer = _writer(out)
+    writer.writerow(COLUMNS)
+    n = 0
+    with store.read() as session:
+        result = session.execute(annotation_select(filters))
+        for batch in result.partitions(5000):
+            writer.writerows(
+                (
+                    safe(r[0]), safe(r[1]), safe(r[2]), safe(r[3]), r[4], r[5], r[6],
+                    safe(r[7]), safe(r[8]), safe(r[9]), safe(r[10]), safe(r[11]),
+                    safe(r[12]), safe(r[13]), format_time(r[14]), format_time(r[15]),
+                )
+                for r in batch
+            )
+            n += len(batch)
+    return n
+
+
+def export_replies(store: Store, out: TextIO, filters: Filters = Filters(),
+                   *, raw: bool = False) -> int:
+    """Write the replies CSV for the annotations the same filters select."""
+    safe: Callable[[str], str] = _identity if raw else neutralise
+    writer = _writer(out)
+    writer.writerow(REPLY_COLUMNS)
+    ids = annotation_select(filters).with_only_columns(annotation_select(filters).selected_columns[0])
+    q = (
+        select(Reply.id, Reply.annotation_id, Reply.author, Reply.text, Reply.created_at)
+        .where(Reply.annotation_id.in_(ids.order_by(None)))
+        .order_by(Reply.annotation_id, Reply.created_at, Reply.id)
+    )
+    n = 0
+    with store.read() as session:
+        for r in session.execute(q):
+            writer.writerow((safe(r[0]), safe(r[1]), safe(r[2]), safe(r[3]),
+                             format_time(r[4])))
+            n += 1
+    return n

@@ -1,0 +1,355 @@
+"""Imports of annotation CSVs (and W3C JSON-LD, parsed into the same rows).
+
+All or nothing: every row is checked first; one bad row aborts the import,
+nothing is written, and every offending row is reported with its number
+(the header is row 1, as in a spreadsheet) and the reason. Annotations are
+upserted by id, so importing the same file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from . import codebook
+from .anchor import AnchorStatus, context, reanchor
+from .codebook import CodeSpec, PerspectiveSpec
+from .csvsafe import restore
+from .db.engine import Store
+from .db.models import Annotation, Document, DocumentVersion, Reply, Seminar
+from .errors import AnnotationsError, ImportRejected, InvalidInput, RowError
+from .export import COLUMNS, REPLY_COLUMNS
+from .seminar import bump
+from .timeutil import parse_time
+
+BATCH = 500
+
+
+@dataclass
+class IncomingAnnotation:
+    row: int
+    annotation_id: str
+    seminar: str
+    document_id: str
+    document_sha256: str
+    start: int
+    end: int
+    quote: str
+    prefix: str
+    suffix: str
+    perspective: str
+    codes: list[str]
+    note: str
+    annotator: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass
+class IncomingReply:
+    row: int
+    reply_id: str
+    annotation_id: str
+    author: str
+    text: str
+    created_at: datetime
+
+
+@dataclass
+class ImportReport:
+    inserted: int = 0
+    updated: int = 0
+    replies: int = 0
+    review: list[str] = field(default_factory=list)  # ids re-anchored by fuzzy match
+    moved: list[str] = field(default_factory=list)  # ids whose offsets were corrected
+    added_labels: list[str] = field(default_factory=list)  # codes/perspectives added
+
+
+def _check_header(header: list[str] | None, expected: tuple[str, ...]) -> None:
+    if header is None:
+        raise ImportRejected([RowError(1, "the file is empty: it needs a header row")])
+    unknown = [h for h in header if h not in expected]
+    missing = [c for c in expected if c not in header]
+    problems = []
+    if unknown:
+        problems.append(f"unknown column(s) {', '.join(map(repr, unknown))}")
+    if missing:
+        problems.append(f"missing column(s) {', '.join(missing)}")
+    if len(set(header)) != len(header):
+        problems.append("a column appears twice")
+    if problems:
+        raise ImportRejected([RowError(1, "; ".join(problems) +
+                                       f": the header must be {', '.join(expected)}")])
+
+
+def _records(text: str, expected: tuple[str, ...], raw: bool
+             ) -> Iterable[tuple[int, dict[str, str]]]:
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader, None)
+        _check_header(header, expected)
+        assert header is not None
+        clean = (lambda c: c) if raw else restore
+        for n, cells in enumerate(reader, start=2):
+            if len(cells) != len(header):
+                yield n, {"__error__": f"has {len(cells)} cells, the header has {len(header)}"}
+                continue
+            yield n, {h: clean(c) for h, c in zip(header, cells, strict=True)}
+    except csv.Error as exc:
+        raise ImportRejected([RowError(reader.line_num, f"not valid CSV: {exc}")]) from None
+
+
+def _uuid(value: str, what: str) -> str:
+    if not value:
+        return str(uuid.uuid4())
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise InvalidInput(f"{what} {value!r} is not a UUID") from None
+
+
+def _int(value: str, what: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidInput(f"{what} {value!r} is not a whole number") from None
+
+
+def parse_annotations_csv(text: str, *, raw: bool = False
+                          ) -> tuple[list[IncomingAnnotation], list[RowError]]:
+    items: list[IncomingAnnotation] = []
+    errors: list[RowError] = []
+    for n, rec in _records(text, COLUMNS, raw):
+        if "__error__" in rec:
+            errors.append(RowError(n, rec["__error__"]))
+            continue
+        try:
+            created = parse_time(rec["created_at"])
+            items.append(IncomingAnnotation(
+                row=n,
+                annotation_id=_uuid(rec["annotation_id"], "annotation_id"),
+                seminar=rec["seminar"], document_id=rec["document_id"],
+                document_sha256=rec["document_sha256"],
+                start=_int(rec["start"], "start"), end=_int(rec["end"], "end"),
+                quote=rec["quote"], prefix=rec["prefix"], suffix=rec["suffix"],
+                perspective=rec["perspective"], codes=codebook.split_codes(rec["codes"]),
+                note=rec["note"], annotator=rec["annotator"].strip(),
+                created_at=created,
+                updated_at=parse_time(rec["updated_at"]) if rec["updated_at"] else created,
+            ))
+        except AnnotationsError as exc:
+            errors.append(RowError(n, str(exc)))
+    return items, errors
+
+
+def parse_replies_csv(text: str, *, raw: bool = False
+                      ) -> tuple[list[IncomingReply], list[RowError]]:
+    items: list[IncomingReply] = []
+    errors: list[RowError] = []
+    for n, rec in _records(text, REPLY_COLUMNS, raw):
+        if "__error__" in rec:
+            errors.append(RowError(n, rec["__error__"]))
+            continue
+        try:
+            items.append(IncomingReply(
+                row=n, reply_id=_uuid(rec["reply_id"], "reply_id"),
+                annotation_id=_uuid(rec["annotation_id"] or "-", "annotation_id"),
+                author=rec["author"].strip(), text=rec["text"],
+                created_at=parse_time(rec["created_at"]),
+            ))
+        except AnnotationsError as exc:
+            errors.append(RowError(n, str(exc)))
+    return items, errors
+
+
+@dataclass
+class _Texts:
+    """What validation needs from the store, read once per import."""
+
+    seminars: dict[str, int]
+    current: dict[str, int]  # document_id -> current version id
+    by_sha: dict[tuple[str, str], int]  # (document_id, sha256) -> version id
+    texts: dict[int, str]  # version id -> text
+    labels: dict[int, tuple[set[str], set[str]]]  # seminar -> (perspectives, codes)
+
+
+def _load(session: Session) -> _Texts:
+    seminars = dict(session.execute(select(Seminar.slug, Seminar.id)).all())
+    current = {d: v for d, v in session.execute(
+        select(Document.document_id, Document.current_version_id)).all() if v is not None}
+    by_sha: dict[tuple[str, str], int] = {}
+    texts: dict[int, str] = {}
+    for vid, doc, sha, text in session.execute(select(
+            DocumentVersion.id, DocumentVersion.document_id, DocumentVersion.sha256,
+            DocumentVersion.text)):
+        by_sha[(doc, sha)] = vid
+        texts[vid] = text
+    labels = {sid: (set(codebook.perspective_names(session, sid)),
+                    set(codebook.code_names(session, sid))) for sid in seminars.values()}
+    return _Texts(seminars, current, by_sha, texts, labels)
+
+
+def _existing(session: Session, model: type[Annotation] | type[Reply], ids: list[str],
+              column: str) -> dict[str, object]:
+    found: dict[str, object] = {}
+    id_col = model.id
+    other = getattr(model, column)
+    for i in range(0, len(ids), BATCH):
+        found.update(session.execute(
+            select(id_col, other).where(id_col.in_(ids[i : i + BATCH]))).all())
+    return found
+
+
+def import_rows(store: Store, annotations: list[IncomingAnnotation],
+                replies: list[IncomingReply] | None = None,
+                errors: list[RowError] | None = None, *, replies_label: str = "replies"
+                ) -> ImportReport:
+    """Check every row, then write them all in one transaction, or nothing."""
+    errors = list(errors or [])
+    replies = replies or []
+    report = ImportReport()
+    with store.transaction() as session:
+        ctx = _load(session)
+        existing = _existing(session, Annotation, [a.annotation_id for a in annotations],
+                             "seminar_id")
+        seen: set[str] = set()
+        inserts: list[dict[str, object]] = []
+        updates: list[dict[str, object]] = []
+        new_labels: dict[tuple[int, str, str], None] = {}
+        for a in annotations:
+            try:
+                row = _resolve(a, ctx, existing, seen, new_labels, report)
+            except AnnotationsError as exc:
+                errors.append(RowError(a.row, str(exc)))
+                continue
+            (updates if a.annotation_id in existing else inserts).append(row)
+        file_ids = {a.annotation_id: a for a in annotations}
+        reply_rows, reply_updates = _resolve_replies(session, replies, file_ids, errors,
+                                                     replies_label)
+        if errors:
+            raise ImportRejected(sorted(errors, key=lambda e: (e.row, e.reason)))
+        for sid, kind, name in new_labels:
+            if kind == "code":
+                codebook.add_code(session, sid, CodeSpec(name))
+            else:
+                codebook.add_perspective(session, sid, PerspectiveSpec(name))
+            session.flush()
+            report.added_labels.append(f"{kind} {name!r}")
+        if inserts:
+            session.execute(insert(Annotation), inserts)
+        if updates:
+            session.execute(update(Annotation), updates)
+        if reply_rows:
+            session.execute(insert(Reply), reply_rows)
+        if reply_updates:
+            session.execute(update(Reply), reply_updates)
+        for sid in {ctx.seminars[a.seminar] for a in annotations} | _reply_seminars(
+                session, replies):
+            bump(session, sid)
+        report.inserted, report.updated = len(inserts), len(updates)
+        report.replies = len(reply_rows) + len(reply_updates)
+    return report
+
+
+def _resolve(a: IncomingAnnotation, ctx: _Texts, existing: dict[str, object],
+             seen: set[str], new_labels: dict[tuple[int, str, str], None],
+             report: ImportReport) -> dict[str, object]:
+    if a.annotation_id in seen:
+        raise InvalidInput(f"annotation_id {a.annotation_id} appears twice in the file")
+    seen.add(a.annotation_id)
+    sid = ctx.seminars.get(a.seminar)
+    if sid is None:
+        raise InvalidInput(f"unknown seminar {a.seminar!r}: create it first with "
+                           f"`annotations seminar create {a.seminar or 'SLUG'}`")
+    if a.annotation_id in existing and existing[a.annotation_id] != sid:
+        raise InvalidInput(f"annotation {a.annotation_id} belongs to another seminar")
+    if a.document_id not in ctx.current:
+        raise InvalidInput(f"unknown document {a.document_id!r}: add the text first "
+                           "(`annotations texts add`) or check document_id")
+    if not a.annotator:
+        raise InvalidInput("annotator is empty")
+    vid = ctx.by_sha.get((a.document_id, a.document_sha256), ctx.current[a.document_id])
+    text = ctx.texts[vid]
+    status = AnchorStatus.ANCHORED
+    start, end = a.start, a.end
+    if not (0 <= start < end <= len(text) and text[start:end] == a.quote):
+        found = reanchor(text, a.quote, a.prefix, a.suffix, a.start)
+        if found.status is AnchorStatus.ORPHAN:
+            where = ("out of range" if not 0 <= start < end <= len(text)
+                     else "do not hold the quote")
+            raise InvalidInput(
+                f"offsets [{start}, {end}) {where} and the quote {a.quote[:40]!r} was not "
+                f"found in {a.document_id}: correct start/end or the quote")
+        start, end, status = found.start, found.end, found.status
+        (report.review if status is AnchorStatus.REVIEW else report.moved).append(
+            a.annotation_id)
+    perspectives, codes = ctx.labels[sid]
+    if a.perspective and a.perspective not in perspectives:
+        new_labels[(sid, "perspective", codebook.check_label(a.perspective, "perspective"))] = None
+    for c in a.codes:
+        if c not in codes:
+            new_labels[(sid, "code", codebook.check_label(c, "code"))] = None
+    prefix, suffix = context(text, start, end)
+    return dict(
+        id=a.annotation_id, seminar_id=sid, document_version_id=vid, start=start, end=end,
+        quote=text[start:end], prefix=prefix, suffix=suffix, perspective=a.perspective,
+        codes=codebook.join_codes(list(dict.fromkeys(a.codes))), note=a.note,
+        annotator=a.annotator, anchor_status=status.value, created_at=a.created_at,
+        updated_at=a.updated_at,
+    )
+
+
+def _resolve_replies(session: Session, replies: list[IncomingReply],
+                     file_ids: dict[str, IncomingAnnotation], errors: list[RowError],
+                     label: str) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    known = _existing(session, Annotation,
+                      [r.annotation_id for r in replies if r.annotation_id not in file_ids],
+                      "seminar_id")
+    existing = _existing(session, Reply, [r.reply_id for r in replies], "annotation_id")
+    inserts: list[dict[str, object]] = []
+    updates: list[dict[str, object]] = []
+    seen: set[str] = set()
+    for r in replies:
+        problem = ""
+        if r.reply_id in seen:
+            problem = f"reply_id {r.reply_id} appears twice in the file"
+        elif r.annotation_id not in file_ids and r.annotation_id not in known:
+            problem = f"reply to unknown annotation {r.annotation_id}"
+        elif r.reply_id in existing and existing[r.reply_id] != r.annotation_id:
+            problem = f"reply {r.reply_id} belongs to another annotation"
+        elif not r.author:
+            problem = "author is empty"
+        elif not r.text.strip():
+            problem = "reply text is empty"
+        if problem:
+            errors.append(RowError(r.row, f"{label}: {problem}"))
+            continue
+        seen.add(r.reply_id)
+        row = dict(id=r.reply_id, annotation_id=r.annotation_id, author=r.author, text=r.text,
+                   created_at=r.created_at, updated_at=r.created_at)
+        (updates if r.reply_id in existing else inserts).append(row)
+    return inserts, updates
+
+
+def _reply_seminars(session: Session, replies: list[IncomingReply]) -> set[int]:
+    ids = list({r.annotation_id for r in replies})
+    return {int(v) for v in _existing(session, Annotation, ids, "seminar_id").values()}  # type: ignore[call-overload]
+
+
+def import_csv(store: Store, text: str, replies_text: str | None = None, *,
+               raw: bool = False) -> ImportReport:
+    items, errors = parse_annotations_csv(text, raw=raw)
+    replies: list[IncomingReply] = []
+    if replies_text is not None:
+        replies, reply_errors = parse_replies_csv(replies_text, raw=raw)
+        errors += [RowError(e.row, f"replies: {e.reason}") for e in reply_errors]
+    return import_rows(store, items, replies, errors)

@@ -1,0 +1,100 @@
+"""Seminars: the space a class annotates in, each with its own codebook."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from . import codebook
+from .db.engine import Store
+from .db.models import Seminar
+from .document import check_slug
+from .errors import InvalidInput, NotFound
+from .timeutil import now
+
+_JOIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in class
+
+
+@dataclass(frozen=True)
+class SeminarInfo:
+    id: int
+    slug: str
+    title: str
+    join_code: str
+    revision: int
+
+
+def _info(s: Seminar) -> SeminarInfo:
+    return SeminarInfo(s.id, s.slug, s.title, s.join_code, s.revision)
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(_JOIN_ALPHABET) for _ in range(6))
+
+
+def create_seminar(store: Store, slug: str, title: str = "", join_code: str = "") -> SeminarInfo:
+    """A seminar with the default perspectives and codebook."""
+    check_slug(slug, "seminar")
+    code = (join_code or new_join_code()).strip().upper()
+    with store.transaction() as session:
+        if session.scalar(select(Seminar.id).where(Seminar.slug == slug)) is not None:
+            raise InvalidInput(f"seminar {slug!r} already exists: choose another name")
+        if session.scalar(select(Seminar.id).where(Seminar.join_code == code)) is not None:
+            raise InvalidInput(f"join code {code!r} is taken: choose another")
+        seminar = Seminar(slug=slug, title=title or slug, join_code=code, revision=0,
+                          created_at=now())
+        session.add(seminar)
+        session.flush()
+        perspectives, codes = codebook.load_default()
+        for p in perspectives:
+            codebook.add_perspective(session, seminar.id, p)
+            session.flush()
+        for c in codes:
+            codebook.add_code(session, seminar.id, c)
+            session.flush()
+        return _info(seminar)
+
+
+def seminar_id(session: Session, slug: str) -> int:
+    sid = session.scalar(select(Seminar.id).where(Seminar.slug == slug))
+    if sid is None:
+        raise NotFound(
+            f"no seminar {slug!r}: create it with `annotations seminar create {slug}`"
+        )
+    return sid
+
+
+def get_seminar(store: Store, slug: str) -> SeminarInfo:
+    with store.read() as session:
+        s = session.scalar(select(Seminar).where(Seminar.slug == slug))
+        if s is None:
+            raise NotFound(f"no seminar {slug!r}: create it with `annotations seminar create {slug}`")
+        return _info(s)
+
+
+def find_by_join_code(store: Store, code: str) -> SeminarInfo:
+    with store.read() as session:
+        s = session.scalar(select(Seminar).where(Seminar.join_code == code.strip().upper()))
+        if s is None:
+            raise NotFound(f"no seminar has the join code {code.strip()!r}: check it with your instructor")
+        return _info(s)
+
+
+def list_seminars(store: Store) -> list[SeminarInfo]:
+    with store.read() as session:
+        return [_info(s) for s in session.scalars(select(Seminar).order_by(Seminar.slug))]
+
+
+def revision(store: Store, seminar: int) -> int:
+    """The seminar's change counter: cheap to poll, bumped by every write."""
+    with store.read() as session:
+        return session.scalar(select(Seminar.revision).where(Seminar.id == seminar)) or 0
+
+
+def bump(session: Session, seminar: int) -> None:
+    session.execute(
+        update(Seminar).where(Seminar.id == seminar).values(revision=Seminar.revision + 1)
+    )
