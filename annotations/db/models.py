@@ -130,6 +130,9 @@ class Annotation(Base):
     annotator: Mapped[str] = mapped_column(String(200))
     # "anchored"; "review" after a fuzzy re-anchor; "orphan" when the quote was not found.
     anchor_status: Mapped[str] = mapped_column(String(12), default="anchored")
+    # Empty for a person's own annotation; for an accepted machine suggestion, what
+    # suggested it (e.g. "framing:hedge"), while `annotator` is who accepted it.
+    source: Mapped[str] = mapped_column(String(120), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 
@@ -152,3 +155,24 @@ class Reply(Base):
 
     annotation: Mapped[Annotation] = relationship(back_populates="replies")
 
+
+
+class AnnotationLink(Base):
+    """Two annotations, usually in different documents, that treat the same event or claim."""
+
+    __tablename__ = "annotation_links"
+    __table_args__ = (
+        Index("ix_annotation_links_from", "from_annotation_id"),
+        Index("ix_annotation_links_to", "to_annotation_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # UUID
+    seminar_id: Mapped[int] = mapped_column(ForeignKey("seminars.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))  # "same claim", "contradicts", "omits"
+    from_annotation_id: Mapped[str] = mapped_column(
+        ForeignKey("annotations.id", ondelete="CASCADE")
+    )
+    to_annotation_id: Mapped[str] = mapped_column(ForeignKey("annotations.id", ondelete="CASCADE"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    annotator: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
