@@ -272,11 +272,17 @@ def settings() -> None:
 
 
 def _register_plugins() -> None:
-    try:
-        from .framing.cli import register
-    except ImportError:
-        return
-    register(app)
+    """Commands that live beside their domain modules (framing, seminar admin)."""
+    import importlib
+
+    for name in ("annotations.framing.cli", "annotations.admin_cli"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(app)
 
 
 _register_plugins()
