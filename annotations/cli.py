@@ -20,7 +20,7 @@ from . import config, corpus, export, importer
 from . import seminar as seminars
 from .annotation import Filters
 from .db.engine import Store
-from .errors import AnnotationsError, ImportRejected
+from .errors import AnnotationsError
 
 app = typer.Typer(
     help="Annotate historical sources together: store, corpus, exports and imports.\n\n"
@@ -30,7 +30,9 @@ app = typer.Typer(
 texts_app = typer.Typer(help="The corpus: list and add texts.", no_args_is_help=True)
 seminar_app = typer.Typer(help="Seminars: create and list.", no_args_is_help=True)
 app.add_typer(texts_app, name="texts")
+links_app = typer.Typer(help="Links between annotations across texts.", no_args_is_help=True)
 app.add_typer(seminar_app, name="seminar")
+app.add_typer(links_app, name="links")
 
 
 def _err(message: str) -> None:
@@ -217,6 +219,38 @@ def _read_utf8(path: Path) -> str:
         raise AnnotationsError(f"{path.name} is not UTF-8: re-save it as UTF-8") from None
 
 
+@links_app.command("export")
+def links_export(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default: stdout).")] = None,
+    seminar: Annotated[str, typer.Option(help="Only this seminar.")] = "",
+    raw: Annotated[bool, typer.Option("--raw", help="Do not neutralise formula-like cells.")] = False,
+) -> None:
+    """Export links as CSV: link_id, kind, from_annotation_id, to_annotation_id, note,
+    annotator, created_at.
+
+    Example: annotations links export --seminar history-101 -o links.csv
+    """
+    from . import link
+
+    with _output(output) as out:
+        link.export_links(_open(), out, seminar, raw=raw)
+
+
+@links_app.command("import")
+def links_import(
+    file: Annotated[Path, typer.Argument(help="A links CSV.", exists=True, dir_okay=False)],
+    raw: Annotated[bool, typer.Option("--raw", help="The file was exported with --raw.")] = False,
+) -> None:
+    """Import links (upsert by link_id), all or nothing; import the annotations first.
+
+    Example: annotations links import links.csv
+    """
+    from . import link
+
+    n = link.import_links(_open(), _read_utf8(file), raw=raw)
+    typer.echo(f"imported {n} link(s)")
+
+
 @app.command()
 def reanchor(document_id: Annotated[str, typer.Argument(help="The document to re-anchor.")]) -> None:
     """Move annotations on older versions of a document onto its current text.
@@ -289,22 +323,11 @@ _register_plugins()
 
 
 def main() -> None:
+    # Standalone mode: typer itself reports usage errors (exit 2), --help and
+    # Abort, and exits through SystemExit. Typer vendors its own click, so
+    # `click.ClickException` would not catch its errors here.
     try:
-        app(standalone_mode=False)
-    except ImportRejected as exc:
-        _err(str(exc))
-        sys.exit(1)
+        app(standalone_mode=True)
     except AnnotationsError as exc:
         _err(str(exc))
         sys.exit(1)
-    except typer.Abort:
-        sys.exit(1)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise

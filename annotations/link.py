@@ -1,0 +1,174 @@
+"""Links between annotations in different texts that treat the same event or claim.
+
+"same claim", "contradicts", and "omits" (a passage in one text marks what
+another leaves out). Links belong to a seminar and export as their own CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TextIO
+
+from sqlalchemy import delete, insert, select
+
+from .annotation import check_name, check_note
+from .csvsafe import neutralise, restore
+from .db.engine import Store
+from .db.models import Annotation, AnnotationLink, DocumentVersion, Seminar
+from .errors import ImportRejected, InvalidInput, NotFound, PermissionDenied, RowError
+from .seminar import bump, seminar_id
+from .timeutil import format_time, now, parse_time
+
+KINDS = ("same claim", "contradicts", "omits")
+LINK_COLUMNS = ("link_id", "kind", "from_annotation_id", "to_annotation_id", "note",
+                "annotator", "created_at")
+
+
+@dataclass(frozen=True)
+class LinkView:
+    id: str
+    kind: str
+    from_annotation_id: str
+    to_annotation_id: str
+    note: str
+    annotator: str
+    created_at: datetime
+
+
+def _check_kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise InvalidInput(f"link kind {kind!r} is unknown: use one of {', '.join(KINDS)}")
+    return kind
+
+
+def _document_of(session, annotation_id: str, sid: int) -> str:  # type: ignore[no-untyped-def]
+    row = session.execute(
+        select(Annotation.seminar_id, DocumentVersion.document_id)
+        .join(DocumentVersion, DocumentVersion.id == Annotation.document_version_id)
+        .where(Annotation.id == annotation_id)
+    ).first()
+    if row is None or row[0] != sid:
+        raise NotFound(f"no annotation {annotation_id} in this seminar")
+    return str(row[1])
+
+
+def create_link(store: Store, *, seminar: str, kind: str, from_annotation_id: str,
+                to_annotation_id: str, annotator: str, note: str = "",
+                link_id: str | None = None) -> LinkView:
+    annotator = check_name(annotator)
+    note = check_note(note)
+    _check_kind(kind)
+    lid = str(uuid.UUID(link_id)) if link_id else str(uuid.uuid4())
+    with store.transaction() as session:
+        sid = seminar_id(session, seminar)
+        if from_annotation_id == to_annotation_id:
+            raise InvalidInput("a link needs two different annotations")
+        a = _document_of(session, from_annotation_id, sid)
+        b = _document_of(session, to_annotation_id, sid)
+        if a == b:
+            raise InvalidInput(
+                "both annotations are in the same document: link passages across texts")
+        existing = session.get(AnnotationLink, lid)
+        if existing is not None:
+            return _view(existing)
+        t = now()
+        link = AnnotationLink(id=lid, seminar_id=sid, kind=kind,
+                              from_annotation_id=from_annotation_id,
+                              to_annotation_id=to_annotation_id, note=note,
+                              annotator=annotator, created_at=t)
+        session.add(link)
+        bump(session, sid)
+        return _view(link)
+
+
+def _view(link: AnnotationLink) -> LinkView:
+    return LinkView(link.id, link.kind, link.from_annotation_id, link.to_annotation_id,
+                    link.note, link.annotator, link.created_at)
+
+
+def list_links(store: Store, seminar: str, annotation_id: str = "") -> list[LinkView]:
+    with store.read() as session:
+        sid = seminar_id(session, seminar)
+        q = select(AnnotationLink).where(AnnotationLink.seminar_id == sid)
+        if annotation_id:
+            q = q.where((AnnotationLink.from_annotation_id == annotation_id)
+                        | (AnnotationLink.to_annotation_id == annotation_id))
+        q = q.order_by(AnnotationLink.created_at, AnnotationLink.id)
+        return [_view(link) for link in session.scalars(q)]
+
+
+def delete_link(store: Store, link_id: str, *, seminar: str, actor: str) -> None:
+    with store.transaction() as session:
+        sid = seminar_id(session, seminar)
+        link = session.get(AnnotationLink, link_id)
+        if link is None or link.seminar_id != sid:
+            raise NotFound(f"no link {link_id} in seminar {seminar!r}")
+        if link.annotator != actor:
+            raise PermissionDenied(f"only {link.annotator} can delete this link")
+        session.execute(delete(AnnotationLink).where(AnnotationLink.id == link_id))
+        bump(session, sid)
+
+
+def export_links(store: Store, out: TextIO, seminar: str = "", *, raw: bool = False) -> int:
+    safe = (lambda c: c) if raw else neutralise
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(LINK_COLUMNS)
+    q = select(AnnotationLink).join(Seminar, Seminar.id == AnnotationLink.seminar_id)
+    if seminar:
+        q = q.where(Seminar.slug == seminar)
+    q = q.order_by(Seminar.slug, AnnotationLink.created_at, AnnotationLink.id)
+    n = 0
+    with store.read() as session:
+        for link in session.scalars(q):
+            writer.writerow((link.id, safe(link.kind), link.from_annotation_id,
+                             link.to_annotation_id, safe(link.note), safe(link.annotator),
+                             format_time(link.created_at)))
+            n += 1
+    return n
+
+
+def import_links(store: Store, text: str, *, raw: bool = False) -> int:
+    """All or nothing, like annotation imports; upsert by link_id."""
+    clean = (lambda c: c) if raw else restore
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    header = next(reader, None)
+    if header is None or tuple(header) != LINK_COLUMNS:
+        raise ImportRejected([RowError(1, f"the header must be {', '.join(LINK_COLUMNS)}")])
+    errors: list[RowError] = []
+    rows: list[dict[str, object]] = []
+    with store.transaction() as session:
+        for n, cells in enumerate(reader, start=2):
+            try:
+                if len(cells) != len(LINK_COLUMNS):
+                    raise InvalidInput(f"has {len(cells)} cells, the header has "
+                                       f"{len(LINK_COLUMNS)}")
+                rec = dict(zip(LINK_COLUMNS, (clean(c) for c in cells), strict=True))
+                ends = [session.get(Annotation, rec[k]) for k in
+                        ("from_annotation_id", "to_annotation_id")]
+                if None in ends:
+                    raise InvalidInput("links an annotation that is not in the store: "
+                                       "import the annotations first")
+                sid = ends[0].seminar_id  # type: ignore[union-attr]
+                if ends[1].seminar_id != sid:  # type: ignore[union-attr]
+                    raise InvalidInput("the two annotations are in different seminars")
+                rows.append(dict(id=str(uuid.UUID(rec["link_id"])), seminar_id=sid,
+                                 kind=_check_kind(rec["kind"]),
+                                 from_annotation_id=rec["from_annotation_id"],
+                                 to_annotation_id=rec["to_annotation_id"], note=rec["note"],
+                                 annotator=check_name(rec["annotator"]),
+                                 created_at=parse_time(rec["created_at"])))
+            except (InvalidInput, ValueError) as exc:
+                errors.append(RowError(n, str(exc)))
+        if errors:
+            raise ImportRejected(errors)
+        ids = [r["id"] for r in rows]
+        session.execute(delete(AnnotationLink).where(AnnotationLink.id.in_(ids)))
+        if rows:
+            session.execute(insert(AnnotationLink), rows)
+        for sid in {r["seminar_id"] for r in rows}:
+            bump(session, int(sid))  # type: ignore[call-overload]
+    return len(rows)
