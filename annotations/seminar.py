@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import codebook
@@ -98,3 +99,41 @@ def bump(session: Session, seminar: int) -> None:
     session.execute(
         update(Seminar).where(Seminar.id == seminar).values(revision=Seminar.revision + 1)
     )
+
+
+def ensure_seminar(store: Store, slug: str, title: str = "", join_code: str = "") -> SeminarInfo:
+    """The seminar `slug`, created with `join_code` if it does not exist yet.
+
+    The workspace calls this on every server start so a newcomer finds the demo
+    seminar at once; two processes starting together may race, so a failed
+    create falls back to reading the one the other process made.
+    """
+    try:
+        return get_seminar(store, slug)
+    except NotFound:
+        pass
+    try:
+        return create_seminar(store, slug, title, join_code)
+    except (InvalidInput, IntegrityError):
+        return get_seminar(store, slug)
+
+
+@dataclass(frozen=True)
+class SeminarCodebook:
+    """A seminar's perspectives and codes, detached from the session that read them."""
+
+    perspectives: tuple[codebook.PerspectiveSpec, ...]
+    codes: tuple[codebook.CodeSpec, ...]
+
+
+def seminar_codebook(store: Store, slug: str) -> SeminarCodebook:
+    """Perspectives and codes in their display order, for pickers and legends."""
+    with store.read() as session:
+        sid = seminar_id(session, slug)
+        return SeminarCodebook(
+            tuple(codebook.PerspectiveSpec(p.name, p.colour, p.description)
+                  for p in codebook.perspectives(session, sid)),
+            tuple(codebook.CodeSpec(c.name, c.colour, c.definition, c.example,
+                                    c.decision_rules, c.parent)
+                  for c in codebook.codes(session, sid)),
+        )
