@@ -157,6 +157,22 @@ class Reply(Base):
 
 
 
+class SuggestionDecision(Base):
+    """A student's answer to a machine suggestion, so it is not offered to them again."""
+
+    __tablename__ = "suggestion_decisions"
+    __table_args__ = (UniqueConstraint("seminar_id", "annotator", "suggestion_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    seminar_id: Mapped[int] = mapped_column(ForeignKey("seminars.id", ondelete="CASCADE"))
+    annotator: Mapped[str] = mapped_column(String(200))
+    # "<source>:<document_id>:<start>:<end>", e.g. "framing:hedges:steel-and-sacrifice:10:15"
+    suggestion_key: Mapped[str] = mapped_column(String(300))
+    decision: Mapped[str] = mapped_column(String(12))  # "accepted" or "rejected"
+    annotation_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class AnnotationLink(Base):
     """Two annotations, usually in different documents, that treat the same event or claim."""
 

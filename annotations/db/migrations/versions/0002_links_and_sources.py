@@ -1,4 +1,4 @@
-"""Links between annotations, and the source of accepted machine suggestions.
+"""Links between annotations, machine-suggestion sources and decisions.
 
 Revision ID: 0002
 Revises: 0001
@@ -39,9 +39,23 @@ def upgrade() -> None:
     with op.batch_alter_table("annotation_links") as batch_op:
         batch_op.create_index("ix_annotation_links_from", ["from_annotation_id"])
         batch_op.create_index("ix_annotation_links_to", ["to_annotation_id"])
+    op.create_table(
+        "suggestion_decisions",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("seminar_id", sa.Integer(), nullable=False),
+        sa.Column("annotator", sa.String(length=200), nullable=False),
+        sa.Column("suggestion_key", sa.String(length=300), nullable=False),
+        sa.Column("decision", sa.String(length=12), nullable=False),
+        sa.Column("annotation_id", sa.String(length=36), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["seminar_id"], ["seminars.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("seminar_id", "annotator", "suggestion_key"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("suggestion_decisions")
     op.drop_table("annotation_links")
     with op.batch_alter_table("annotations") as batch_op:
         batch_op.drop_column("source")
