@@ -192,3 +192,83 @@ class AnnotationLink(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     annotator: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class User(Base):
+    """A local account. `username` is what annotations.annotator holds for the user's work."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)  # lowercase, never changes
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(Text)  # argon2id, as PasswordHasher writes it
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    password_changed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class LoginFailure(Base):
+    """One failed sign-in, kept for the rate-limit window (shared by every app process)."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # As typed (lowercased), whether or not such a user exists: the limit must not leak that.
+    username: Mapped[str] = mapped_column(String(200), index=True)
+    failed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class UserSession(Base):
+    """A signed-in session; only the SHA-256 of its token is stored."""
+
+    __tablename__ = "user_sessions"
+
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class Membership(Base):
+    """A user's role in one seminar: "instructor" or "student"."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "seminar_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    seminar_id: Mapped[int] = mapped_column(
+        ForeignKey("seminars.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AuditEntry(Base):
+    """One write: who did what to which target, when, in which seminar."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_seminar", "seminar_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # Empty for writes outside any seminar (an account created at the console).
+    seminar_id: Mapped[int | None] = mapped_column(
+        ForeignKey("seminars.id", ondelete="CASCADE"), nullable=True
+    )
+    actor: Mapped[str] = mapped_column(String(200))  # a username, or "console"
+    action: Mapped[str] = mapped_column(String(80))  # e.g. "code.rename"
+    target: Mapped[str] = mapped_column(String(300), default="")  # id or name acted on
+    detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class CodeFields(Base):
+    """The structured fields a code asks for in a note, e.g. agency -> ["hidden agent"]."""
+
+    __tablename__ = "code_fields"
+
+    code_id: Mapped[int] = mapped_column(
+        ForeignKey("codes.id", ondelete="CASCADE"), primary_key=True
+    )
+    names: Mapped[list[str]] = mapped_column(JSON, default=list)
