@@ -1,0 +1,1 @@
+"""The Streamlit workspace: pages that wire widgets to library calls, nothing more."""

@@ -1,0 +1,42 @@
+"""The app shell: open the store once per server process, then route to a page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from .. import config
+from ..corpus import load_corpus
+from ..db.engine import Store
+from ..seminar import ensure_seminar
+from . import home, state, workspace
+
+DEMO_SLUG, DEMO_TITLE, DEMO_CODE = "demo", "Demo seminar", "DEMO"
+
+
+@st.cache_resource(show_spinner="Opening the store…")
+def _boot(url: str, texts_dir: str) -> Store:
+    """Migrate, load the corpus (idempotent) and seed the demo seminar, once per process.
+
+    Keyed by URL and folder so tests that point the environment elsewhere get
+    their own store inside one process.
+    """
+    store = Store.open(url)
+    load_corpus(store, Path(texts_dir))
+    ensure_seminar(store, DEMO_SLUG, DEMO_TITLE, DEMO_CODE)
+    return store
+
+
+def get_store() -> Store:
+    return _boot(config.database_url(), str(config.texts_dir()))
+
+
+def main() -> None:
+    st.set_page_config(page_title="Source criticism seminar", page_icon="🔎", layout="wide")
+    store = get_store()
+    who = state.identity()
+    if who is None:
+        home.render(store)
+    else:
+        workspace.render(store, who)

@@ -1,0 +1,179 @@
+"""Forms that write: the new-annotation composer, editing your own, replying to anyone's.
+
+Every write runs in a button callback, so it happens once per click before the
+page is drawn, and a repeated click reuses the pending selection's id, which
+`create_annotation` treats as the same annotation.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import streamlit as st
+
+from ..annotation import AnnotationView, add_reply, create_annotation, update_annotation
+from ..db.engine import Store
+from ..errors import AnnotationsError
+from ..seminar import SeminarCodebook
+from . import state
+from .markup import clip, plain
+
+COMPOSE_ERROR = "new_error"
+
+
+def code_help(cb: SeminarCodebook, names: list[str]) -> None:
+    """Definition and example beside each picked code: the codebook where it is used."""
+    specs = {c.name: c for c in cb.codes}
+    for name in names:
+        spec = specs.get(name)
+        if spec is None:
+            continue
+        text = f"**{plain(name)}**: {plain(spec.definition or 'no definition yet')}"
+        if spec.example:
+            text += f"  \n*Example:* “{plain(spec.example)}”"
+        st.caption(text)
+
+
+def _perspective_options(cb: SeminarCodebook) -> list[str]:
+    return ["", *(p.name for p in cb.perspectives)]
+
+
+def _none_label(p: str) -> str:
+    return p or "(none)"
+
+
+# ---------------------------------------------------------------- composer
+
+
+def _save(store: Store, who: state.Identity, document_id: str) -> None:
+    p = state.pending()
+    if p is None:
+        return
+    perspective = st.session_state.get(state.COMPOSE_PERSPECTIVE, "") or ""
+    codes = list(st.session_state.get(state.COMPOSE_CODES, []) or [])
+    try:
+        view = create_annotation(
+            store,
+            seminar=who.seminar.slug, document_id=p.get("document") or document_id,
+            start=p["start"], end=p["end"], quote=p["quote"], annotator=who.name,
+            perspective=perspective, codes=codes,
+            note=st.session_state.get(state.COMPOSE_NOTE, "") or "",
+            annotation_id=p["id"],
+        )
+    except AnnotationsError as e:
+        st.session_state[COMPOSE_ERROR] = str(e)
+        return
+    st.session_state.pop(state.PENDING, None)
+    st.session_state.pop(COMPOSE_ERROR, None)
+    st.session_state[state.STICKY_PERSPECTIVE] = perspective
+    st.session_state[state.STICKY_CODES] = codes
+    st.session_state[state.SELECTED] = view.id
+    st.toast("Annotation saved")
+
+
+def _cancel() -> None:
+    st.session_state.pop(state.PENDING, None)
+    st.session_state.pop(COMPOSE_ERROR, None)
+
+
+def composer(store: Store, who: state.Identity, cb: SeminarCodebook, document_id: str,
+             sticky_perspective: str, sticky_codes: tuple[str, ...]) -> None:
+    p = state.pending()
+    if p is None:
+        return
+    if st.session_state.get(state.COMPOSE_FOR) != p["id"]:
+        st.session_state[state.COMPOSE_PERSPECTIVE] = sticky_perspective
+        st.session_state[state.COMPOSE_CODES] = list(sticky_codes)
+        st.session_state[state.COMPOSE_NOTE] = ""
+        st.session_state[state.COMPOSE_FOR] = p["id"]
+        st.session_state.pop(COMPOSE_ERROR, None)
+    with st.container(border=True):
+        st.markdown("**New annotation**")
+        st.markdown(f"> {plain(clip(p['quote'], 400))}")
+        if st.session_state.get(COMPOSE_ERROR):
+            st.error(st.session_state[COMPOSE_ERROR])
+        st.selectbox("Perspective", _perspective_options(cb), format_func=_none_label,
+                     key=state.COMPOSE_PERSPECTIVE)
+        picked = st.multiselect("Critique codes", [c.name for c in cb.codes],
+                                key=state.COMPOSE_CODES)
+        code_help(cb, picked)
+        st.text_area("Note", key=state.COMPOSE_NOTE, height=90,
+                     placeholder="Why does this passage matter for source criticism?")
+        save, cancel = st.columns(2)
+        save.button("Save annotation", type="primary", key=state.COMPOSE_SAVE,
+                    on_click=_save, args=(store, who, document_id), width="stretch")
+        cancel.button("Cancel", key=state.COMPOSE_CANCEL, on_click=_cancel, width="stretch")
+
+
+# ---------------------------------------------------------------- edit
+
+
+def _update(store: Store, who: state.Identity, annotation_id: str) -> None:
+    k = annotation_id
+    try:
+        update_annotation(
+            store,
+            annotation_id, seminar=who.seminar.slug, actor=who.name,
+            perspective=st.session_state.get(state.entry_key("edit_perspective", k), ""),
+            codes=list(st.session_state.get(state.entry_key("edit_codes", k), [])),
+            note=st.session_state.get(state.entry_key("edit_note", k), ""),
+        )
+    except AnnotationsError as e:
+        state.say("error", str(e))
+        return
+    st.session_state.pop(state.EDITING, None)
+    st.toast("Annotation updated")
+
+
+def _stop_editing() -> None:
+    st.session_state.pop(state.EDITING, None)
+
+
+def edit_form(store: Store, who: state.Identity, a: AnnotationView,
+              cb: SeminarCodebook) -> None:
+    k = a.id
+    options = _perspective_options(cb)
+    codes = [c.name for c in cb.codes]
+    with st.container(border=True):
+        st.markdown("**Edit your annotation**")
+        st.selectbox("Perspective", options, format_func=_none_label,
+                     index=options.index(a.perspective) if a.perspective in options else 0,
+                     key=state.entry_key("edit_perspective", k))
+        picked = st.multiselect("Critique codes", codes,
+                                default=[c for c in a.codes if c in codes],
+                                key=state.entry_key("edit_codes", k))
+        code_help(cb, picked)
+        st.text_area("Note", value=a.note, key=state.entry_key("edit_note", k), height=110)
+        save, cancel = st.columns(2)
+        save.button("Save changes", type="primary", key=state.entry_key("edit_save", k),
+                    on_click=_update, args=(store, who, a.id), width="stretch")
+        cancel.button("Cancel", key=state.entry_key("edit_cancel", k),
+                      on_click=_stop_editing, width="stretch")
+
+
+# ---------------------------------------------------------------- reply
+
+
+def _reply_id_key(annotation_id: str) -> str:
+    return state.entry_key("reply_id", annotation_id)
+
+
+def _send_reply(store: Store, who: state.Identity, annotation_id: str) -> None:
+    text_key = state.entry_key("reply_text", annotation_id)
+    rid = st.session_state.setdefault(_reply_id_key(annotation_id), str(uuid.uuid4()))
+    try:
+        add_reply(store, annotation_id, seminar=who.seminar.slug,
+                  author=who.name, text=st.session_state.get(text_key, ""), reply_id=rid)
+    except AnnotationsError as e:
+        state.say("error", str(e))
+        return
+    st.session_state[text_key] = ""
+    st.session_state.pop(_reply_id_key(annotation_id), None)
+    st.toast("Reply posted")
+
+
+def reply_form(store: Store, who: state.Identity, a: AnnotationView) -> None:
+    st.text_area("Reply", key=state.entry_key("reply_text", a.id), height=70,
+                 placeholder=f"Reply to {a.annotator}…", label_visibility="collapsed")
+    st.button("Reply", key=state.entry_key("reply_send", a.id),
+              on_click=_send_reply, args=(store, who, a.id))

@@ -1,0 +1,590 @@
+// The seminar highlighter: verbatim text, stacked highlights, selection in code points.
+//
+// Streamlit calls the default export again on every data change with the same
+// parentElement, and keeps only the last cleanup. So all state lives on the
+// parentElement, listeners are attached once, and a new payload is applied only
+// when its render key changed -- and never while the reader is selecting.
+// User text reaches the page only through textContent / createTextNode.
+
+const STATE = "__seminarHighlighter";
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  let st = parentElement[STATE];
+  if (!st) {
+    st = createState(parentElement);
+    parentElement[STATE] = st;
+  }
+  st.trigger = setTriggerValue;
+  st.offer(data || {});
+  return () => {
+    // Only a real unmount tears down; a superseded call must not.
+    setTimeout(() => {
+      if (!parentElement.isConnected && parentElement[STATE] === st) {
+        st.destroy();
+        delete parentElement[STATE];
+      }
+    }, 0);
+  };
+}
+
+// ---------------------------------------------------------------- helpers
+
+function cpLength(str) {
+  let n = 0;
+  for (const _ of str) n += 1;
+  return n;
+}
+
+function uuid4() {
+  // crypto.randomUUID needs a secure context; getRandomValues works over plain http too.
+  const b = new Uint8Array(16);
+  crypto.getRandomValues(b);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+function isColour(c) {
+  return typeof c === "string" && /^#[0-9a-fA-F]{6}$/.test(c);
+}
+
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+const ALPHA = ["33", "4d", "66", "80"];
+
+// ---------------------------------------------------------------- state
+
+function createState(parent) {
+  const root = parent.querySelector(".hl-root");
+  const textEl = root.querySelector(".hl-text");
+  const button = root.querySelector(".hl-annotate");
+  const status = root.querySelector(".hl-status");
+  const legend = root.querySelector(".hl-legend");
+  const picker = root.querySelector(".hl-picker");
+  const caret = root.querySelector(".hl-caret");
+
+  const st = {
+    trigger: null,
+    data: null, // last applied payload
+    queued: null, // payload waiting for the selection to end
+    renderedKey: null,
+    cps: [], // the text as code points
+    segs: [], // segment spans in document order
+    segsById: new Map(), // annotation id -> its segment spans
+    hlById: new Map(), // annotation id -> highlight record
+    order: [], // annotation ids in text order (keyboard J/K)
+    kbdIndex: -1,
+    selecting: false,
+    localPending: null, // {s, e} drawn before the server answers
+    focusNonce: null,
+    selectedId: null,
+  };
+
+  // ----- selection, in code points
+
+  function selectionRange() {
+    const sel = window.getSelection();
+    if (!sel || sel.rangeCount === 0) return null;
+    const r = sel.getRangeAt(0);
+    if (!textEl.contains(r.commonAncestorContainer)) return null;
+    return r;
+  }
+
+  function hasOpenSelection() {
+    const r = selectionRange();
+    return !!r && !r.collapsed;
+  }
+
+  function segEnd(span) {
+    return Number(span.dataset.s) + cpLength(span.textContent);
+  }
+
+  // Map a DOM boundary point to a code-point offset. Inside a segment's text
+  // node: the segment's start plus the code points before the UTF-16 offset.
+  // Anywhere else (element boundaries, labels): the nearest segment edge.
+  function pointToCp(node, offset, preferEnd) {
+    if (node.nodeType === Node.TEXT_NODE) {
+      const span = node.parentNode;
+      if (span && span.classList && span.classList.contains("seg")) {
+        const d = node.data;
+        let o = Math.min(offset, d.length);
+        const code = d.charCodeAt(o);
+        if (o > 0 && o < d.length && code >= 0xdc00 && code <= 0xdfff) o -= 1;
+        return Number(span.dataset.s) + cpLength(d.slice(0, o));
+      }
+    }
+    const r = document.createRange();
+    try {
+      r.setStart(node, offset);
+    } catch (_e) {
+      return null;
+    }
+    r.collapse(true);
+    let lo = 0;
+    let hi = st.segs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (r.comparePoint(st.segs[mid], 0) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    // lo: first segment starting at or after the point.
+    if (preferEnd && lo > 0) return segEnd(st.segs[lo - 1]);
+    if (lo < st.segs.length) return Number(st.segs[lo].dataset.s);
+    return st.cps.length;
+  }
+
+  function currentSpan() {
+    const r = selectionRange();
+    if (!r || r.collapsed) return null;
+    let s = pointToCp(r.startContainer, r.startOffset, false);
+    let e = pointToCp(r.endContainer, r.endOffset, true);
+    if (s === null || e === null) return null;
+    if (e < s) [s, e] = [e, s];
+    while (s < e && /\s/u.test(st.cps[s])) s += 1;
+    while (e > s && /\s/u.test(st.cps[e - 1])) e -= 1;
+    if (e <= s) return null;
+    return { s, e };
+  }
+
+  function sendSelection(via) {
+    const span = currentSpan();
+    if (!span || !st.trigger) return false;
+    const quote = st.cps.slice(span.s, span.e).join("");
+    const id = uuid4();
+    root.dataset.lastSent = id;
+    st.localPending = span;
+    window.getSelection().removeAllRanges();
+    hideCaret();
+    rebuild(st.data, true);
+    st.trigger("selection", { start: span.s, end: span.e, quote, id, via });
+    return true;
+  }
+
+  // ----- rendering
+
+  function paintSegment(span, ids) {
+    const colours = ids.map((id) => st.hlById.get(id)).filter(Boolean).map((h) => h.colour);
+    const inner = colours[colours.length - 1];
+    if (isColour(inner)) {
+      span.style.backgroundColor = inner + ALPHA[Math.min(colours.length, ALPHA.length) - 1];
+    }
+    const shadows = colours
+      .slice(0, 4)
+      .map((c, i) => (isColour(c) ? `inset 0 -${2 * (i + 1)}px 0 ${c}` : null))
+      .filter(Boolean);
+    if (shadows.length) span.style.boxShadow = shadows.join(", ");
+  }
+
+  function rebuild(data, keepLocal) {
+    if (!data) return;
+    const text = typeof data.text === "string" ? data.text : "";
+    const cps = Array.from(text);
+    const n = cps.length;
+    const highlights = Array.isArray(data.highlights) ? data.highlights : [];
+    const paratext = Array.isArray(data.paratext) ? data.paratext : [];
+    const pending = keepLocal && st.localPending ? st.localPending : data.pending || null;
+    if (!keepLocal) st.localPending = null;
+
+    const bounds = new Set([0, n]);
+    const startsAt = new Map();
+    const endsAt = new Map();
+    const push = (m, k, v) => {
+      const a = m.get(k);
+      if (a) a.push(v);
+      else m.set(k, [v]);
+    };
+    st.hlById = new Map();
+    const valid = [];
+    for (const h of highlights) {
+      if (!(h && Number.isInteger(h.s) && Number.isInteger(h.e) && h.s < h.e)) continue;
+      if (h.s < 0 || h.e > n) continue;
+      st.hlById.set(h.id, h);
+      valid.push(h);
+    }
+    valid.sort((a, b) => a.s - b.s || b.e - a.e);
+    valid.forEach((h, i) => {
+      bounds.add(h.s);
+      bounds.add(h.e);
+      push(startsAt, h.s, { id: h.id, rank: i });
+      push(endsAt, h.e, h.id);
+    });
+    st.order = valid.map((h) => h.id);
+    const paraStarts = new Map();
+    for (const p of paratext) {
+      if (!(Number.isInteger(p.s) && Number.isInteger(p.e) && p.s < p.e)) continue;
+      bounds.add(Math.max(0, p.s));
+      bounds.add(Math.min(n, p.e));
+      paraStarts.set(p.s, p);
+    }
+    if (pending) {
+      bounds.add(pending.s);
+      bounds.add(pending.e);
+    }
+    for (let i = 0; i < n; i += 1) {
+      if (cps[i] === "\n") {
+        bounds.add(i);
+        bounds.add(i + 1);
+      }
+    }
+    const cuts = Array.from(bounds).filter((b) => b >= 0 && b <= n).sort((a, b) => a - b);
+
+    const frag = document.createDocumentFragment();
+    let line = el("div", "hl-line");
+    let lineHasText = false;
+    const active = new Map(); // id -> rank (outer first)
+    const segs = [];
+    const byId = new Map();
+    let para = null;
+
+    for (let k = 0; k < cuts.length - 1; k += 1) {
+      const a = cuts[k];
+      const b = cuts[k + 1];
+      for (const id of endsAt.get(a) || []) active.delete(id);
+      for (const x of startsAt.get(a) || []) active.set(x.id, x.rank);
+      if (para && a >= para.e) para = null;
+      if (paraStarts.has(a)) para = paraStarts.get(a);
+      if (b - a === 1 && cps[a] === "\n") {
+        if (!lineHasText) line.classList.add("hl-blank");
+        frag.appendChild(line);
+        line = el("div", "hl-line");
+        lineHasText = false;
+        continue;
+      }
+      const span = el("span", "seg");
+      span.appendChild(document.createTextNode(cps.slice(a, b).join("")));
+      span.dataset.s = String(a);
+      if (para) {
+        span.classList.add("hl-para");
+        span.dataset.kind = String(para.kind || "");
+        if (a === para.s || !lineHasText) span.dataset.label = String(para.label || para.kind || "");
+      }
+      if (active.size) {
+        const ids = Array.from(active.entries())
+          .sort((x, y) => x[1] - y[1])
+          .map((x) => x[0]);
+        span.classList.add("hl-mark");
+        span.setAttribute("data-ids", ids.join(" "));
+        span.dataset.depth = String(ids.length);
+        paintSegment(span, ids);
+        for (const id of ids) {
+          const list = byId.get(id);
+          if (list) list.push(span);
+          else byId.set(id, [span]);
+        }
+      }
+      if (pending && a >= pending.s && b <= pending.e) span.classList.add("hl-pending");
+      line.appendChild(span);
+      lineHasText = true;
+      segs.push(span);
+    }
+    if (!lineHasText) line.classList.add("hl-blank");
+    frag.appendChild(line);
+
+    const scroll = textEl.scrollTop;
+    textEl.replaceChildren(frag);
+    textEl.scrollTop = scroll;
+    st.cps = cps;
+    st.segs = segs;
+    st.segsById = byId;
+    st.kbdIndex = -1;
+    st.selectedId = null;
+    applySelected(data.selected || null);
+    root.dataset.highlights = String(valid.length);
+    root.dataset.pending = pending ? `${pending.s}-${pending.e}` : "";
+  }
+
+  function renderChrome(data) {
+    status.textContent = typeof data.status === "string" ? data.status : "";
+    const items = Array.isArray(data.legend) ? data.legend : [];
+    const nodes = items.map((item) => {
+      const wrap = el("span", "hl-legend-item");
+      const sw = el("span", "hl-swatch");
+      if (isColour(item.colour)) sw.style.background = item.colour;
+      wrap.append(sw, document.createTextNode(String(item.name || "")));
+      return wrap;
+    });
+    legend.replaceChildren(...nodes);
+  }
+
+  function applySelected(id) {
+    if (st.selectedId === id) return;
+    for (const s of st.segsById.get(st.selectedId) || []) s.classList.remove("hl-selected");
+    st.selectedId = id;
+    for (const s of st.segsById.get(id) || []) s.classList.add("hl-selected");
+  }
+
+  function flash(id) {
+    const spans = st.segsById.get(id);
+    if (!spans || !spans.length) return false;
+    spans[0].scrollIntoView({ block: "center", behavior: "smooth" });
+    for (const s of spans) {
+      s.classList.remove("hl-flash");
+      void s.offsetWidth; // restart the animation
+      s.classList.add("hl-flash");
+    }
+    setTimeout(() => spans.forEach((s) => s.classList.remove("hl-flash")), 1700);
+    root.dataset.flashed = id;
+    return true;
+  }
+
+  function apply(data) {
+    st.data = data;
+    const key = String(data.render_key ?? "");
+    if (key !== st.renderedKey) {
+      rebuild(data, false);
+      st.renderedKey = key;
+    } else {
+      applySelected(data.selected || null);
+    }
+    renderChrome(data);
+    const focus = data.focus;
+    if (focus && focus.nonce !== st.focusNonce) {
+      st.focusNonce = focus.nonce;
+      flash(focus.id);
+    }
+    root.dataset.ready = "1";
+    root.dataset.renderKey = key;
+    root.dataset.deferred = "0";
+  }
+
+  function busy() {
+    return st.selecting || hasOpenSelection();
+  }
+
+  function flushQueued() {
+    if (st.queued && !busy()) {
+      const d = st.queued;
+      st.queued = null;
+      apply(d);
+    }
+  }
+
+  st.offer = (data) => {
+    if (busy()) {
+      st.queued = data;
+      root.dataset.deferred = "1";
+      return;
+    }
+    st.queued = null;
+    apply(data);
+  };
+
+  // ----- picker
+
+  function hidePicker() {
+    picker.hidden = true;
+    picker.replaceChildren();
+  }
+
+  function pick(id) {
+    hidePicker();
+    if (st.trigger) st.trigger("pick", { id, nonce: uuid4() });
+  }
+
+  function showPicker(ids, x, y) {
+    const title = el("div", "hl-picker-title", `${ids.length} annotations here: choose one`);
+    const buttons = ids.map((id) => {
+      const h = st.hlById.get(id) || {};
+      const b = el("button", "hl-pick");
+      b.type = "button";
+      b.setAttribute("role", "menuitem");
+      b.dataset.id = id;
+      const sw = el("span", "hl-swatch");
+      if (isColour(h.colour)) sw.style.background = h.colour;
+      const body = el("span", "", String(h.label || id));
+      if (h.note) body.appendChild(el("span", "hl-picker-note", String(h.note)));
+      b.append(sw, body);
+      b.addEventListener("click", (ev) => {
+        ev.stopPropagation();
+        pick(id);
+      });
+      b.addEventListener("mouseenter", () => flashQuiet(id, true));
+      b.addEventListener("mouseleave", () => flashQuiet(id, false));
+      return b;
+    });
+    picker.replaceChildren(title, ...buttons);
+    const box = root.getBoundingClientRect();
+    picker.style.left = `${Math.max(0, Math.min(x - box.left, box.width - 240))}px`;
+    picker.style.top = `${y - box.top + 12}px`;
+    picker.hidden = false;
+    buttons[0].focus({ preventScroll: true });
+  }
+
+  function flashQuiet(id, on) {
+    for (const s of st.segsById.get(id) || []) s.classList.toggle("hl-kbd", on);
+  }
+
+  // ----- caret for the keyboard path (non-editable text draws none)
+
+  function hideCaret() {
+    caret.hidden = true;
+  }
+
+  function drawCaret() {
+    const sel = window.getSelection();
+    const r = selectionRange();
+    if (!r || document.activeElement !== textEl || !sel.isCollapsed) {
+      hideCaret();
+      return;
+    }
+    const rect = r.getClientRects()[0] || r.getBoundingClientRect();
+    if (!rect || (!rect.height && !rect.top)) {
+      hideCaret();
+      return;
+    }
+    caret.style.left = `${rect.left}px`;
+    caret.style.top = `${rect.top}px`;
+    caret.style.height = `${rect.height || 18}px`;
+    caret.hidden = false;
+  }
+
+  function ensureCaret() {
+    if (selectionRange()) return;
+    const first = st.segs.find((s) => {
+      const r = s.getBoundingClientRect();
+      const box = textEl.getBoundingClientRect();
+      return r.bottom > box.top;
+    });
+    if (!first) return;
+    window.getSelection().collapse(first.firstChild, 0);
+  }
+
+  function moveKbdHighlight(step) {
+    if (!st.order.length) return;
+    flashQuiet(st.order[st.kbdIndex], false);
+    st.kbdIndex = (st.kbdIndex + step + st.order.length) % st.order.length;
+    const id = st.order[st.kbdIndex];
+    flashQuiet(id, true);
+    const spans = st.segsById.get(id);
+    if (spans && spans[0]) spans[0].scrollIntoView({ block: "nearest" });
+    status.textContent = `Highlight ${st.kbdIndex + 1} of ${st.order.length}: Enter opens it`;
+  }
+
+  // ----- events
+
+  const onPointerDown = (ev) => {
+    if (ev.button !== 0) return;
+    if (picker.contains(ev.target)) return;
+    hidePicker();
+    st.selecting = true;
+  };
+
+  const onPointerUp = (ev) => {
+    if (!st.selecting) return;
+    st.selecting = false;
+    const touch = ev.pointerType === "touch";
+    setTimeout(() => {
+      // Touch selections keep changing with their handles: the button sends them.
+      if (!touch && hasOpenSelection()) sendSelection("mouse");
+      flushQueued();
+    }, 0);
+  };
+
+  const onClick = (ev) => {
+    const sel = window.getSelection();
+    if (sel && !sel.isCollapsed) return;
+    const seg = ev.target.closest ? ev.target.closest(".seg.hl-mark") : null;
+    if (!seg || !textEl.contains(seg)) return;
+    const ids = (seg.getAttribute("data-ids") || "").split(" ").filter(Boolean);
+    if (ids.length === 1) pick(ids[0]);
+    else if (ids.length > 1) showPicker(ids, ev.clientX, ev.clientY);
+  };
+
+  const onSelectionChange = () => {
+    const open = hasOpenSelection();
+    button.disabled = !open;
+    drawCaret();
+    if (!open) flushQueued();
+  };
+
+  const KEYS = {
+    ArrowLeft: ["backward", "character"],
+    ArrowRight: ["forward", "character"],
+    ArrowUp: ["backward", "line"],
+    ArrowDown: ["forward", "line"],
+    Home: ["backward", "lineboundary"],
+    End: ["forward", "lineboundary"],
+  };
+
+  const onKeyDown = (ev) => {
+    if (ev.metaKey) return;
+    const move = KEYS[ev.key];
+    if (move) {
+      ensureCaret();
+      const sel = window.getSelection();
+      if (!sel || !sel.modify) return;
+      let [dir, gran] = move;
+      if ((ev.ctrlKey || ev.altKey) && gran === "character") gran = "word";
+      sel.modify(ev.shiftKey ? "extend" : "move", dir, gran);
+      ev.preventDefault();
+      return;
+    }
+    if (ev.ctrlKey || ev.altKey) return;
+    if (ev.key === "Enter" || ev.key === "a" || ev.key === "A") {
+      if (hasOpenSelection()) {
+        sendSelection("keyboard");
+        ev.preventDefault();
+      } else if (ev.key === "Enter" && st.kbdIndex >= 0) {
+        pick(st.order[st.kbdIndex]);
+        ev.preventDefault();
+      }
+    } else if (ev.key === "Escape") {
+      window.getSelection().removeAllRanges();
+      hidePicker();
+      hideCaret();
+    } else if (ev.key === "j" || ev.key === "k") {
+      moveKbdHighlight(ev.key === "j" ? 1 : -1);
+      ev.preventDefault();
+    } else if (/^[1-9]$/.test(ev.key) && st.trigger) {
+      st.trigger("hotkey", { code: Number(ev.key), nonce: uuid4() });
+      ev.preventDefault();
+    }
+  };
+
+  const onPickerKey = (ev) => {
+    if (ev.key === "Escape") {
+      hidePicker();
+      textEl.focus();
+    }
+  };
+
+  const onDocPointerDown = (ev) => {
+    if (!picker.hidden && !picker.contains(ev.target)) hidePicker();
+  };
+
+  const onButton = (ev) => {
+    ev.preventDefault();
+    sendSelection("button");
+  };
+  // Keep the selection when the button is pressed (a click would collapse it first).
+  const onButtonDown = (ev) => ev.preventDefault();
+
+  textEl.addEventListener("pointerdown", onPointerDown);
+  textEl.addEventListener("click", onClick);
+  textEl.addEventListener("keydown", onKeyDown);
+  textEl.addEventListener("focus", drawCaret);
+  textEl.addEventListener("blur", hideCaret);
+  textEl.addEventListener("scroll", drawCaret, { passive: true });
+  picker.addEventListener("keydown", onPickerKey);
+  button.addEventListener("mousedown", onButtonDown);
+  button.addEventListener("click", onButton);
+  document.addEventListener("pointerup", onPointerUp, true);
+  document.addEventListener("pointercancel", onPointerUp, true);
+  document.addEventListener("selectionchange", onSelectionChange);
+  document.addEventListener("pointerdown", onDocPointerDown, true);
+
+  st.destroy = () => {
+    document.removeEventListener("pointerup", onPointerUp, true);
+    document.removeEventListener("pointercancel", onPointerUp, true);
+    document.removeEventListener("selectionchange", onSelectionChange);
+    document.removeEventListener("pointerdown", onDocPointerDown, true);
+  };
+  return st;
+}

@@ -1,0 +1,141 @@
+"""The side panel: filters, the opened annotation with its thread, and the list in text order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import streamlit as st
+
+from ..annotation import AnnotationView, Filters, delete_annotation
+from ..db.engine import Store
+from ..errors import AnnotationsError
+from ..seminar import SeminarCodebook
+from . import forms, state
+from .markup import clip, plain
+
+PAGE = 25
+
+
+@dataclass(frozen=True)
+class PanelFilters:
+    """The library's Filters plus whether anything narrows the list."""
+
+    filters: Filters
+    active: bool
+
+
+def filters(who: state.Identity, document_id: str, annotators: Sequence[str],
+            cb: SeminarCodebook) -> PanelFilters:
+    with st.expander("Filter annotations", expanded=False):
+        who_choice = st.radio("Whose", [state.WHO_EVERYONE, state.WHO_MINE, state.WHO_ONE],
+                              key=state.FILTER_WHO, horizontal=True)
+        annotator = ""
+        if who_choice == state.WHO_MINE:
+            annotator = who.name
+        elif who_choice == state.WHO_ONE:
+            annotator = st.selectbox("Annotator", list(annotators) or [who.name],
+                                     key=state.FILTER_ANNOTATOR) or ""
+        code = st.selectbox("Code", [state.ANY, *(c.name for c in cb.codes)],
+                            key=state.FILTER_CODE)
+        perspective = st.selectbox("Perspective",
+                                   [state.ANY, *(p.name for p in cb.perspectives)],
+                                   key=state.FILTER_PERSPECTIVE)
+        search = st.text_input("Search quotes and notes", key=state.FILTER_SEARCH)
+    f = Filters(
+        seminar=who.seminar.slug, document=document_id, annotator=annotator,
+        code="" if code in (None, state.ANY) else code,
+        perspective="" if perspective in (None, state.ANY) else perspective,
+        search=(search or "").strip(),
+    )
+    active = bool(f.annotator or f.code or f.perspective or f.search)
+    return PanelFilters(f, active)
+
+
+def _meta(a: AnnotationView) -> str:
+    bits = [a.annotator, a.perspective or "no perspective"]
+    if a.codes:
+        bits.append(", ".join(a.codes))
+    if a.replies:
+        bits.append(f"{len(a.replies)} repl{'y' if len(a.replies) == 1 else 'ies'}")
+    return " · ".join(bits)
+
+
+def _delete(store: Store, who: state.Identity, annotation_id: str) -> None:
+    try:
+        delete_annotation(store, annotation_id, seminar=who.seminar.slug, actor=who.name)
+    except AnnotationsError as e:
+        state.say("error", str(e))
+        return
+    for key in (state.SELECTED, state.EDITING):
+        if st.session_state.get(key) == annotation_id:
+            st.session_state.pop(key, None)
+    st.toast("Annotation deleted")
+
+
+def _edit(annotation_id: str) -> None:
+    st.session_state[state.EDITING] = annotation_id
+
+
+def _close() -> None:
+    st.session_state.pop(state.SELECTED, None)
+    st.session_state.pop(state.EDITING, None)
+
+
+def opened(store: Store, who: state.Identity, a: AnnotationView, cb: SeminarCodebook) -> None:
+    """The annotation picked in the text or the list: full note, thread, actions."""
+    k = a.id
+    with st.container(border=True, key=state.entry_key("opened", k)):
+        head, close = st.columns([5, 1])
+        head.markdown(f"**{plain(a.annotator)}** · {plain(a.perspective or 'no perspective')}")
+        close.button("✕", key=state.entry_key("ann_close", k), on_click=_close,
+                     help="Close")
+        if a.codes:
+            st.markdown(" ".join(f":blue-badge[{plain(c)}]" for c in a.codes))
+        st.markdown(f"> {plain(clip(a.quote, 600))}")
+        if a.note:
+            st.markdown(plain(a.note))
+        st.caption(f"{a.created_at:%d %b %Y, %H:%M} UTC"
+                   + (" · edited" if a.updated_at != a.created_at else ""))
+        if a.annotator == who.name:
+            edit, delete = st.columns(2)
+            edit.button("Edit", key=state.entry_key("ann_edit", k), on_click=_edit,
+                        args=(k,), width="stretch")
+            delete.button("Delete", key=state.entry_key("ann_delete", k), on_click=_delete,
+                          args=(store, who, k), width="stretch")
+            if st.session_state.get(state.EDITING) == k:
+                forms.edit_form(store, who, a, cb)
+        for r in a.replies:
+            st.markdown(f"↳ **{plain(r.author)}** · {r.created_at:%d %b, %H:%M}  \n"
+                        f"{plain(r.text)}")
+        forms.reply_form(store, who, a)
+
+
+def entries(anns: Sequence[AnnotationView], total: int, active: bool,
+            selected: str | None) -> None:
+    """Compact cards in text order, a page at a time (a document may hold thousands)."""
+    if not anns:
+        st.caption("No annotations match these filters." if active and total
+                   else "No annotations on this document yet: select a passage to add one.")
+        return
+    label = f"{len(anns)} of {total} annotations" if active else f"{total} annotations"
+    st.caption(f"{label}, in text order")
+    limit = st.session_state.get(state.PAGE_SIZE, PAGE)
+    for a in anns[:limit]:
+        with st.container(border=True):
+            quote, button = st.columns([5, 1], vertical_alignment="center")
+            mark = "▶ " if a.id == selected else ""
+            quote.markdown(f"{mark}“{plain(clip(a.quote, 140))}”")
+            quote.caption(plain(_meta(a)))
+            if a.note:
+                quote.caption(plain(clip(a.note, 160)))
+            button.button("Show", key=state.entry_key("ann_open", a.id),
+                          on_click=state.focus_on, args=(a.id,),
+                          help="Scroll to this highlight and open it")
+    if len(anns) > limit:
+        st.button(f"Show {min(PAGE, len(anns) - limit)} more", key=state.MORE,
+                  on_click=_more)
+
+
+def _more() -> None:
+    st.session_state[state.PAGE_SIZE] = st.session_state.get(state.PAGE_SIZE, PAGE) + PAGE

@@ -1,0 +1,77 @@
+"""The sidebar: who you are, which document, how highlights are coloured, fast coding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from ..corpus import TextInfo
+from ..seminar import SeminarCodebook
+from . import state
+from .markup import plain
+
+SHORTCUTS = """
+| In the text | |
+|---|---|
+| **Tab** to the text | focus it (a caret appears) |
+| **Arrows** | move the caret |
+| **Shift + arrows** | select (Ctrl/Alt: by word) |
+| **Enter** or **A** | annotate the selection |
+| **Esc** | clear the selection |
+| **J / K** | next / previous highlight |
+| **Enter** on a highlight | open it in the panel |
+| **1–9** | toggle that code in the current codes |
+"""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the sidebar decided for this run."""
+
+    document: str
+    colour_by: str
+    quick: bool
+    perspective: str
+    codes: tuple[str, ...]
+
+
+def _document_changed() -> None:
+    for key in (state.PENDING, state.SELECTED, state.EDITING, state.FOCUS):
+        st.session_state.pop(key, None)
+    st.session_state.pop(state.PAGE_SIZE, None)
+
+
+def render(who: state.Identity, texts: list[TextInfo], cb: SeminarCodebook) -> Settings:
+    titles = {t.document_id: t.title for t in texts}
+    code_names = [c.name for c in cb.codes]
+    with st.sidebar:
+        st.markdown(f"Signed in as **{plain(who.name)}**")
+        st.caption(f"Seminar: {who.seminar.title} · join code {who.seminar.join_code}")
+        st.button("Leave seminar", key=state.LEAVE, on_click=state.leave)
+        st.divider()
+        document = st.selectbox(
+            "Document", options=list(titles), format_func=lambda d: titles.get(d, d),
+            key=state.DOCUMENT, on_change=_document_changed,
+        ) or ""
+        colour_by = st.radio("Colour highlights by", ["perspective", "code"],
+                             key=state.COLOUR_BY, horizontal=True) or "perspective"
+        st.subheader("Fast coding")
+        quick = st.toggle("Quick code: save each selection at once", key=state.QUICK,
+                          help="Every selection is saved immediately with the current "
+                               "perspective and codes below; edit it later if needed.")
+        perspective = st.selectbox(
+            "Current perspective", options=["", *(p.name for p in cb.perspectives)],
+            format_func=lambda p: p or "(none)", key=state.STICKY_PERSPECTIVE,
+        ) or ""
+        st.session_state.setdefault(state.STICKY_CODES, [])
+        st.session_state[state.STICKY_CODES] = [
+            c for c in st.session_state[state.STICKY_CODES] if c in code_names
+        ]
+        codes = st.multiselect("Current codes", options=code_names, key=state.STICKY_CODES)
+        st.caption("Saving an annotation makes its perspective and codes the current ones. "
+                   "Keys 1–9 in the text toggle codes: "
+                   + ", ".join(f"{i} {n}" for i, n in enumerate(code_names[:9], 1)) + ".")
+        with st.expander("Keyboard shortcuts"):
+            st.markdown(SHORTCUTS)
+    return Settings(document, colour_by, bool(quick), perspective, tuple(codes))

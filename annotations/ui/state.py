@@ -1,0 +1,132 @@
+"""Session-state keys and the few helpers around them.
+
+Widget keys are the test API (AppTest drives the app through them), so they
+are declared here once and imported by the pages and by the tests.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from ..seminar import SeminarInfo
+
+# Identity
+USER = "user_name"
+SEMINAR = "seminar"  # SeminarInfo of the joined seminar
+
+# Home page widgets
+JOIN_NAME = "join_name"
+JOIN_CODE = "join_code"
+JOIN_SUBMIT = "join_submit"
+NEW_SLUG = "new_slug"
+NEW_TITLE = "new_title"
+NEW_CODE = "new_code"
+NEW_SUBMIT = "new_submit"
+CREATED = "created_seminar"
+
+# Workspace: sidebar
+DOCUMENT = "ws_document"
+COLOUR_BY = "ws_colour_by"
+QUICK = "ws_quick"
+STICKY_PERSPECTIVE = "ws_sticky_perspective"
+STICKY_CODES = "ws_sticky_codes"
+LEAVE = "ws_leave"
+
+# Workspace: document and selection
+HIGHLIGHTER = "highlighter"
+PENDING = "ws_pending"  # {"start", "end", "quote", "id"}: a selection waiting for tags
+SELECTED = "ws_selected"  # id of the annotation opened in the panel
+FOCUS = "ws_focus"  # Focus to send to the component once
+EDITING = "ws_editing"  # id of the annotation whose edit form is open
+RENDERED_REV = "ws_rendered_rev"  # seminar revision the page was drawn from
+MESSAGES = "ws_messages"  # [(kind, text)] shown once after a rerun
+PAGE_SIZE = "ws_page_size"
+
+# Composer
+COMPOSE_PERSPECTIVE = "new_perspective"
+COMPOSE_CODES = "new_codes"
+COMPOSE_NOTE = "new_note"
+COMPOSE_SAVE = "new_save"
+COMPOSE_CANCEL = "new_cancel"
+COMPOSE_FOR = "new_for"  # pending id the composer widgets were initialised for
+
+# Panel filters
+FILTER_WHO = "flt_who"
+FILTER_ANNOTATOR = "flt_annotator"
+FILTER_CODE = "flt_code"
+FILTER_PERSPECTIVE = "flt_perspective"
+FILTER_SEARCH = "flt_search"
+MORE = "ann_more"
+
+WHO_EVERYONE, WHO_MINE, WHO_ONE = "everyone", "mine", "one annotator"
+ANY = "(any)"
+
+
+def entry_key(action: str, annotation_id: str) -> str:
+    """Per-annotation widget keys, e.g. `ann_open_<id>`, `reply_text_<id>`."""
+    return f"{action}_{annotation_id}"
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    seminar: SeminarInfo
+
+
+def identity() -> Identity | None:
+    name, seminar = st.session_state.get(USER), st.session_state.get(SEMINAR)
+    if not name or seminar is None:
+        return None
+    return Identity(name, seminar)
+
+
+def join(name: str, seminar: SeminarInfo) -> None:
+    st.session_state[USER] = name
+    st.session_state[SEMINAR] = seminar
+
+
+def leave() -> None:
+    for key in (USER, SEMINAR, PENDING, SELECTED, EDITING, FOCUS, RENDERED_REV):
+        st.session_state.pop(key, None)
+
+
+def say(kind: str, text: str) -> None:
+    """Queue a message for the next run (callbacks run before the page is drawn)."""
+    st.session_state.setdefault(MESSAGES, []).append((kind, text))
+
+
+def show_messages() -> None:
+    for kind, text in st.session_state.pop(MESSAGES, []):
+        {"error": st.error, "success": st.success, "warning": st.warning}.get(kind, st.info)(
+            text
+        )
+
+
+def set_pending(start: int, end: int, quote: str, pending_id: str | None = None) -> None:
+    """A selection waiting for its tags; its id makes the later save idempotent."""
+    st.session_state[PENDING] = {
+        "start": int(start), "end": int(end), "quote": str(quote),
+        "id": str(uuid.UUID(pending_id)) if pending_id else str(uuid.uuid4()),
+    }
+
+
+def pending() -> dict[str, Any] | None:
+    p = st.session_state.get(PENDING)
+    if not isinstance(p, dict) or not {"start", "end", "quote"} <= p.keys():
+        return None
+    if not p.get("id"):
+        p = {**p, "id": str(uuid.uuid4())}
+        st.session_state[PENDING] = p
+    return p
+
+
+def focus_on(annotation_id: str) -> None:
+    """Open an annotation in the panel and make the text scroll to and flash it."""
+    from .highlighter import Focus
+
+    st.session_state[SELECTED] = annotation_id
+    st.session_state[FOCUS] = Focus(annotation_id, uuid.uuid4().hex)

@@ -1,0 +1,175 @@
+"""The seminar workspace: the document with its highlights, the composer, the panel, live updates.
+
+Live updates come from a small fragment that polls the seminar's revision
+counter every second and reruns the page only when it moved; the component
+then redraws only if its render key changed, and the JS holds any redraw
+while the reader is in the middle of a selection.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from .. import config
+from ..annotation import AnnotationView, Filters, create_annotation, list_annotations
+from ..corpus import TextInfo, VersionText, get_text, list_texts
+from ..db.engine import Store
+from ..errors import AnnotationsError
+from ..seminar import SeminarCodebook, revision, seminar_codebook
+from . import forms, panel, sidebar, state
+from .highlighter import Focus, highlighter, payload
+
+POLL_SECONDS = 1.0
+
+
+# ---------------------------------------------------------------- cached reads
+# Keyed by URL and revision, shared by every session: thirty students polling
+# the same revision cost one query.
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _annotations(_store: Store, url: str, revision: int, filters: Filters
+                 ) -> list[AnnotationView]:
+    return list_annotations(_store, filters)
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def _text(_store: Store, url: str, document_id: str) -> VersionText:
+    return get_text(_store, document_id)
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def _texts(_store: Store, url: str) -> list[TextInfo]:
+    return list_texts(_store)
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def _codebook(_store: Store, url: str, seminar: str) -> SeminarCodebook:
+    return seminar_codebook(_store, seminar)
+
+
+# ---------------------------------------------------------------- component callbacks
+
+
+def _trigger(name: str) -> Any:
+    value = st.session_state.get(state.HIGHLIGHTER)
+    return value.get(name) if isinstance(value, dict) else None
+
+
+def _on_selection(store: Store, who: state.Identity, document_id: str) -> None:
+    value = _trigger("selection")
+    if not isinstance(value, dict):
+        return
+    try:
+        start, end, quote = int(value["start"]), int(value["end"]), str(value["quote"])
+        sel_id = str(value.get("id") or "") or None
+    except (KeyError, TypeError, ValueError):
+        state.say("error", "the selection could not be read: select the passage again")
+        return
+    if st.session_state.get(state.QUICK):
+        try:
+            create_annotation(
+                store, seminar=who.seminar.slug, document_id=document_id, start=start,
+                end=end, quote=quote, annotator=who.name,
+                perspective=st.session_state.get(state.STICKY_PERSPECTIVE, "") or "",
+                codes=list(st.session_state.get(state.STICKY_CODES, []) or []),
+                annotation_id=sel_id,
+            )
+        except AnnotationsError as e:
+            state.say("error", str(e))
+        return
+    state.set_pending(start, end, quote, sel_id)
+    st.session_state[state.PENDING]["document"] = document_id
+
+
+def _on_pick() -> None:
+    value = _trigger("pick")
+    if isinstance(value, dict) and value.get("id"):
+        st.session_state[state.SELECTED] = str(value["id"])
+        st.session_state.pop(state.EDITING, None)
+
+
+def _on_hotkey(cb: SeminarCodebook) -> None:
+    value = _trigger("hotkey")
+    if not isinstance(value, dict):
+        return
+    n = int(value.get("code") or 0)
+    if not 1 <= n <= min(9, len(cb.codes)):
+        return
+    name = cb.codes[n - 1].name
+    current = list(st.session_state.get(state.STICKY_CODES, []) or [])
+    st.session_state[state.STICKY_CODES] = (
+        [c for c in current if c != name] if name in current else [*current, name]
+    )
+
+
+# ---------------------------------------------------------------- live
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def _live(store: Store, seminar_id: int) -> None:
+    """Rerun the page when a classmate (or another tab) wrote something."""
+    if revision(store, seminar_id) != st.session_state.get(state.RENDERED_REV):
+        st.rerun()
+    st.caption("● Live: classmates' annotations appear here as they save them.")
+
+
+def _status(settings: sidebar.Settings, pending: dict[str, Any] | None) -> str:
+    if settings.quick:
+        tags = " · ".join(filter(None, [settings.perspective, ", ".join(settings.codes)]))
+        return f"Quick code on ({tags or 'no tags'}): every selection is saved at once."
+    if pending:
+        return "Tag the selection in the panel, then save."
+    return "Select a passage (mouse, touch, or Shift+arrows) to annotate it."
+
+
+def render(store: Store, who: state.Identity) -> None:
+    url = config.database_url()
+    cb = _codebook(store, url, who.seminar.slug)
+    texts = _texts(store, url)
+    settings = sidebar.render(who, texts, cb)
+    state.show_messages()
+    if not settings.document:
+        st.info("The corpus is empty: add texts with `annotations texts add`.")
+        return
+    rev = revision(store, who.seminar.id)
+    st.session_state[state.RENDERED_REV] = rev
+    version = _text(store, url, settings.document)
+    everything = _annotations(store, url, rev,
+                              Filters(seminar=who.seminar.slug, document=settings.document))
+    doc_col, side_col = st.columns([3, 2], gap="medium")
+    with side_col:
+        forms.composer(store, who, cb, settings.document, settings.perspective,
+                       settings.codes)
+        annotators = sorted({a.annotator for a in everything})
+        pf = panel.filters(who, settings.document, annotators, cb)
+    shown = _annotations(store, url, rev, pf.filters) if pf.active else everything
+    pending = state.pending()
+    selected = st.session_state.get(state.SELECTED)
+    focus: Focus | None = st.session_state.get(state.FOCUS)
+    info = next((t for t in texts if t.document_id == settings.document), None)
+    with doc_col:
+        st.subheader(version.title)
+        if info is not None:
+            st.caption(f"Perspective: {info.perspective} · Source: "
+                       f"{info.source_kind or 'not given'} · "
+                       f"{len(everything)} annotation{'s' if len(everything) != 1 else ''}")
+        data = payload(
+            version, shown, colour_by=settings.colour_by, perspectives=cb.perspectives,
+            codes=cb.codes, revision=rev,
+            pending=(pending["start"], pending["end"]) if pending else None,
+            selected=selected, focus=focus, status=_status(settings, pending),
+        )
+        highlighter(
+            data, key=state.HIGHLIGHTER,
+            on_selection=lambda: _on_selection(store, who, settings.document),
+            on_pick=_on_pick, on_hotkey=lambda: _on_hotkey(cb),
+        )
+        _live(store, who.seminar.id)
+    with side_col:
+        opened = next((a for a in everything if a.id == selected), None)
+        if opened is not None:
+            panel.opened(store, who, opened, cb)
+        panel.entries(shown, len(everything), pf.active, selected)

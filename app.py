@@ -1,0 +1,5 @@
+"""Entry point for `streamlit run app.py`: everything lives in annotations.ui."""
+
+from annotations.ui.app import main
+
+main()
