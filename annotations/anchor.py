@@ -94,7 +94,7 @@ def reanchor(
     """Find `quote` in `text` again; ORPHAN status when it cannot be found."""
     if not quote:
         return Anchor(0, 0, quote, prefix, suffix, AnchorStatus.ORPHAN, 0.0)
-    if hint is not None and text[hint : hint + len(quote)] == quote:
+    if hint is not None and hint >= 0 and text[hint : hint + len(quote)] == quote:
         return anchor_at(text, hint, hint + len(quote))
     starts = _occurrences(text, quote)
     if starts:

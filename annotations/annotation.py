@@ -71,7 +71,7 @@ def check_name(name: str, what: str = "annotator") -> str:
     clean = name.strip()
     if not clean:
         raise InvalidInput(f"{what} name is empty: enter a display name")
-    if len(clean) > 200 or "\n" in clean:
+    if len(clean) > 200 or "\n" in clean or "\r" in clean or "\x00" in clean:
         raise InvalidInput(f"{what} name must be one line of at most 200 characters")
     return clean
 
@@ -79,7 +79,20 @@ def check_name(name: str, what: str = "annotator") -> str:
 def check_note(note: str) -> str:
     if len(note) > MAX_NOTE:
         raise InvalidInput(f"note is {len(note):,} characters, over {MAX_NOTE:,}: shorten it")
+    if "\x00" in note:
+        # PostgreSQL cannot store NUL in text; refuse it on every backend alike.
+        raise InvalidInput("the text contains a NUL character (\\x00): remove it")
     return note
+
+
+def check_id(value: str | None, what: str) -> str:
+    """A caller-chosen UUID in canonical form, or a fresh one."""
+    if not value:
+        return str(uuid.uuid4())
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise InvalidInput(f"{what} {value!r} is not a UUID") from None
 
 
 def _check_tags(session: Session, sid: int, perspective: str, codes: list[str]) -> list[str]:
@@ -127,7 +140,7 @@ def create_annotation(
     """
     annotator = check_name(annotator)
     note = check_note(note)
-    aid = str(uuid.UUID(annotation_id)) if annotation_id else str(uuid.uuid4())
+    aid = check_id(annotation_id, "annotation id")
     with store.transaction() as session:
         sid = seminar_id(session, seminar)
         existing = session.get(Annotation, aid)
@@ -206,7 +219,7 @@ def add_reply(
     if not text.strip():
         raise InvalidInput("reply is empty: write something first")
     text = check_note(text)
-    rid = str(uuid.UUID(reply_id)) if reply_id else str(uuid.uuid4())
+    rid = check_id(reply_id, "reply id")
     with store.transaction() as session:
         sid = seminar_id(session, seminar)
         parent = session.get(Annotation, annotation_id)

@@ -39,8 +39,8 @@ def check_label(name: str, what: str) -> str:
     clean = name.strip()
     if not clean:
         raise InvalidInput(f"{what} name is empty: give it a name")
-    if ";" in clean or "\n" in clean or "\r" in clean:
-        raise InvalidInput(f"{what} name {clean!r} contains ';' or a line break: remove it")
+    if ";" in clean or "\n" in clean or "\r" in clean or "\x00" in clean:
+        raise InvalidInput(f"{what} name {clean!r} contains ';', a line break or NUL: remove it")
     if len(clean) > 120:
         raise InvalidInput(f"{what} name is {len(clean)} characters, over 120: shorten it")
     return clean

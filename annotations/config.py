@@ -64,7 +64,15 @@ def texts_dir() -> Path:
 
 
 def max_text_bytes() -> int:
-    return int(setting("ANNOTATIONS_MAX_TEXT_BYTES"))
+    value = setting("ANNOTATIONS_MAX_TEXT_BYTES")
+    try:
+        return int(value)
+    except ValueError:
+        from .errors import InvalidInput
+
+        raise InvalidInput(
+            f"ANNOTATIONS_MAX_TEXT_BYTES={value!r} is not a whole number of bytes"
+        ) from None
 
 
 def database_url() -> str:

@@ -58,8 +58,11 @@ def sha256_hex(data: bytes) -> str:
 
 def slugify(value: str) -> str:
     """A readable, stable id: lowercase ASCII words joined by hyphens."""
-    ascii_ = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
+    # Drop accents, but let other non-ASCII characters (’ – …) separate words:
+    # "1930–33" is "1930-33", not "193033".
+    decomposed = unicodedata.normalize("NFKD", value)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    slug = re.sub(r"[^a-z0-9]+", "-", bare.lower()).strip("-")
     return slug[:80].rstrip("-")
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from . import codebook
 from .anchor import AnchorStatus, context, reanchor
+from .annotation import check_name, check_note
 from .codebook import CodeSpec, PerspectiveSpec
 from .csvsafe import restore
 from .db.engine import Store
@@ -275,8 +276,8 @@ def _resolve(a: IncomingAnnotation, ctx: _Texts, existing: dict[str, object],
     if a.document_id not in ctx.current:
         raise InvalidInput(f"unknown document {a.document_id!r}: add the text first "
                            "(`annotations texts add`) or check document_id")
-    if not a.annotator:
-        raise InvalidInput("annotator is empty")
+    check_name(a.annotator)
+    check_note(a.note)
     vid = ctx.by_sha.get((a.document_id, a.document_sha256), ctx.current[a.document_id])
     text = ctx.texts[vid]
     status = AnchorStatus.ANCHORED
@@ -293,15 +294,17 @@ def _resolve(a: IncomingAnnotation, ctx: _Texts, existing: dict[str, object],
         (report.review if status is AnchorStatus.REVIEW else report.moved).append(
             a.annotation_id)
     perspectives, codes = ctx.labels[sid]
-    if a.perspective and a.perspective not in perspectives:
-        new_labels[(sid, "perspective", codebook.check_label(a.perspective, "perspective"))] = None
+    # Stored as check_label cleans it, so " textbook" is the known "textbook".
+    perspective = codebook.check_label(a.perspective, "perspective") if a.perspective else ""
+    if perspective and perspective not in perspectives:
+        new_labels[(sid, "perspective", perspective)] = None
     for c in a.codes:
         if c not in codes:
             new_labels[(sid, "code", codebook.check_label(c, "code"))] = None
     prefix, suffix = context(text, start, end)
     return dict(
         id=a.annotation_id, seminar_id=sid, document_version_id=vid, start=start, end=end,
-        quote=text[start:end], prefix=prefix, suffix=suffix, perspective=a.perspective,
+        quote=text[start:end], prefix=prefix, suffix=suffix, perspective=perspective,
         codes=codebook.join_codes(list(dict.fromkeys(a.codes))), note=a.note,
         annotator=a.annotator, anchor_status=status.value, created_at=a.created_at,
         updated_at=a.updated_at,
@@ -326,10 +329,14 @@ def _resolve_replies(session: Session, replies: list[IncomingReply],
             problem = f"reply to unknown annotation {r.annotation_id}"
         elif r.reply_id in existing and existing[r.reply_id] != r.annotation_id:
             problem = f"reply {r.reply_id} belongs to another annotation"
-        elif not r.author:
-            problem = "author is empty"
         elif not r.text.strip():
             problem = "reply text is empty"
+        else:
+            try:
+                check_name(r.author, "author")
+                check_note(r.text)
+            except AnnotationsError as exc:
+                problem = str(exc)
         if problem:
             errors.append(RowError(r.row, f"{label}: {problem}"))
             continue

@@ -21,7 +21,9 @@ def now() -> datetime:
 
 def format_time(t: datetime) -> str:
     """`2026-11-25T14:27:24.123Z`; six fraction digits only when they are needed."""
-    base = t.strftime("%Y-%m-%dT%H:%M:%S")
+    # Not strftime: its %Y does not pad years before 1000, which parse_time rejects.
+    base = (f"{t.year:04d}-{t.month:02d}-{t.day:02d}"
+            f"T{t.hour:02d}:{t.minute:02d}:{t.second:02d}")
     if t.microsecond % 1000:
         return f"{base}.{t.microsecond:06d}Z"
     return f"{base}.{t.microsecond // 1000:03d}Z"

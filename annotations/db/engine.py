@@ -14,9 +14,11 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .. import config
+from ..errors import InvalidInput
 
 BUSY_TIMEOUT_MS = 60_000
 
@@ -29,6 +31,8 @@ def _sqlite_setup(engine: Engine) -> None:
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys = ON")
+        # LIKE as on PostgreSQL: the code filter must not match "Bias" for "bias".
+        cur.execute("PRAGMA case_sensitive_like = ON")
         if engine.url.database not in (None, "", ":memory:"):
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = NORMAL")
@@ -44,7 +48,13 @@ def _sqlite_setup(engine: Engine) -> None:
 def make_engine(url: str | None = None) -> Engine:
     """An engine for `url` (default: the configured store), folders created as needed."""
     url = url or config.database_url()
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise InvalidInput(
+            f"{url!r} is not a database URL: set ANNOTATIONS_DATABASE_URL to e.g. "
+            "sqlite:////path/file.db or postgresql+psycopg://user:pw@host/db"
+        ) from None
     if parsed.get_backend_name() == "sqlite":
         db = parsed.database
         if db and db != ":memory:" and not db.startswith("file:"):
