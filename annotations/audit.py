@@ -2,7 +2,8 @@
 
 Services call `record` inside their own transaction, so an entry exists exactly
 when the write it describes was committed (a rolled-back write leaves no
-trace, and a committed one cannot lack its entry).
+trace, and a committed one cannot lack its entry). Modules are imported as
+modules (`from . import seminar`) because seminar -> codebook -> audit is a cycle.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from typing import TextIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import seminar as seminars
 from .csvsafe import neutralise
 from .db.engine import Store
 from .db.models import AuditEntry, Seminar
 from .errors import InvalidInput
-from .seminar import seminar_id
 from .timeutil import format_time, now
 
 AUDIT_COLUMNS = ("id", "at", "seminar", "actor", "action", "target", "detail")
@@ -64,7 +65,7 @@ def record(
 def entries(session: Session, seminar: str, *, action: str = "", actor: str = "",
             limit: int | None = None) -> list[AuditView]:
     """A seminar's entries, oldest first (the order things happened)."""
-    sid = seminar_id(session, seminar)
+    sid = seminars.seminar_id(session, seminar)
     q = (select(AuditEntry, Seminar.slug)
          .join(Seminar, Seminar.id == AuditEntry.seminar_id)
          .where(AuditEntry.seminar_id == sid).order_by(AuditEntry.id))
