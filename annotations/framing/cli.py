@@ -1,0 +1,137 @@
+"""Console commands `claims` and `framing`: thin adapters over the framing library.
+
+Each command reads the corpus, calls one library function, prints rows.
+Domain errors become a message on stderr and exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TextIO
+
+import typer
+
+from .. import config
+from ..csvsafe import neutralise
+from ..document import SourceText, read_corpus
+from ..errors import AnnotationsError
+from .analysis import analyse_corpus, extract_corpus_claims
+from .rows import (
+    ALIGNED_COLUMNS,
+    CLAIM_COLUMNS,
+    FRAMING_COLUMNS,
+    aligned_claims_rows,
+    claims_rows,
+    framing_rows,
+)
+
+
+class Format(StrEnum):
+    csv = "csv"
+    json = "json"
+
+
+FormatOpt = Annotated[Format, typer.Option("--format", help="csv (with a header) or json.")]
+DocumentOpt = Annotated[
+    str | None, typer.Option("--document", help="Only this document id, e.g. steel-and-sacrifice.")
+]
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", help="Write to this file instead of stdout.")
+]
+
+
+def _sources(document: str | None) -> list[SourceText]:
+    sources = read_corpus(config.texts_dir(), config.max_text_bytes())
+    if document is None:
+        return sources
+    chosen = [s for s in sources if s.meta.document_id == document]
+    if not chosen:
+        known = ", ".join(s.meta.document_id for s in sources) or "none"
+        raise AnnotationsError(f"no document {document!r} in the corpus; known ids: {known}")
+    return chosen
+
+
+@contextmanager
+def _output(path: Path | None) -> Iterator[TextIO]:
+    if path is None:
+        yield sys.stdout
+    else:
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            yield fh
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list):
+        return ";".join(f"{s}-{e}" for s, e in value)  # evidence offsets "start-end;..."
+    if value is None:
+        return ""
+    return neutralise(value) if isinstance(value, str) else value
+
+
+def _write(
+    rows: list[dict[str, Any]], columns: tuple[str, ...], fmt: Format, out: Path | None
+) -> None:
+    with _output(out) as fh:
+        if fmt is Format.json:
+            json.dump(rows, fh, ensure_ascii=False, indent=2)
+            fh.write("\n")
+            return
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_cell(row[c]) for c in columns])
+
+
+def _run(make_rows: Any, columns: tuple[str, ...], fmt: Format, out: Path | None) -> None:
+    try:
+        _write(make_rows(), columns, fmt, out)
+    except AnnotationsError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    except OSError as exc:
+        typer.echo(f"Error: cannot write {out or 'stdout'}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+def claims(
+    fmt: FormatOpt = Format.csv,
+    document: DocumentOpt = None,
+    output: OutputOpt = None,
+    aligned: Annotated[
+        bool, typer.Option("--aligned", help="Group claims by what they count, across texts.")
+    ] = False,
+) -> None:
+    """Print every quantitative claim: value, what it counts, period, who it is credited to.
+
+    Example: annotations claims --format csv --document stalinism-inner-truth
+    """
+    if aligned:
+        _run(lambda: aligned_claims_rows(extract_corpus_claims(_sources(document))),
+             ALIGNED_COLUMNS, fmt, output)  # fmt: skip
+    else:
+        _run(lambda: claims_rows(extract_corpus_claims(_sources(document))),
+             CLAIM_COLUMNS, fmt, output)  # fmt: skip
+
+
+def framing(
+    fmt: FormatOpt = Format.csv,
+    document: DocumentOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """Print framing metrics per document and paragraph, with evidence offsets.
+
+    Example: annotations framing --format json --document allied-powers-ussr --output f.json
+    """
+    _run(lambda: framing_rows(analyse_corpus(_sources(document))), FRAMING_COLUMNS, fmt, output)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `claims` and `framing` commands to the main console app."""
+    app.command("claims")(claims)
+    app.command("framing")(framing)

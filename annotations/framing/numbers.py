@@ -1,0 +1,255 @@
+"""Numbers as historians write them: "2.5 million", "3–4 million", "40M", "a dozen".
+
+Pure functions over strings, no spaCy: the claims ledger and the tests both
+rely on one parser, so that "12-15 million" means the same everywhere. Values
+go through `Decimal` so that "33.2 million" is 33200000.0, not 33200000.000000004.
+Words and scales come from `data/numbers.toml`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cache
+
+from .datafiles import load
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number or range found in a text, with its code-point span."""
+
+    start: int
+    end: int
+    text: str
+    low: float
+    high: float
+    is_range: bool
+    percent: bool
+    in_words: bool  # written with number words ("six million"), not only digits
+    grouped: bool  # digits with thousands separators ("1,500")
+    scaled: bool  # carries a scale word or suffix ("million", "M")
+
+
+@dataclass(frozen=True)
+class YearSpan:
+    """A year, year range or decade in a text: "1929", "1930-37", "the 1930s"."""
+
+    start: int
+    end: int
+    first: int
+    last: int
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    words: dict[str, int]  # units and tens
+    scales: dict[str, int]
+    nouns: dict[str, int]
+    suffixes: dict[str, int]
+    year_first: int
+    year_last: int
+    pattern: re.Pattern[str]
+
+
+def _alt(items: list[str]) -> str:
+    return "|".join(re.escape(i) for i in sorted(items, key=len, reverse=True))
+
+
+@cache
+def _lexicon() -> _Lexicon:
+    raw = load("numbers.toml")
+    units: dict[str, int] = raw["units"]
+    tens: dict[str, int] = raw["tens"]
+    scales: dict[str, int] = raw["scales"]
+    nouns: dict[str, int] = raw["nouns"]
+    suffixes: dict[str, int] = raw["suffixes"]
+    word = rf"(?:(?:{_alt(list(tens))})(?:-(?:{_alt(list(units))}))?|{_alt(list(units))})"
+    mult = _alt(list(scales) + list(nouns))
+    words = (
+        rf"\b(?:(?:{word}|an?)(?:[ -](?:{mult})(?: and {word}| {word}(?= (?:{mult})\b))?)+"
+        rf"|{word})\b"
+    )
+    digits = r"(?<![\w.,])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    scaled_digits = rf"{digits}(?:[ -]?(?:{_alt(list(scales))})\b|(?-i:{_alt(list(suffixes))})\b)?"
+    percent = rf"(?:\s?(?:{_alt(raw['percent']['signs'])}))"
+    atom = rf"(?:(?:{scaled_digits}|{words}){percent}?)"
+    dash = rf"\s?(?:{_alt(raw['ranges']['dashes'])})\s?"
+    to = rf"\s(?:{_alt(raw['ranges']['words'])})\s"
+    between = rf"\b(?:{_alt(raw['ranges']['between'])})\s"
+    full = (
+        rf"(?P<between>{between}(?P<a1>{atom})(?P<s1>\sand\s|{to}|{dash})(?P<b1>{atom}))"
+        rf"|(?P<a2>{atom})(?:(?P<s2>{to}|{dash})(?P<b2>{atom}))?"
+    )
+    return _Lexicon(
+        words={**units, **tens},
+        scales=scales,
+        nouns=nouns,
+        suffixes=suffixes,
+        year_first=int(raw["years"]["first"]),
+        year_last=int(raw["years"]["last"]),
+        pattern=re.compile(rf"(?:{full})(?![\w%])", re.IGNORECASE),
+    )
+
+
+def _words_value(text: str, lex: _Lexicon) -> Decimal:
+    total = Decimal(0)
+    current = Decimal(0)
+    for part in re.split(r"[\s-]+", text.lower()):
+        if part in ("a", "an"):
+            current = current or Decimal(1)
+        elif part == "and":
+            continue
+        elif part in lex.words:
+            current += lex.words[part]
+        elif part in lex.nouns or (part in lex.scales and lex.scales[part] < 1000):
+            current = (current or Decimal(1)) * (lex.nouns.get(part) or lex.scales[part])
+        elif part in lex.scales:
+            total += (current or Decimal(1)) * lex.scales[part]
+            current = Decimal(0)
+        else:
+            raise ValueError(f"not a number word: {part!r} in {text!r}")
+    return total + current
+
+
+def _split_number(text: str, lex: _Lexicon) -> tuple[Decimal, int | None, bool]:
+    """(value before scale, scale or None, percent) for one side of a range."""
+    body = text.strip()
+    percent = False
+    pct = re.search(r"\s?(%|per ?cent)$", body, re.IGNORECASE)
+    if pct:
+        percent, body = True, body[: pct.start()].rstrip()
+    match = re.fullmatch(r"(\d[\d,]*(?:\.\d+)?)[ -]?([A-Za-z]*)", body)
+    if match is None:
+        words = re.split(r"[\s-]+", body.lower())
+        if len(words) > 1 and lex.scales.get(words[-1], 0) >= 1000:
+            head = body[: body.lower().rindex(words[-1])].rstrip(" -")
+            return _words_value(head, lex), lex.scales[words[-1]], percent
+        return _words_value(body, lex), None, percent
+    try:
+        value = Decimal(match.group(1).replace(",", ""))
+    except InvalidOperation:
+        raise ValueError(f"not a number: {text!r}") from None
+    tail = match.group(2)
+    if not tail:
+        return value, None, percent
+    scale = lex.suffixes.get(tail) or lex.scales.get(tail.lower())
+    if scale is None:
+        raise ValueError(f"unknown scale {tail!r} in {text!r}")
+    return value, scale, percent
+
+
+def parse_number(text: str) -> float:
+    """The value of one number as written: "1,500", "2.5 million", "two thousand", "40M"."""
+    lex = _lexicon()
+    value, scale, _ = _split_number(text, lex)
+    return float(value * (scale or 1))
+
+
+def parse_range(low_text: str, high_text: str) -> tuple[float, float]:
+    """Both ends of a range, sharing a scale written once: "3–4 million" is 3e6..4e6.
+
+    A backwards pair ("1928 to 24.6") is two numbers, not a range: ValueError.
+    """
+    lex = _lexicon()
+    low, low_scale, _ = _split_number(low_text, lex)
+    high, high_scale, _ = _split_number(high_text, lex)
+    if low_scale is None and high_scale is None and len(high_text.strip()) == 2 and low >= 1000:
+        high = low - low % 100 + high  # "1930-37": an abbreviated year range
+    if low_scale is None and high_scale is not None:
+        if low > high and re.fullmatch(r"\d{4}", low_text.strip()):
+            # "in 1928 to 24.6 million": a year, then a number
+            raise ValueError(f"{low_text!r} to {high_text!r} is not a range")
+        low_scale = high_scale if low <= high else None
+    a, b = low * (low_scale or 1), high * (high_scale or 1)
+    if a > b:
+        raise ValueError(f"{low_text!r} to {high_text!r} is not a range: it runs backwards")
+    return float(a), float(b)
+
+
+def _to_quantity(m: re.Match[str], text: str) -> Quantity | None:
+    lex = _lexicon()
+    a = m.group("a1") or m.group("a2")
+    b = m.group("b1") or m.group("b2")
+    start, end = m.start(), m.end()
+    try:
+        if b is None:
+            low = high = parse_number(a)
+        else:
+            low, high = parse_range(a, b)
+    except ValueError:
+        return None
+    raw = text[start:end]
+    first_word = re.match(r"\w+", a)
+    if first_word and first_word.group().lower() in ("a", "an") and b is None:
+        after = a[first_word.end() :].strip().lower()
+        if not after:
+            return None
+    return Quantity(
+        start=start,
+        end=end,
+        text=raw,
+        low=low,
+        high=high,
+        is_range=b is not None,
+        percent=bool(re.search(r"%|per ?cent", raw, re.IGNORECASE)),
+        in_words=not a.lstrip()[:1].isdigit(),
+        grouped=bool(re.search(r"\d,\d{3}", raw)),
+        scaled=bool(
+            re.search(rf"(?i:{_alt(list(lex.scales) + list(lex.nouns))})|\d(?:M|bn|k)\b", raw)
+        ),
+    )
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    """Every number or range in `text`, years and section numbers included.
+
+    A range whose ends do not both parse is read as its first number alone.
+    Telling claims from years, page numbers and markers is the caller's job.
+    """
+    found: list[Quantity] = []
+    lex = _lexicon()
+    pos = 0
+    while (m := lex.pattern.search(text, pos)) is not None:
+        q = _to_quantity(m, text)
+        if q is None and (m.group("b1") or m.group("b2")):
+            first = "a1" if m.group("a1") else "a2"
+            sub = lex.pattern.match(text, m.start(first), m.end(first))
+            q = _to_quantity(sub, text) if sub else None
+        if q is not None:
+            found.append(q)
+            pos = q.end
+        else:
+            pos = m.start() + 1
+    return found
+
+
+def as_year(q: Quantity) -> tuple[int, int] | None:
+    """The years a quantity names, if it reads as a year or year range ("1930-37")."""
+    lex = _lexicon()
+    if q.percent or q.scaled or q.grouped or q.in_words or "." in q.text:
+        return None
+    first, last = int(q.low), int(q.high)
+    if lex.year_first <= first <= last <= lex.year_last:
+        return first, last
+    return None
+
+
+def find_years(text: str) -> list[YearSpan]:
+    """Years, year ranges and decades ("the 1930s") in `text`, in order."""
+    years = [YearSpan(q.start, q.end, *span) for q in find_quantities(text) if (span := as_year(q))]
+    lex = _lexicon()
+    for m in re.finditer(r"(?<![\w.,])(\d{3}0)s\b", text):
+        decade = int(m.group(1))
+        if lex.year_first <= decade <= lex.year_last:
+            years.append(YearSpan(m.start(), m.end(), decade, decade + 9))
+    years.sort(key=lambda y: y.start)
+    merged: list[YearSpan] = []
+    for y in years:  # "in 1937 and 1938" is one period
+        prev = merged[-1] if merged else None
+        if prev and text[prev.end : y.start] == " and " and prev.last < y.first:
+            merged[-1] = YearSpan(prev.start, y.end, prev.first, y.last)
+        else:
+            merged.append(y)
+    return merged

@@ -1,0 +1,117 @@
+"""The claims ledger on the seed texts: values, what is counted, periods, credit."""
+
+from __future__ import annotations
+
+from annotations.document import SourceText
+from annotations.framing import CLAIM_COLUMNS, aligned_claims_rows, claims_rows
+from annotations.framing.models import Claim
+
+
+def find_claim(claims: list[Claim], document_id: str, quote: str) -> Claim:
+    found = [c for c in claims if c.document_id == document_id and c.quote == quote]
+    assert len(found) == 1, f"{quote!r} in {document_id}: {found}"
+    return found[0]
+
+
+def test_claim_spans_quote_the_text_and_ids_are_stable(
+    corpus: dict[str, SourceText], claims: list[Claim]
+) -> None:
+    assert claims
+    for c in claims:
+        assert corpus[c.document_id].text[c.start : c.end] == c.quote
+        assert c.claim_id == f"{c.document_id}:{c.start}"
+        assert c.value_low <= c.value_high
+    assert len({c.claim_id for c in claims}) == len(claims)
+
+
+def test_bullock_and_labedz_range_with_its_note(claims: list[Claim]) -> None:
+    c = find_claim(claims, "stalinism-inner-truth", "12-15 million")
+    assert (c.value_low, c.value_high) == (12_000_000, 15_000_000)
+    assert "Bullock" in c.attributed_to and "Labedz" in c.attributed_to
+    assert "note 8" in c.attributed_to
+    assert (c.period_start, c.period_end) == (1950, 1950)
+    assert c.counted == "prisoners"
+    assert c.theme == "gulag"
+
+
+def test_300000_inmates_credited_to_the_note_that_covers_it(claims: list[Claim]) -> None:
+    c = find_claim(claims, "stalinism-inner-truth", "300,000")
+    assert c.unit == "inmates"
+    assert c.counted == "prisoners"
+    assert c.attributed_to.startswith("note 5")
+    assert "Applebaum, Gulag" in c.attributed_to  # "Ibid." resolved
+
+
+def test_five_million_kulaks_credited_to_nobody(claims: list[Claim]) -> None:
+    c = find_claim(claims, "steel-and-sacrifice", "5 million")
+    assert c.unit == "kulaks"
+    assert c.counted == "deportees"
+    assert c.attributed_to == ""
+    assert (c.period_start, c.period_end) == (1929, 1929)
+
+
+def test_mao_40million(claims: list[Claim]) -> None:
+    c = find_claim(claims, "stalinism-inner-truth", "40Million")
+    assert c.value_low == c.value_high == 40_000_000
+
+
+def test_archives_and_historians_are_credited(claims: list[Claim]) -> None:
+    arrested = find_claim(claims, "allied-powers-ussr", "1.5 million")
+    assert arrested.attributed_to == "declassified Soviet archives"
+    assert (arrested.period_start, arrested.period_end) == (1937, 1938)
+    hosking = find_claim(claims, "allied-powers-ussr", "10–11 million")
+    assert "Geoffrey Hosking" in hosking.attributed_to
+    assert (hosking.period_start, hosking.period_end) == (1930, 1939)  # "during the 1930s"
+
+
+def test_word_ranges_and_ranges_to(claims: list[Claim]) -> None:
+    famine = find_claim(claims, "stalinism-inner-truth", "between six and seven million")
+    assert (famine.value_low, famine.value_high) == (6_000_000, 7_000_000)
+    assert famine.counted == "deaths" and famine.theme == "famine"
+    assert "Applebaum" in famine.attributed_to and "note 2" in famine.attributed_to
+    holodomor = find_claim(claims, "steel-and-sacrifice", "3.5 to 5 million")
+    assert holodomor.theme == "famine" and holodomor.attributed_to == ""
+
+
+def test_years_sections_notes_and_pages_are_not_claims(claims: list[Claim]) -> None:
+    quotes = {(c.document_id, c.quote) for c in claims}
+    for doc_id, quote in [
+        ("allied-powers-ussr", "31.2"),
+        ("allied-powers-ussr", "1928"),
+        ("allied-powers-ussr", "3"),  # April 3, 1922
+        ("stalinism-inner-truth", "8"),  # the note call (8)
+        ("stalinism-inner-truth", "64"),  # p. 64
+        ("stalinism-inner-truth", "104"),  # Debord's thesis number in a note
+        ("steel-and-sacrifice", "1928"),
+        ("steel-and-sacrifice", "Five"),  # the Five-Year Plan
+        ("steel-and-sacrifice", "50–100"),  # "50–100 years behind": a duration
+    ]:
+        assert (doc_id, quote) not in quotes, quote
+    assert not [c for c in claims if c.unit.lower().startswith("year")]
+
+
+def test_reader_comments_hold_no_claims(corpus: dict[str, SourceText], claims: list[Claim]) -> None:
+    comments = next(
+        p for p in corpus["stalinism-inner-truth"].meta.paratext if p.kind == "reader comments"
+    )
+    assert not [
+        c for c in claims if c.document_id == "stalinism-inner-truth" and c.start >= comments.start
+    ]
+
+
+def test_claims_rows_have_the_documented_columns(claims: list[Claim]) -> None:
+    rows = claims_rows(claims)
+    assert all(tuple(r) == CLAIM_COLUMNS for r in rows)
+
+
+def test_alignment_groups_gulag_prisoner_figures_across_texts(claims: list[Claim]) -> None:
+    rows = [
+        r
+        for r in aligned_claims_rows(claims)
+        if (r["counted"], r["theme"]) == ("prisoners", "gulag")
+    ]
+    assert {r["document_id"] for r in rows} >= {"stalinism-inner-truth", "steel-and-sacrifice"}
+    assert all(r["documents"] >= 2 for r in rows)
+    steel = next(r for r in rows if r["quote"] == "14 to 18 million")
+    assert steel["sourced"] is False
+    assert all(r["group_low"] <= r["value_low"] <= r["value_high"] <= r["group_high"] for r in rows)

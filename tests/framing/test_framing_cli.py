@@ -1,0 +1,72 @@
+"""The `claims` and `framing` commands, through a Typer app built for the test."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from annotations.framing import CLAIM_COLUMNS, FRAMING_COLUMNS, Parser, parsing
+from annotations.framing.cli import register
+
+
+@pytest.fixture()
+def app(parser: Parser, monkeypatch: pytest.MonkeyPatch) -> typer.Typer:
+    monkeypatch.setattr(parsing, "_default", parser)  # reuse the session's parses
+    app = typer.Typer()
+    register(app)
+    return app
+
+
+def test_claims_csv_columns_and_filter(app: typer.Typer) -> None:
+    result = CliRunner().invoke(
+        app, ["claims", "--format", "csv", "--document", "steel-and-sacrifice"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert tuple(rows[0]) == CLAIM_COLUMNS
+    assert {r[1] for r in rows[1:]} == {"steel-and-sacrifice"}
+    kulaks = next(r for r in rows[1:] if r[4] == "5 million")
+    assert kulaks[11] == ""  # attributed_to: nobody
+
+
+def test_framing_json_to_a_file(app: typer.Typer, tmp_path: Path) -> None:
+    out = tmp_path / "framing.json"
+    result = CliRunner().invoke(
+        app,
+        ["framing", "--format", "json", "--document", "allied-powers-ussr", "--output", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(out.read_text(encoding="utf-8"))
+    assert tuple(rows[0]) == FRAMING_COLUMNS
+    assert {r["scope"] for r in rows} >= {"document", "0"}
+    hedges = next(r for r in rows if r["scope"] == "document" and r["metric"] == "hedges")
+    assert hedges["count"] == len(hedges["evidence"])
+
+
+def test_framing_csv_evidence_offsets(app: typer.Typer) -> None:
+    result = CliRunner().invoke(app, ["framing", "--document", "steel-and-sacrifice"])
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    passives = next(
+        r for r in rows if r["scope"] == "document" and r["metric"] == "agentless_passives"
+    )
+    pairs = [tuple(map(int, p.split("-"))) for p in passives["evidence"].split(";")]
+    assert len(pairs) == int(passives["count"])
+
+
+def test_unknown_document_is_a_clear_error(app: typer.Typer) -> None:
+    result = CliRunner().invoke(app, ["claims", "--document", "no-such-text"])
+    assert result.exit_code == 1
+    assert "no document 'no-such-text'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_unwritable_output_is_a_clear_error(app: typer.Typer, tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["claims", "--output", str(tmp_path / "missing" / "x.csv")])
+    assert result.exit_code == 1
+    assert "cannot write" in result.output

@@ -1,0 +1,17 @@
+"""Every lexicon and pattern file says where it comes from and loads."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotations.framing.datafiles import data_files, load
+
+
+def test_there_are_data_files() -> None:
+    assert "metadiscourse.toml" in data_files() and "themes.toml" in data_files()
+
+
+@pytest.mark.parametrize("name", data_files())
+def test_each_data_file_records_source_and_licence(name: str) -> None:
+    about = load(name)["about"]
+    assert about["source"].strip() and about["licence"].strip()
