@@ -10,6 +10,7 @@ from ..db.engine import Store
 from ..errors import AnnotationsError
 from ..seminar import create_seminar, find_by_join_code
 from . import state
+from .markup import plain
 
 
 def _join(store: Store) -> None:
@@ -52,7 +53,7 @@ def render(store: Store) -> None:
             st.info("No texts are loaded: add some with `annotations texts add`.")
         for t in texts:
             with st.container(border=True):
-                st.markdown(f"**{t.title}**")
+                st.markdown(f"**{plain(t.title)}**")
                 st.caption(
                     f"Perspective: {t.perspective} · Source: {t.source_kind or 'not given'} · "
                     f"{t.characters:,} characters"
@@ -80,6 +81,6 @@ def render(store: Store) -> None:
             created = st.session_state.get(state.CREATED)
             if created is not None:
                 st.success(
-                    f"Seminar “{created.title}” created. Its join code is "
+                    f"Seminar “{plain(created.title)}” created. Its join code is "
                     f"**{created.join_code}**: share it with your class."
                 )

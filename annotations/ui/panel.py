@@ -118,12 +118,13 @@ def entries(anns: Sequence[AnnotationView], total: int, active: bool,
         st.caption("No annotations match these filters." if active and total
                    else "No annotations on this document yet: select a passage to add one.")
         return
-    label = f"{len(anns)} of {total} annotations" if active else f"{total} annotations"
+    noun = "annotation" if total == 1 else "annotations"
+    label = f"{len(anns)} of {total} {noun}" if active else f"{total} {noun}"
     st.caption(f"{label}, in text order")
     limit = st.session_state.get(state.PAGE_SIZE, PAGE)
     for a in anns[:limit]:
         with st.container(border=True):
-            quote, button = st.columns([5, 1], vertical_alignment="center")
+            quote, button = st.columns([3, 1], vertical_alignment="center")
             mark = "▶ " if a.id == selected else ""
             quote.markdown(f"{mark}“{plain(clip(a.quote, 140))}”")
             quote.caption(plain(_meta(a)))

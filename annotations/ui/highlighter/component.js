@@ -159,7 +159,7 @@ function createState(parent) {
     const quote = st.cps.slice(span.s, span.e).join("");
     const id = uuid4();
     root.dataset.lastSent = id;
-    st.localPending = span;
+    st.localPending = { ...span, at: Date.now() };
     window.getSelection().removeAllRanges();
     hideCaret();
     rebuild(st.data, true);
@@ -189,8 +189,15 @@ function createState(parent) {
     const n = cps.length;
     const highlights = Array.isArray(data.highlights) ? data.highlights : [];
     const paratext = Array.isArray(data.paratext) ? data.paratext : [];
-    const pending = keepLocal && st.localPending ? st.localPending : data.pending || null;
-    if (!keepLocal) st.localPending = null;
+    const lp = st.localPending;
+    if (lp && !keepLocal) {
+      const answered =
+        (data.pending && data.pending.s === lp.s && data.pending.e === lp.e) ||
+        highlights.some((h) => h && h.id === root.dataset.lastSent) ||
+        Date.now() - lp.at > 8000;
+      if (answered) st.localPending = null;
+    }
+    const pending = st.localPending || data.pending || null;
 
     const bounds = new Set([0, n]);
     const startsAt = new Map();
@@ -263,7 +270,7 @@ function createState(parent) {
       if (para) {
         span.classList.add("hl-para");
         span.dataset.kind = String(para.kind || "");
-        if (a === para.s || !lineHasText) span.dataset.label = String(para.label || para.kind || "");
+        if (a === para.s) span.dataset.label = String(para.label || para.kind || "");
       }
       if (active.size) {
         const ids = Array.from(active.entries())
