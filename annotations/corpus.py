@@ -218,7 +218,9 @@ def reanchor_document(store: Store, document_id: str) -> ReanchorReport:
         for a in stale:
             found = reanchor(current.text, a.quote, a.prefix, a.suffix, a.start)
             if found.status is AnchorStatus.ORPHAN:
-                a.anchor_status = AnchorStatus.ORPHAN
+                if a.anchor_status != AnchorStatus.ORPHAN:
+                    a.anchor_status = AnchorStatus.ORPHAN
+                    seminars.add(a.seminar_id)  # a visible change: classmates must see it
                 orphans.append(a.id)
                 continue
             a.document_version_id = current.id

@@ -177,6 +177,22 @@ def test_changed_text_is_a_new_version_and_annotations_wait_for_reanchor(
     assert corpus.reanchor_document(any_store, doc).orphans == [b.id]
 
 
+def test_an_orphan_alone_still_bumps_the_revision(store: Store, tmp_path: Path) -> None:
+    doc = "steel-and-sacrifice"
+    text = corpus.get_text(store, doc).text
+    quote = "Steel and Sacrifice"
+    start = text.index(quote)
+    a = create_annotation(store, seminar="demo", document_id=doc, start=start,
+                          end=start + len(quote), quote=quote, annotator="ada")
+    corpus.load_corpus(store, _changed_corpus(tmp_path, quote, "Iron and Blood"))
+    revision = get_seminar(store, "demo").revision
+    assert corpus.reanchor_document(store, doc).orphans == [a.id]
+    assert get_annotation(store, a.id, "demo").anchor_status == AnchorStatus.ORPHAN
+    assert get_seminar(store, "demo").revision == revision + 1
+    corpus.reanchor_document(store, doc)  # nothing changes the second time
+    assert get_seminar(store, "demo").revision == revision + 1
+
+
 def test_fuzzy_reanchor_is_flagged_for_review(store: Store, tmp_path: Path) -> None:
     doc = "steel-and-sacrifice"
     text = corpus.get_text(store, doc).text
