@@ -6,6 +6,7 @@ the seminar's change counter so classmates see it live.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -53,6 +54,7 @@ class AnnotationView:
     updated_at: datetime
     anchor_status: str = "anchored"
     replies: list[ReplyView] = field(default_factory=list)
+    source: str = ""  # what suggested it, for an accepted machine suggestion
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,27 @@ def check_name(name: str, what: str = "annotator") -> str:
     if len(clean) > 200 or "\n" in clean or "\r" in clean or "\x00" in clean:
         raise InvalidInput(f"{what} name must be one line of at most 200 characters")
     return clean
+
+
+_SUGGESTED = re.compile(r"^(.+) \[suggested by ([^\[\]\n]+)\]$", re.DOTALL)
+
+
+def check_source(source: str) -> str:
+    """A suggestion source such as "framing:hedges": one short line, no brackets."""
+    if source and (len(source) > 120 or any(c in source for c in "[]\n\r")):
+        raise InvalidInput(f"suggestion source {source!r} must be one line without brackets")
+    return source
+
+
+def annotator_label(annotator: str, source: str) -> str:
+    """The `annotator` cell of exports: the student, plus what suggested it if anything."""
+    return f"{annotator} [suggested by {source}]" if source else annotator
+
+
+def split_annotator_label(label: str) -> tuple[str, str]:
+    """Inverse of `annotator_label`: (annotator, source)."""
+    m = _SUGGESTED.match(label)
+    return (m.group(1), m.group(2)) if m else (label, "")
 
 
 def check_note(note: str) -> str:
@@ -132,6 +155,7 @@ def create_annotation(
     codes: list[str] | None = None,
     note: str = "",
     annotation_id: str | None = None,
+    source: str = "",
 ) -> AnnotationView:
     """Save a new annotation on the document's current version.
 
@@ -157,7 +181,8 @@ def create_annotation(
             id=aid, seminar_id=sid, document_version_id=version.id, start=start, end=end,
             quote=anchor.quote, prefix=anchor.prefix, suffix=anchor.suffix,
             perspective=perspective, codes=codebook.join_codes(tags), note=note,
-            annotator=annotator, anchor_status="anchored", created_at=t, updated_at=t,
+            annotator=annotator, anchor_status="anchored", source=check_source(source),
+            created_at=t, updated_at=t,
         )
         session.add(row)
         bump(session, sid)
@@ -247,7 +272,7 @@ def annotation_select(filters: Filters) -> Select:  # type: ignore[type-arg]
             DocumentVersion.sha256, Annotation.start, Annotation.end, Annotation.quote,
             Annotation.prefix, Annotation.suffix, Annotation.perspective, Annotation.codes,
             Annotation.note, Annotation.annotator, Annotation.created_at,
-            Annotation.updated_at, Annotation.anchor_status,
+            Annotation.updated_at, Annotation.anchor_status, Annotation.source,
         )
         .join(Seminar, Seminar.id == Annotation.seminar_id)
         .join(DocumentVersion, DocumentVersion.id == Annotation.document_version_id)
@@ -295,7 +320,7 @@ def _row_view(r: tuple, replies: list[ReplyView]) -> AnnotationView:  # type: ig
         id=r[0], seminar=r[1], document_id=r[2], document_title=r[3], document_sha256=r[4],
         start=r[5], end=r[6], quote=r[7], prefix=r[8], suffix=r[9], perspective=r[10],
         codes=codebook.split_codes(r[11]), note=r[12], annotator=r[13], created_at=r[14],
-        updated_at=r[15], anchor_status=r[16], replies=replies,
+        updated_at=r[15], anchor_status=r[16], replies=replies, source=r[17],
     )
 
 

@@ -13,7 +13,7 @@ from typing import TextIO
 
 from sqlalchemy import select
 
-from .annotation import Filters, annotation_select
+from .annotation import Filters, annotation_select, annotator_label
 from .csvsafe import neutralise
 from .db.engine import Store
 from .db.models import Reply
@@ -35,9 +35,10 @@ def _identity(cell: str) -> str:
     return cell
 
 
-def export_annotations(store: Store, out: TextIO, filters: Filters = Filters(),
+def export_annotations(store: Store, out: TextIO, filters: Filters | None = None,
                        *, raw: bool = False) -> int:
     """Write the annotations CSV; returns the number of rows."""
+    filters = filters or Filters()
     safe: Callable[[str], str] = _identity if raw else neutralise
     writer = _writer(out)
     writer.writerow(COLUMNS)
@@ -49,7 +50,8 @@ def export_annotations(store: Store, out: TextIO, filters: Filters = Filters(),
                 (
                     safe(r[0]), safe(r[1]), safe(r[2]), safe(r[3]), r[4], r[5], r[6],
                     safe(r[7]), safe(r[8]), safe(r[9]), safe(r[10]), safe(r[11]),
-                    safe(r[12]), safe(r[13]), format_time(r[14]), format_time(r[15]),
+                    safe(r[12]), safe(annotator_label(r[13], r[17])), format_time(r[14]),
+                    format_time(r[15]),
                 )
                 for r in batch
             )
@@ -57,13 +59,15 @@ def export_annotations(store: Store, out: TextIO, filters: Filters = Filters(),
     return n
 
 
-def export_replies(store: Store, out: TextIO, filters: Filters = Filters(),
+def export_replies(store: Store, out: TextIO, filters: Filters | None = None,
                    *, raw: bool = False) -> int:
     """Write the replies CSV for the annotations the same filters select."""
+    filters = filters or Filters()
     safe: Callable[[str], str] = _identity if raw else neutralise
     writer = _writer(out)
     writer.writerow(REPLY_COLUMNS)
-    ids = annotation_select(filters).with_only_columns(annotation_select(filters).selected_columns[0])
+    selected = annotation_select(filters)
+    ids = selected.with_only_columns(selected.selected_columns[0])
     q = (
         select(Reply.id, Reply.annotation_id, Reply.author, Reply.text, Reply.created_at)
         .where(Reply.annotation_id.in_(ids.order_by(None)))

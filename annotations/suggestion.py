@@ -1,0 +1,140 @@
+"""Machine suggestions: framing evidence and claims offered as annotations to review.
+
+A suggestion is never an annotation until a student accepts it (possibly after
+editing codes and note); it then exports like any other annotation, with the
+annotator cell naming both the student and what suggested it (see
+`annotation.annotator_label`). Rejections are remembered per student, so a
+suggestion is offered once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from . import codebook
+from .annotation import AnnotationView, check_name, create_annotation
+from .corpus import VersionText
+from .db.engine import Store
+from .db.models import SuggestionDecision
+from .document import DocumentMeta, SourceText
+from .errors import InvalidInput
+from .framing.models import Claim, DocumentAnalysis
+from .seminar import seminar_id
+from .timeutil import now
+
+# Which framing metric suggests which code of the default codebook.
+CODE_FOR_METRIC: dict[str, str] = {
+    "hedges": "hedging",
+    "boosters": "boosting",
+    "loaded": "loaded language",
+    "agentless_passives": "agency and passive voice",
+}
+UNATTRIBUTED_CLAIM_CODE = "unattributed statistic"
+_NAMESPACE = uuid.UUID("6d1f2a1e-5b8e-4f0c-9a55-2a7c1c6e2b10")
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    key: str  # "<source>:<document_id>:<start>:<end>", stable while the text is unchanged
+    source: str  # e.g. "framing:hedges", "claims:unattributed"
+    document_id: str
+    start: int
+    end: int
+    quote: str
+    codes: tuple[str, ...]
+    note: str
+
+
+def source_text(version: VersionText) -> SourceText:
+    """The analysis input for a stored document version."""
+    meta = DocumentMeta(version.document_id, version.title, version.perspective,
+                        paratext=version.paratext)
+    return SourceText(meta, version.text, version.sha256)
+
+
+def suggestions_for(analysis: DocumentAnalysis, claims: list[Claim]) -> list[Suggestion]:
+    """Every suggestion the evidence supports, in text order."""
+    found: list[Suggestion] = []
+    for metric in analysis.metrics:
+        code = CODE_FOR_METRIC.get(metric.name)
+        if code is None:
+            continue
+        source = f"framing:{metric.name}"
+        for start, end, text in metric.evidence:
+            found.append(Suggestion(
+                f"{source}:{analysis.document_id}:{start}:{end}", source,
+                analysis.document_id, start, end, text, (code,),
+                f"Suggested: {metric.name.replace('_', ' ')} ({text!r}).",
+            ))
+    for c in claims:
+        if c.attributed_to:
+            continue
+        source = "claims:unattributed"
+        counted = f" {c.counted}" if c.counted else ""
+        found.append(Suggestion(
+            f"{source}:{c.document_id}:{c.start}:{c.end}", source, c.document_id, c.start,
+            c.end, c.quote, (UNATTRIBUTED_CLAIM_CODE,),
+            f"Suggested: the figure {c.quote!r}{counted} is credited to nobody.",
+        ))
+    return sorted(found, key=lambda s: (s.start, s.end, s.source))
+
+
+def open_suggestions(store: Store, seminar: str, annotator: str,
+                     suggestions: list[Suggestion]) -> list[Suggestion]:
+    """Those this student has neither accepted nor rejected, with codes the seminar has."""
+    with store.read() as session:
+        sid = seminar_id(session, seminar)
+        decided = set(session.scalars(select(SuggestionDecision.suggestion_key).where(
+            SuggestionDecision.seminar_id == sid, SuggestionDecision.annotator == annotator)))
+        known = set(codebook.code_names(session, sid))
+    return [
+        Suggestion(s.key, s.source, s.document_id, s.start, s.end, s.quote,
+                   tuple(c for c in s.codes if c in known), s.note)
+        for s in suggestions if s.key not in decided
+    ]
+
+
+def _decide(store: Store, seminar: str, annotator: str, key: str, decision: str,
+            annotation_id: str | None) -> None:
+    with store.transaction() as session:
+        sid = seminar_id(session, seminar)
+        row = session.scalar(select(SuggestionDecision).where(
+            SuggestionDecision.seminar_id == sid, SuggestionDecision.annotator == annotator,
+            SuggestionDecision.suggestion_key == key))
+        if row is None:
+            session.add(SuggestionDecision(seminar_id=sid, annotator=annotator,
+                                           suggestion_key=key, decision=decision,
+                                           annotation_id=annotation_id, created_at=now()))
+        else:
+            row.decision, row.annotation_id = decision, annotation_id
+
+
+def accept(store: Store, seminar: str, annotator: str, suggestion: Suggestion, *,
+           perspective: str = "", codes: list[str] | None = None,
+           note: str | None = None) -> AnnotationView:
+    """Turn a suggestion into the student's annotation, as offered or edited.
+
+    The annotation id is derived from seminar, student and suggestion, so
+    accepting twice (a double click, a crash between the two writes) saves one.
+    """
+    annotator = check_name(annotator)
+    aid = uuid.uuid5(_NAMESPACE, f"{seminar}\n{annotator}\n{suggestion.key}")
+    saved = create_annotation(
+        store, seminar=seminar, document_id=suggestion.document_id, start=suggestion.start,
+        end=suggestion.end, quote=suggestion.quote, annotator=annotator,
+        perspective=perspective, codes=list(suggestion.codes) if codes is None else codes,
+        note=suggestion.note if note is None else note, annotation_id=str(aid),
+        source=suggestion.source,
+    )
+    _decide(store, seminar, annotator, suggestion.key, "accepted", saved.id)
+    return saved
+
+
+def reject(store: Store, seminar: str, annotator: str, suggestion: Suggestion) -> None:
+    annotator = check_name(annotator)
+    if not suggestion.key:
+        raise InvalidInput("suggestion has no key")
+    _decide(store, seminar, annotator, suggestion.key, "rejected", None)
