@@ -25,7 +25,9 @@ from .errors import AnnotationsError
 app = typer.Typer(
     help="Annotate historical sources together: store, corpus, exports and imports.\n\n"
     "The store is ANNOTATIONS_DATABASE_URL (default: SQLite file under data/).",
-    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
 )
 texts_app = typer.Typer(help="The corpus: list and add texts.", no_args_is_help=True)
 seminar_app = typer.Typer(help="Seminars: create and list.", no_args_is_help=True)
@@ -95,22 +97,34 @@ def texts_list(fmt: Format = "table") -> None:
 
 @texts_app.command("add")
 def texts_add(
-    file: Annotated[Path, typer.Argument(help="A UTF-8 text file.", exists=True,
-                                         dir_okay=False, readable=True)],
+    file: Annotated[
+        Path, typer.Argument(help="A UTF-8 text file.", exists=True, dir_okay=False, readable=True)
+    ],
     title: Annotated[str, typer.Option(help="The document's title.")],
     perspective: Annotated[str, typer.Option(help="e.g. textbook, popular history.")],
     document_id: Annotated[str, typer.Option(help="Stable id (default: from the title).")] = "",
     source_kind: Annotated[str, typer.Option(help="What kind of source it is.")] = "",
-    author: str = "", publisher: str = "", date: str = "", licence: str = "",
+    author: str = "",
+    publisher: str = "",
+    date: str = "",
+    licence: str = "",
 ) -> None:
     """Add a text to the store (or a new version of an existing document).
 
     Example: annotations texts add essay.txt --title "An essay" --perspective textbook
     """
     doc_id, outcome, warnings = corpus.add_text(
-        _open(), file.read_bytes(), name=file.name, title=title, perspective=perspective,
-        document_id=document_id, source_kind=source_kind, author=author,
-        publisher=publisher, date=date, licence=licence,
+        _open(),
+        file.read_bytes(),
+        name=file.name,
+        title=title,
+        perspective=perspective,
+        document_id=document_id,
+        source_kind=source_kind,
+        author=author,
+        publisher=publisher,
+        date=date,
+        licence=licence,
     )
     for w in warnings:
         typer.echo(f"Warning: {w}", err=True)
@@ -144,22 +158,27 @@ def seminar_list() -> None:
 @app.command("export")
 def export_cmd(
     fmt: Format = "csv",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default: stdout).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File (default: stdout).")
+    ] = None,
     replies: Annotated[Path | None, typer.Option(help="Also write replies CSV to FILE.")] = None,
     seminar: Annotated[str, typer.Option(help="Only this seminar.")] = "",
     document: Annotated[str, typer.Option(help="Only this document_id.")] = "",
     annotator: Annotated[str, typer.Option(help="Only this annotator.")] = "",
     code: Annotated[str, typer.Option(help="Only annotations with this code.")] = "",
     perspective: Annotated[str, typer.Option(help="Only this perspective.")] = "",
-    raw: Annotated[bool, typer.Option("--raw", help="Do not neutralise formula-like cells.")] = False,
+    raw: Annotated[
+        bool, typer.Option("--raw", help="Do not neutralise formula-like cells.")
+    ] = False,
 ) -> None:
     """Export annotations as CSV (default) or W3C Web Annotation JSON-LD.
 
     Example: annotations export --seminar history-101 -o notes.csv --replies replies.csv
     """
     store = _open()
-    filters = Filters(seminar=seminar, document=document, annotator=annotator, code=code,
-                      perspective=perspective)
+    filters = Filters(
+        seminar=seminar, document=document, annotator=annotator, code=code, perspective=perspective
+    )
     if fmt == "csv":
         with _output(output) as out:
             export.export_annotations(store, out, filters, raw=raw)
@@ -177,11 +196,22 @@ def export_cmd(
 
 @app.command("import")
 def import_cmd(
-    file: Annotated[Path, typer.Argument(help="An annotations CSV or W3C JSON-LD file.",
-                                         exists=True, dir_okay=False, readable=True)],
-    replies: Annotated[Path | None, typer.Option(help="A replies CSV to import with it.",
-                                                 exists=True, dir_okay=False)] = None,
-    fmt: Annotated[str, typer.Option("--format", help="csv or jsonld (default: by extension).")] = "",
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="An annotations CSV or W3C JSON-LD file.",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+        ),
+    ],
+    replies: Annotated[
+        Path | None,
+        typer.Option(help="A replies CSV to import with it.", exists=True, dir_okay=False),
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="csv or jsonld (default: by extension).")
+    ] = "",
     raw: Annotated[bool, typer.Option("--raw", help="The file was exported with --raw.")] = False,
 ) -> None:
     """Import annotations (upsert by id), all or nothing.
@@ -195,8 +225,7 @@ def import_cmd(
     store = _open()
     text = _read_utf8(file)
     if kind == "csv":
-        report = importer.import_csv(store, text, _read_utf8(replies) if replies else None,
-                                     raw=raw)
+        report = importer.import_csv(store, text, _read_utf8(replies) if replies else None, raw=raw)
     elif kind == "jsonld":
         from . import jsonld
 
@@ -207,9 +236,11 @@ def import_cmd(
         typer.echo(f"added {label} to the seminar's codebook", err=True)
     for aid in report.review:
         typer.echo(f"re-anchored by fuzzy match, please review: {aid}", err=True)
-    typer.echo(f"imported: {report.inserted} new, {report.updated} updated, "
-               f"{report.replies} replies; {len(report.moved)} re-anchored exactly, "
-               f"{len(report.review)} need review")
+    typer.echo(
+        f"imported: {report.inserted} new, {report.updated} updated, "
+        f"{report.replies} replies; {len(report.moved)} re-anchored exactly, "
+        f"{len(report.review)} need review"
+    )
 
 
 def _read_utf8(path: Path) -> str:
@@ -221,9 +252,13 @@ def _read_utf8(path: Path) -> str:
 
 @links_app.command("export")
 def links_export(
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default: stdout).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File (default: stdout).")
+    ] = None,
     seminar: Annotated[str, typer.Option(help="Only this seminar.")] = "",
-    raw: Annotated[bool, typer.Option("--raw", help="Do not neutralise formula-like cells.")] = False,
+    raw: Annotated[
+        bool, typer.Option("--raw", help="Do not neutralise formula-like cells.")
+    ] = False,
 ) -> None:
     """Export links as CSV: link_id, kind, from_annotation_id, to_annotation_id, note,
     annotator, created_at.
@@ -252,14 +287,17 @@ def links_import(
 
 
 @app.command()
-def reanchor(document_id: Annotated[str, typer.Argument(help="The document to re-anchor.")]) -> None:
+def reanchor(
+    document_id: Annotated[str, typer.Argument(help="The document to re-anchor.")],
+) -> None:
     """Move annotations on older versions of a document onto its current text.
 
     Example: annotations reanchor steel-and-sacrifice
     """
     report = corpus.reanchor_document(_open(), document_id)
-    typer.echo(f"{report.moved} moved, {len(report.review)} need review, "
-               f"{len(report.orphans)} orphan(s)")
+    typer.echo(
+        f"{report.moved} moved, {len(report.review)} need review, {len(report.orphans)} orphan(s)"
+    )
     for aid in report.review:
         typer.echo(f"review: {aid}")
     for aid in report.orphans:
@@ -284,15 +322,24 @@ def stats(
         sys.stdout.reconfigure(newline="")  # type: ignore[union-attr]
         w = csv.writer(sys.stdout, lineterminator="\r\n")
         fields = [f.name for f in dataclasses.fields(rows[0])] if rows else []
-        w.writerow(fields or [f.name for f in dataclasses.fields(
-            __import__("annotations.stats", fromlist=["StatsRow"]).StatsRow)])
+        w.writerow(
+            fields
+            or [
+                f.name
+                for f in dataclasses.fields(
+                    __import__("annotations.stats", fromlist=["StatsRow"]).StatsRow
+                )
+            ]
+        )
         w.writerows(dataclasses.astuple(r) for r in rows)
         return
     t = totals(store)
     typer.echo(", ".join(f"{v} {k}" for k, v in t.items()))
     for r in rows:
-        typer.echo(f"{r.seminar:20} {r.document_id:26} {r.annotations:>6} annotations "
-                   f"{r.replies:>5} replies {r.annotators:>4} annotators  {r.top_codes}")
+        typer.echo(
+            f"{r.seminar:20} {r.document_id:26} {r.annotations:>6} annotations "
+            f"{r.replies:>5} replies {r.annotators:>4} annotators  {r.top_codes}"
+        )
 
 
 @app.command()

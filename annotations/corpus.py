@@ -72,8 +72,13 @@ def store_text(session: Session, source: SourceText) -> str:
     doc = session.get(Document, meta.document_id)
     paratext = [{"kind": p.kind, "start": p.start, "end": p.end} for p in meta.paratext]
     fields = dict(
-        title=meta.title, perspective=meta.perspective, source_kind=meta.source_kind,
-        author=meta.author, publisher=meta.publisher, date=meta.date, licence=meta.licence,
+        title=meta.title,
+        perspective=meta.perspective,
+        source_kind=meta.source_kind,
+        author=meta.author,
+        publisher=meta.publisher,
+        date=meta.date,
+        licence=meta.licence,
         notes=meta.notes,
     )
     if doc is None:
@@ -92,8 +97,11 @@ def store_text(session: Session, source: SourceText) -> str:
     )
     if version is None:
         version = DocumentVersion(
-            document_id=meta.document_id, sha256=source.sha256, text=source.text,
-            paratext=paratext, created_at=now(),
+            document_id=meta.document_id,
+            sha256=source.sha256,
+            text=source.text,
+            paratext=paratext,
+            created_at=now(),
         )
         session.add(version)
         session.flush()
@@ -113,8 +121,11 @@ def load_corpus(store: Store, folder: Path | None = None) -> LoadResult:
     with store.transaction() as session:
         for source in sources:
             outcome = store_text(session, source)
-            {"added": result.added, "new version": result.new_versions,
-             "unchanged": result.unchanged}[outcome].append(source.meta.document_id)
+            {
+                "added": result.added,
+                "new version": result.new_versions,
+                "unchanged": result.unchanged,
+            }[outcome].append(source.meta.document_id)
             result.warnings.extend(source.warnings)
     return result
 
@@ -140,8 +151,9 @@ def add_text(
     if not perspective.strip():
         raise InvalidInput("a perspective is required: pass --perspective")
     doc_id = check_slug(document_id or slugify(title) or slugify(Path(name).stem), "document_id")
-    meta = DocumentMeta(doc_id, title.strip(), perspective.strip(), source_kind, author,
-                        publisher, date, licence)
+    meta = DocumentMeta(
+        doc_id, title.strip(), perspective.strip(), source_kind, author, publisher, date, licence
+    )
     with store.transaction() as session:
         outcome = store_text(session, SourceText(meta, text, sha256_hex(data), warnings))
     return doc_id, outcome, warnings
@@ -162,15 +174,28 @@ def list_texts(store: Store) -> list[TextInfo]:
             .order_by(Document.document_id)
         ).all()
         return [
-            TextInfo(d.document_id, d.title, d.perspective, v.sha256, len(v.text),
-                     d.source_kind, d.author, counts.get(d.document_id, 1))
+            TextInfo(
+                d.document_id,
+                d.title,
+                d.perspective,
+                v.sha256,
+                len(v.text),
+                d.source_kind,
+                d.author,
+                counts.get(d.document_id, 1),
+            )
             for d, v in rows
         ]
 
 
 def _version_text(doc: Document, v: DocumentVersion) -> VersionText:
     return VersionText(
-        doc.document_id, v.id, doc.title, doc.perspective, v.sha256, v.text,
+        doc.document_id,
+        v.id,
+        doc.title,
+        doc.perspective,
+        v.sha256,
+        v.text,
         tuple(Paratext(str(p["kind"]), int(p["start"]), int(p["end"])) for p in v.paratext),  # type: ignore[call-overload]
         v.id == doc.current_version_id,
     )
@@ -183,8 +208,11 @@ def get_text(store: Store, document_id: str, sha256: str | None = None) -> Versi
         if doc is None:
             raise NotFound(f"no document {document_id!r}: see `annotations texts list`")
         if sha256:
-            v = session.scalar(select(DocumentVersion).where(
-                DocumentVersion.document_id == document_id, DocumentVersion.sha256 == sha256))
+            v = session.scalar(
+                select(DocumentVersion).where(
+                    DocumentVersion.document_id == document_id, DocumentVersion.sha256 == sha256
+                )
+            )
         else:
             v = session.get(DocumentVersion, doc.current_version_id)
         if v is None:
@@ -211,8 +239,10 @@ def reanchor_document(store: Store, document_id: str) -> ReanchorReport:
         stale = session.scalars(
             select(Annotation)
             .join(DocumentVersion, DocumentVersion.id == Annotation.document_version_id)
-            .where(DocumentVersion.document_id == document_id,
-                   Annotation.document_version_id != current.id)
+            .where(
+                DocumentVersion.document_id == document_id,
+                Annotation.document_version_id != current.id,
+            )
         ).all()
         moved, review, orphans, seminars = 0, [], [], set()
         for a in stale:
@@ -239,5 +269,8 @@ def reanchor_document(store: Store, document_id: str) -> ReanchorReport:
 
 def confirm_anchor(session: Session, annotation_id: str) -> None:
     """A person checked a fuzzy re-anchor: it counts as anchored again."""
-    session.execute(update(Annotation).where(Annotation.id == annotation_id)
-                    .values(anchor_status=AnchorStatus.ANCHORED))
+    session.execute(
+        update(Annotation)
+        .where(Annotation.id == annotation_id)
+        .values(anchor_status=AnchorStatus.ANCHORED)
+    )

@@ -100,9 +100,10 @@ def decode_text(data: bytes, name: str, max_bytes: int) -> tuple[str, tuple[str,
         ) from None
     controls = {c for c in text if unicodedata.category(c) == "Cc" and c not in "\n\r\t\f"}
     if controls:
+        listed = ", ".join(sorted(hex(ord(c)) for c in controls))
         raise TextRejected(
-            f"{name} contains control characters ({', '.join(sorted(hex(ord(c)) for c in controls))})"
-            ": it looks binary; export it as plain text"
+            f"{name} contains control characters ({listed}): it looks binary; "
+            "export it as plain text"
         )
     warnings: list[str] = []
     if text.startswith("\ufeff"):

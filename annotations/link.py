@@ -24,8 +24,15 @@ from .seminar import bump, seminar_id
 from .timeutil import format_time, now, parse_time
 
 KINDS = ("same claim", "contradicts", "omits")
-LINK_COLUMNS = ("link_id", "kind", "from_annotation_id", "to_annotation_id", "note",
-                "annotator", "created_at")
+LINK_COLUMNS = (
+    "link_id",
+    "kind",
+    "from_annotation_id",
+    "to_annotation_id",
+    "note",
+    "annotator",
+    "created_at",
+)
 
 
 @dataclass(frozen=True)
@@ -56,9 +63,17 @@ def _document_of(session, annotation_id: str, sid: int) -> str:  # type: ignore[
     return str(row[1])
 
 
-def create_link(store: Store, *, seminar: str, kind: str, from_annotation_id: str,
-                to_annotation_id: str, annotator: str, note: str = "",
-                link_id: str | None = None) -> LinkView:
+def create_link(
+    store: Store,
+    *,
+    seminar: str,
+    kind: str,
+    from_annotation_id: str,
+    to_annotation_id: str,
+    annotator: str,
+    note: str = "",
+    link_id: str | None = None,
+) -> LinkView:
     annotator = check_name(annotator)
     note = check_note(note)
     _check_kind(kind)
@@ -71,23 +86,37 @@ def create_link(store: Store, *, seminar: str, kind: str, from_annotation_id: st
         b = _document_of(session, to_annotation_id, sid)
         if a == b:
             raise InvalidInput(
-                "both annotations are in the same document: link passages across texts")
+                "both annotations are in the same document: link passages across texts"
+            )
         existing = session.get(AnnotationLink, lid)
         if existing is not None:
             return _view(existing)
         t = now()
-        link = AnnotationLink(id=lid, seminar_id=sid, kind=kind,
-                              from_annotation_id=from_annotation_id,
-                              to_annotation_id=to_annotation_id, note=note,
-                              annotator=annotator, created_at=t)
+        link = AnnotationLink(
+            id=lid,
+            seminar_id=sid,
+            kind=kind,
+            from_annotation_id=from_annotation_id,
+            to_annotation_id=to_annotation_id,
+            note=note,
+            annotator=annotator,
+            created_at=t,
+        )
         session.add(link)
         bump(session, sid)
         return _view(link)
 
 
 def _view(link: AnnotationLink) -> LinkView:
-    return LinkView(link.id, link.kind, link.from_annotation_id, link.to_annotation_id,
-                    link.note, link.annotator, link.created_at)
+    return LinkView(
+        link.id,
+        link.kind,
+        link.from_annotation_id,
+        link.to_annotation_id,
+        link.note,
+        link.annotator,
+        link.created_at,
+    )
 
 
 def list_links(store: Store, seminar: str, annotation_id: str = "") -> list[LinkView]:
@@ -95,8 +124,10 @@ def list_links(store: Store, seminar: str, annotation_id: str = "") -> list[Link
         sid = seminar_id(session, seminar)
         q = select(AnnotationLink).where(AnnotationLink.seminar_id == sid)
         if annotation_id:
-            q = q.where((AnnotationLink.from_annotation_id == annotation_id)
-                        | (AnnotationLink.to_annotation_id == annotation_id))
+            q = q.where(
+                (AnnotationLink.from_annotation_id == annotation_id)
+                | (AnnotationLink.to_annotation_id == annotation_id)
+            )
         q = q.order_by(AnnotationLink.created_at, AnnotationLink.id)
         return [_view(link) for link in session.scalars(q)]
 
@@ -124,9 +155,17 @@ def export_links(store: Store, out: TextIO, seminar: str = "", *, raw: bool = Fa
     n = 0
     with store.read() as session:
         for link in session.scalars(q):
-            writer.writerow((link.id, safe(link.kind), link.from_annotation_id,
-                             link.to_annotation_id, safe(link.note), safe(link.annotator),
-                             format_time(link.created_at)))
+            writer.writerow(
+                (
+                    link.id,
+                    safe(link.kind),
+                    link.from_annotation_id,
+                    link.to_annotation_id,
+                    safe(link.note),
+                    safe(link.annotator),
+                    format_time(link.created_at),
+                )
+            )
             n += 1
     return n
 
@@ -144,23 +183,33 @@ def import_links(store: Store, text: str, *, raw: bool = False) -> int:
         for n, cells in enumerate(reader, start=2):
             try:
                 if len(cells) != len(LINK_COLUMNS):
-                    raise InvalidInput(f"has {len(cells)} cells, the header has "
-                                       f"{len(LINK_COLUMNS)}")
+                    raise InvalidInput(
+                        f"has {len(cells)} cells, the header has {len(LINK_COLUMNS)}"
+                    )
                 rec = dict(zip(LINK_COLUMNS, (clean(c) for c in cells), strict=True))
-                ends = [session.get(Annotation, rec[k]) for k in
-                        ("from_annotation_id", "to_annotation_id")]
+                ends = [
+                    session.get(Annotation, rec[k])
+                    for k in ("from_annotation_id", "to_annotation_id")
+                ]
                 if None in ends:
-                    raise InvalidInput("links an annotation that is not in the store: "
-                                       "import the annotations first")
+                    raise InvalidInput(
+                        "links an annotation that is not in the store: import the annotations first"
+                    )
                 sid = ends[0].seminar_id  # type: ignore[union-attr]
                 if ends[1].seminar_id != sid:  # type: ignore[union-attr]
                     raise InvalidInput("the two annotations are in different seminars")
-                rows.append(dict(id=str(uuid.UUID(rec["link_id"])), seminar_id=sid,
-                                 kind=_check_kind(rec["kind"]),
-                                 from_annotation_id=rec["from_annotation_id"],
-                                 to_annotation_id=rec["to_annotation_id"], note=rec["note"],
-                                 annotator=check_name(rec["annotator"]),
-                                 created_at=parse_time(rec["created_at"])))
+                rows.append(
+                    dict(
+                        id=str(uuid.UUID(rec["link_id"])),
+                        seminar_id=sid,
+                        kind=_check_kind(rec["kind"]),
+                        from_annotation_id=rec["from_annotation_id"],
+                        to_annotation_id=rec["to_annotation_id"],
+                        note=rec["note"],
+                        annotator=check_name(rec["annotator"]),
+                        created_at=parse_time(rec["created_at"]),
+                    )
+                )
             except (InvalidInput, ValueError) as exc:
                 errors.append(RowError(n, str(exc)))
         if errors:

@@ -45,8 +45,9 @@ def create_seminar(store: Store, slug: str, title: str = "", join_code: str = ""
             raise InvalidInput(f"seminar {slug!r} already exists: choose another name")
         if session.scalar(select(Seminar.id).where(Seminar.join_code == code)) is not None:
             raise InvalidInput(f"join code {code!r} is taken: choose another")
-        seminar = Seminar(slug=slug, title=title or slug, join_code=code, revision=0,
-                          created_at=now())
+        seminar = Seminar(
+            slug=slug, title=title or slug, join_code=code, revision=0, created_at=now()
+        )
         session.add(seminar)
         session.flush()
         perspectives, codes = codebook.load_default()
@@ -62,9 +63,7 @@ def create_seminar(store: Store, slug: str, title: str = "", join_code: str = ""
 def seminar_id(session: Session, slug: str) -> int:
     sid = session.scalar(select(Seminar.id).where(Seminar.slug == slug))
     if sid is None:
-        raise NotFound(
-            f"no seminar {slug!r}: create it with `annotations seminar create {slug}`"
-        )
+        raise NotFound(f"no seminar {slug!r}: create it with `annotations seminar create {slug}`")
     return sid
 
 
@@ -72,7 +71,9 @@ def get_seminar(store: Store, slug: str) -> SeminarInfo:
     with store.read() as session:
         s = session.scalar(select(Seminar).where(Seminar.slug == slug))
         if s is None:
-            raise NotFound(f"no seminar {slug!r}: create it with `annotations seminar create {slug}`")
+            raise NotFound(
+                f"no seminar {slug!r}: create it with `annotations seminar create {slug}`"
+            )
         return _info(s)
 
 
@@ -80,7 +81,9 @@ def find_by_join_code(store: Store, code: str) -> SeminarInfo:
     with store.read() as session:
         s = session.scalar(select(Seminar).where(Seminar.join_code == code.strip().upper()))
         if s is None:
-            raise NotFound(f"no seminar has the join code {code.strip()!r}: check it with your instructor")
+            raise NotFound(
+                f"no seminar has the join code {code.strip()!r}: check it with your instructor"
+            )
         return _info(s)
 
 
@@ -131,9 +134,14 @@ def seminar_codebook(store: Store, slug: str) -> SeminarCodebook:
     with store.read() as session:
         sid = seminar_id(session, slug)
         return SeminarCodebook(
-            tuple(codebook.PerspectiveSpec(p.name, p.colour, p.description)
-                  for p in codebook.perspectives(session, sid)),
-            tuple(codebook.CodeSpec(c.name, c.colour, c.definition, c.example,
-                                    c.decision_rules, c.parent)
-                  for c in codebook.codes(session, sid)),
+            tuple(
+                codebook.PerspectiveSpec(p.name, p.colour, p.description)
+                for p in codebook.perspectives(session, sid)
+            ),
+            tuple(
+                codebook.CodeSpec(
+                    c.name, c.colour, c.definition, c.example, c.decision_rules, c.parent
+                )
+                for c in codebook.codes(session, sid)
+            ),
         )

@@ -50,8 +50,9 @@ class Suggestion:
 
 def source_text(version: VersionText) -> SourceText:
     """The analysis input for a stored document version."""
-    meta = DocumentMeta(version.document_id, version.title, version.perspective,
-                        paratext=version.paratext)
+    meta = DocumentMeta(
+        version.document_id, version.title, version.perspective, paratext=version.paratext
+    )
     return SourceText(meta, version.text, version.sha256)
 
 
@@ -64,57 +65,105 @@ def suggestions_for(analysis: DocumentAnalysis, claims: list[Claim]) -> list[Sug
             continue
         source = f"framing:{metric.name}"
         for start, end, text in metric.evidence:
-            found.append(Suggestion(
-                f"{source}:{analysis.document_id}:{start}:{end}", source,
-                analysis.document_id, start, end, text, (code,),
-                f"Suggested: {metric.name.replace('_', ' ')} ({text!r}).",
-            ))
+            found.append(
+                Suggestion(
+                    f"{source}:{analysis.document_id}:{start}:{end}",
+                    source,
+                    analysis.document_id,
+                    start,
+                    end,
+                    text,
+                    (code,),
+                    f"Suggested: {metric.name.replace('_', ' ')} ({text!r}).",
+                )
+            )
     for c in claims:
         if c.attributed_to:
             continue
         source = "claims:unattributed"
         counted = f" {c.counted}" if c.counted else ""
-        found.append(Suggestion(
-            f"{source}:{c.document_id}:{c.start}:{c.end}", source, c.document_id, c.start,
-            c.end, c.quote, (UNATTRIBUTED_CLAIM_CODE,),
-            f"Suggested: the figure {c.quote!r}{counted} is credited to nobody.",
-        ))
+        found.append(
+            Suggestion(
+                f"{source}:{c.document_id}:{c.start}:{c.end}",
+                source,
+                c.document_id,
+                c.start,
+                c.end,
+                c.quote,
+                (UNATTRIBUTED_CLAIM_CODE,),
+                f"Suggested: the figure {c.quote!r}{counted} is credited to nobody.",
+            )
+        )
     return sorted(found, key=lambda s: (s.start, s.end, s.source))
 
 
-def open_suggestions(store: Store, seminar: str, annotator: str,
-                     suggestions: list[Suggestion]) -> list[Suggestion]:
+def open_suggestions(
+    store: Store, seminar: str, annotator: str, suggestions: list[Suggestion]
+) -> list[Suggestion]:
     """Those this student has neither accepted nor rejected, with codes the seminar has."""
     with store.read() as session:
         sid = seminar_id(session, seminar)
-        decided = set(session.scalars(select(SuggestionDecision.suggestion_key).where(
-            SuggestionDecision.seminar_id == sid, SuggestionDecision.annotator == annotator)))
+        decided = set(
+            session.scalars(
+                select(SuggestionDecision.suggestion_key).where(
+                    SuggestionDecision.seminar_id == sid, SuggestionDecision.annotator == annotator
+                )
+            )
+        )
         known = set(codebook.code_names(session, sid))
     return [
-        Suggestion(s.key, s.source, s.document_id, s.start, s.end, s.quote,
-                   tuple(c for c in s.codes if c in known), s.note)
-        for s in suggestions if s.key not in decided
+        Suggestion(
+            s.key,
+            s.source,
+            s.document_id,
+            s.start,
+            s.end,
+            s.quote,
+            tuple(c for c in s.codes if c in known),
+            s.note,
+        )
+        for s in suggestions
+        if s.key not in decided
     ]
 
 
-def _decide(store: Store, seminar: str, annotator: str, key: str, decision: str,
-            annotation_id: str | None) -> None:
+def _decide(
+    store: Store, seminar: str, annotator: str, key: str, decision: str, annotation_id: str | None
+) -> None:
     with store.transaction() as session:
         sid = seminar_id(session, seminar)
-        row = session.scalar(select(SuggestionDecision).where(
-            SuggestionDecision.seminar_id == sid, SuggestionDecision.annotator == annotator,
-            SuggestionDecision.suggestion_key == key))
+        row = session.scalar(
+            select(SuggestionDecision).where(
+                SuggestionDecision.seminar_id == sid,
+                SuggestionDecision.annotator == annotator,
+                SuggestionDecision.suggestion_key == key,
+            )
+        )
         if row is None:
-            session.add(SuggestionDecision(seminar_id=sid, annotator=annotator,
-                                           suggestion_key=key, decision=decision,
-                                           annotation_id=annotation_id, created_at=now()))
+            session.add(
+                SuggestionDecision(
+                    seminar_id=sid,
+                    annotator=annotator,
+                    suggestion_key=key,
+                    decision=decision,
+                    annotation_id=annotation_id,
+                    created_at=now(),
+                )
+            )
         else:
             row.decision, row.annotation_id = decision, annotation_id
 
 
-def accept(store: Store, seminar: str, annotator: str, suggestion: Suggestion, *,
-           perspective: str = "", codes: list[str] | None = None,
-           note: str | None = None) -> AnnotationView:
+def accept(
+    store: Store,
+    seminar: str,
+    annotator: str,
+    suggestion: Suggestion,
+    *,
+    perspective: str = "",
+    codes: list[str] | None = None,
+    note: str | None = None,
+) -> AnnotationView:
     """Turn a suggestion into the student's annotation, as offered or edited.
 
     The annotation id is derived from seminar, student and suggestion, so
@@ -123,10 +172,17 @@ def accept(store: Store, seminar: str, annotator: str, suggestion: Suggestion, *
     annotator = check_name(annotator)
     aid = uuid.uuid5(_NAMESPACE, f"{seminar}\n{annotator}\n{suggestion.key}")
     saved = create_annotation(
-        store, seminar=seminar, document_id=suggestion.document_id, start=suggestion.start,
-        end=suggestion.end, quote=suggestion.quote, annotator=annotator,
-        perspective=perspective, codes=list(suggestion.codes) if codes is None else codes,
-        note=suggestion.note if note is None else note, annotation_id=str(aid),
+        store,
+        seminar=seminar,
+        document_id=suggestion.document_id,
+        start=suggestion.start,
+        end=suggestion.end,
+        quote=suggestion.quote,
+        annotator=annotator,
+        perspective=perspective,
+        codes=list(suggestion.codes) if codes is None else codes,
+        note=suggestion.note if note is None else note,
+        annotation_id=str(aid),
         source=suggestion.source,
     )
     _decide(store, seminar, annotator, suggestion.key, "accepted", saved.id)
