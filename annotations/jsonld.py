@@ -34,7 +34,7 @@ One annotation (`items` lists each annotation followed by its replies):
 | note             | a `TextualBody`, `purpose: "commenting"`, `format: "text/plain"`   |
 | each code        | a `TextualBody`, `purpose: "tagging"`, value the code name         |
 | perspective      | a `TextualBody`, `purpose: "classifying"`, value the perspective   |
-| annotator        | `creator`: `{"type": "Person", "name": <annotator>}`               |
+| annotator        | `creator`: `{"type": "Person", "name": <the CSV annotator cell>}`  |
 | created/updated  | `created` / `modified`, ISO 8601 UTC with `Z` (as in the CSV)      |
 
 `motivation` is derived, never read back: "commenting" with a note, else
@@ -63,7 +63,13 @@ from datetime import datetime
 from typing import Any, TextIO
 from urllib.parse import quote, urlencode
 
-from .annotation import AnnotationView, Filters, ReplyView, list_annotations
+from .annotation import (
+    AnnotationView,
+    Filters,
+    ReplyView,
+    annotator_label,
+    list_annotations,
+)
 from .db.engine import Store
 from .errors import AnnotationsError, ImportRejected, InvalidInput, RowError
 from .importer import ImportReport, IncomingAnnotation, IncomingReply, import_rows
@@ -158,7 +164,7 @@ def annotation_to_jsonld(view: AnnotationView) -> JSON:
         "seminar": view.seminar,
         "created": format_time(view.created_at),
         "modified": format_time(view.updated_at),
-        "creator": {"type": "Person", "name": view.annotator},
+        "creator": {"type": "Person", "name": annotator_label(view.annotator, view.source)},
     }
     if bodies:
         anno["body"] = bodies
