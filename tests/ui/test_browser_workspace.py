@@ -10,8 +10,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import EMOJI_DOC, RunningApp
-from ui_browser_kit import click_at, drag_select, join, open_document, wait_highlight
+from ui_browser_kit import (
+    EMOJI_DOC,
+    RunningApp,
+    click_at,
+    drag_select,
+    join,
+    open_document,
+    wait_highlight,
+)
 
 from annotations.annotation import (
     Filters,

@@ -184,6 +184,7 @@ function createState(parent) {
 
   function rebuild(data, keepLocal) {
     if (!data) return;
+    const t0 = performance.now();
     const text = typeof data.text === "string" ? data.text : "";
     const cps = Array.from(text);
     const n = cps.length;
@@ -305,6 +306,7 @@ function createState(parent) {
     applySelected(data.selected || null);
     root.dataset.highlights = String(valid.length);
     root.dataset.pending = pending ? `${pending.s}-${pending.e}` : "";
+    root.dataset.renderMs = (performance.now() - t0).toFixed(1); // read by bench_ui.py
   }
 
   function renderChrome(data) {

@@ -1,0 +1,232 @@
+"""AppTest flows for every page, driven through the widget keys in annotations.ui.state.
+
+AppTest cannot drive the custom highlighter, so a selection is injected as the
+pending selection the component's callback would have stored.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from annotations.annotation import Filters, create_annotation, list_annotations
+from annotations.corpus import get_text
+from annotations.db.engine import Store
+from annotations.ui import state
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+DOC = "allied-powers-ussr"
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=60).run()
+
+
+def _joined(name: str = "Ana", code: str = "DEMO") -> AppTest:
+    at = _app()
+    at.text_input(key=state.JOIN_NAME).input(name)
+    at.text_input(key=state.JOIN_CODE).input(code)
+    at.button(key=state.JOIN_SUBMIT).click().run()
+    assert not at.exception
+    return at
+
+
+@pytest.fixture
+def store(app_env: str) -> Store:
+    at = _app()  # boots the store: corpus and demo seminar
+    assert not at.exception
+    s = Store.open(app_env)
+    yield s
+    s.dispose()
+
+
+def _text(store: Store) -> str:
+    return get_text(store, DOC).text
+
+
+def _errors(at: AppTest) -> str:
+    return " ".join(e.value for e in at.error)
+
+
+def _select(at: AppTest, store: Store, phrase: str, quote: str | None = None) -> None:
+    start = _text(store).index(phrase)
+    at.session_state[state.PENDING] = {"start": start, "end": start + len(phrase),
+                                       "quote": phrase if quote is None else quote}
+    at.run()
+
+
+# ---------------------------------------------------------------- home
+
+
+def test_home_page_smoke_lists_the_corpus(store: Store) -> None:
+    at = _app()
+    assert not at.exception
+    shown = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    for title in ("The Allied Powers", "Steel and Sacrifice", "Stalinism"):
+        assert title in shown
+    assert "popular history" in shown and "magazine-style web article" in shown
+    assert "Use code **DEMO** to try the demo seminar." in shown
+
+
+def test_join_demo_opens_the_workspace(store: Store) -> None:
+    at = _joined("Ana", "demo")
+    assert at.session_state[state.USER] == "Ana"
+    assert "Signed in as **Ana**" in [m.value for m in at.sidebar.markdown]
+    assert at.selectbox(key=state.DOCUMENT).value == DOC
+
+
+def test_wrong_join_code_and_empty_name_are_explained(store: Store) -> None:
+    at = _app()
+    at.text_input(key=state.JOIN_NAME).input("Ana")
+    at.text_input(key=state.JOIN_CODE).input("NOPE")
+    at.button(key=state.JOIN_SUBMIT).click().run()
+    assert "no seminar has the join code 'NOPE'" in _errors(at)
+    at.text_input(key=state.JOIN_NAME).input("   ")
+    at.text_input(key=state.JOIN_CODE).input("DEMO")
+    at.button(key=state.JOIN_SUBMIT).click().run()
+    assert "display name is empty" in _errors(at)
+    assert state.USER not in at.session_state
+
+
+def test_create_seminar_shows_its_join_code(store: Store) -> None:
+    at = _app()
+    at.text_input(key=state.NEW_SLUG).input("hist-201")
+    at.text_input(key=state.NEW_TITLE).input("Soviet history")
+    at.text_input(key=state.NEW_CODE).input("HIST22")
+    at.button(key=state.NEW_SUBMIT).click().run()
+    assert not at.exception
+    assert any("HIST22" in s.value for s in at.success)
+    at.button(key=state.NEW_SUBMIT).click().run()
+    assert "already exists" in _errors(at)
+
+
+# ---------------------------------------------------------------- workspace
+
+
+def test_workspace_smoke_every_document(store: Store) -> None:
+    at = _joined()
+    for doc in at.selectbox(key=state.DOCUMENT).options:
+        at.selectbox(key=state.DOCUMENT).set_value(doc).run()
+        assert not at.exception
+
+
+def test_save_annotation_with_codes_and_note(store: Store) -> None:
+    at = _joined()
+    _select(at, store, "totalitarian rule")
+    assert not at.exception
+    at.selectbox(key=state.COMPOSE_PERSPECTIVE).set_value("textbook")
+    at.multiselect(key=state.COMPOSE_CODES).select("loaded language").select("hedging")
+    at.run()
+    captions = " ".join(c.value for c in at.caption)
+    assert "Words chosen for their emotional or moral charge" in captions  # definition
+    assert "Bolshevik policies of brutal counter" in captions  # example
+    at.text_area(key=state.COMPOSE_NOTE).input("a strong word for a textbook")
+    at.button(key=state.COMPOSE_SAVE).click().run()
+    assert not at.exception
+    [a] = list_annotations(store, Filters(seminar="demo", document=DOC))
+    assert (a.quote, a.perspective, a.codes, a.annotator) == (
+        "totalitarian rule", "textbook", ["loaded language", "hedging"], "Ana")
+    # The tags used become the sticky ones for the next passage.
+    assert at.session_state[state.STICKY_PERSPECTIVE] == "textbook"
+    assert at.session_state[state.STICKY_CODES] == ["loaded language", "hedging"]
+    assert state.PENDING not in at.session_state
+
+
+def test_repeated_save_of_one_selection_saves_once(store: Store) -> None:
+    at = _joined()
+    _select(at, store, "aggressive economic planning")
+    pending = dict(at.session_state[state.PENDING])
+    at.button(key=state.COMPOSE_SAVE).click().run()
+    at.session_state[state.PENDING] = pending  # a replayed click for the same selection
+    at.run()
+    at.button(key=state.COMPOSE_SAVE).click().run()
+    assert not at.exception
+    assert len(list_annotations(store, Filters(seminar="demo", document=DOC))) == 1
+
+
+def test_quote_mismatch_is_an_error_not_a_save(store: Store) -> None:
+    at = _joined()
+    _select(at, store, "totalitarian rule", quote="totalitarian RULE")
+    at.button(key=state.COMPOSE_SAVE).click().run()
+    assert not at.exception
+    assert "quote does not match the text" in _errors(at)
+    assert list_annotations(store, Filters(seminar="demo")) == []
+
+
+def test_filters_narrow_the_panel(store: Store) -> None:
+    text = _text(store)
+    for who, phrase, code in (("Ana", "totalitarian rule", "loaded language"),
+                              ("Ben", "cult of personality", "hedging")):
+        s = text.index(phrase)
+        create_annotation(store, seminar="demo", document_id=DOC, start=s,
+                          end=s + len(phrase), quote=phrase, annotator=who, codes=[code],
+                          perspective="textbook", note=f"{who} wrote this")
+    at = _joined("Ana")
+    assert "2 annotations, in text order" in [c.value for c in at.caption]
+    at.radio(key=state.FILTER_WHO).set_value(state.WHO_MINE).run()
+    assert "1 of 2 annotations, in text order" in [c.value for c in at.caption]
+    at.radio(key=state.FILTER_WHO).set_value(state.WHO_ONE).run()
+    at.selectbox(key=state.FILTER_ANNOTATOR).set_value("Ben").run()
+    shown = " ".join(m.value for m in at.markdown)
+    assert "cult of personality" in shown and "totalitarian rule" not in shown
+    at.radio(key=state.FILTER_WHO).set_value(state.WHO_EVERYONE).run()
+    at.selectbox(key=state.FILTER_CODE).set_value("loaded language").run()
+    assert "totalitarian rule" in " ".join(m.value for m in at.markdown)
+    at.selectbox(key=state.FILTER_CODE).set_value(state.ANY)
+    at.text_input(key=state.FILTER_SEARCH).input("ben wrote").run()
+    shown = " ".join(m.value for m in at.markdown)
+    assert "cult of personality" in shown and "totalitarian rule" not in shown
+    at.selectbox(key=state.FILTER_PERSPECTIVE).set_value("popular history").run()
+    assert "No annotations match these filters." in [c.value for c in at.caption]
+    assert not at.exception
+
+
+def test_edit_delete_and_reply(store: Store) -> None:
+    text = _text(store)
+    s = text.index("cult of personality")
+    mine = create_annotation(store, seminar="demo", document_id=DOC, start=s, end=s + 19,
+                             quote=text[s : s + 19], annotator="Ana", note="first")
+    theirs = create_annotation(store, seminar="demo", document_id=DOC, start=s, end=s + 4,
+                               quote=text[s : s + 4], annotator="Ben", note="Ben's")
+    at = _joined("Ana")
+    at.button(key=state.entry_key("ann_open", mine.id)).click().run()
+    at.button(key=state.entry_key("ann_edit", mine.id)).click().run()
+    at.text_area(key=state.entry_key("edit_note", mine.id)).input("second thoughts")
+    at.multiselect(key=state.entry_key("edit_codes", mine.id)).select("boosting")
+    at.button(key=state.entry_key("edit_save", mine.id)).click().run()
+    assert not at.exception
+    notes = {a.id: a for a in list_annotations(store, Filters(seminar="demo"))}
+    assert notes[mine.id].note == "second thoughts"
+    assert notes[mine.id].codes == ["boosting"]
+    # Someone else's annotation: no edit or delete, but a reply.
+    at.button(key=state.entry_key("ann_open", theirs.id)).click().run()
+    keys = {b.key for b in at.button}
+    assert state.entry_key("ann_edit", theirs.id) not in keys
+    assert state.entry_key("ann_delete", theirs.id) not in keys
+    at.text_area(key=state.entry_key("reply_text", theirs.id)).input("Why this word?")
+    at.button(key=state.entry_key("reply_send", theirs.id)).click().run()
+    at.button(key=state.entry_key("reply_send", theirs.id)).click().run()  # empty now
+    assert "reply is empty" in _errors(at)
+    [reply] = next(a for a in list_annotations(store, Filters(seminar="demo"))
+                   if a.id == theirs.id).replies
+    assert (reply.author, reply.text) == ("Ana", "Why this word?")
+    assert any("Why this word?" in m.value for m in at.markdown)  # threaded under it
+    at.button(key=state.entry_key("ann_open", mine.id)).click().run()
+    at.button(key=state.entry_key("ann_delete", mine.id)).click().run()
+    assert not at.exception
+    assert [a.id for a in list_annotations(store, Filters(seminar="demo"))] == [theirs.id]
+
+
+def test_quick_code_hotkeys_and_leave(store: Store) -> None:
+    at = _joined()
+    at.toggle(key=state.QUICK).set_value(True).run()
+    assert not at.exception
+    at.session_state[state.STICKY_CODES] = ["hedging"]
+    at.run()
+    assert at.multiselect(key=state.STICKY_CODES).value == ["hedging"]
+    at.button(key=state.LEAVE).click().run()
+    assert not at.exception
+    assert state.USER not in at.session_state
+    assert at.text_input(key=state.JOIN_NAME) is not None
