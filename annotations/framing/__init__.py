@@ -6,9 +6,10 @@ readability) and a ledger of its quantitative claims, each with the
 code-point spans behind it. Lexicons and patterns live in `data/`.
 """
 
-from .analysis import analyse, analyse_corpus, extract_claims, extract_corpus_claims
+from importlib import import_module
+from typing import Any
+
 from .models import Attribution, Claim, DocumentAnalysis, Metric, ParagraphAnalysis
-from .parsing import Parser, default_parser
 from .rows import (
     ALIGNED_COLUMNS,
     CLAIM_COLUMNS,
@@ -17,6 +18,20 @@ from .rows import (
     claims_rows,
     framing_rows,
 )
+
+# spaCy takes a second to import: load the entry points only when first used,
+# so the CLI starts fast for commands that never analyse.
+_LAZY = {
+    "analyse": "analysis", "analyse_corpus": "analysis", "extract_claims": "analysis",
+    "extract_corpus_claims": "analysis", "Parser": "parsing", "default_parser": "parsing",
+}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ALIGNED_COLUMNS",

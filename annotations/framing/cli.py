@@ -21,7 +21,6 @@ from .. import config
 from ..csvsafe import neutralise
 from ..document import SourceText, read_corpus
 from ..errors import AnnotationsError
-from .analysis import analyse_corpus, extract_corpus_claims
 from .rows import (
     ALIGNED_COLUMNS,
     CLAIM_COLUMNS,
@@ -111,6 +110,8 @@ def claims(
 
     Example: annotations claims --format csv --document stalinism-inner-truth
     """
+    from .analysis import extract_corpus_claims  # spaCy loads only when a command needs it
+
     if aligned:
         _run(lambda: aligned_claims_rows(extract_corpus_claims(_sources(document))),
              ALIGNED_COLUMNS, fmt, output)  # fmt: skip
@@ -128,6 +129,8 @@ def framing(
 
     Example: annotations framing --format json --document allied-powers-ussr --output f.json
     """
+    from .analysis import analyse_corpus
+
     _run(lambda: framing_rows(analyse_corpus(_sources(document))), FRAMING_COLUMNS, fmt, output)
 
 
