@@ -52,7 +52,7 @@ def main() -> None:
         seeded = Parser(Path(cache))
         analyse_corpus(sources, seeded)
 
-        def from_disk() -> None:
+        def from_disk() -> None:  # a new process: results and DocBins on disk
             fresh = Parser(Path(cache))
             analyse_corpus(sources, fresh)
             extract_corpus_claims(sources, fresh)
@@ -68,6 +68,8 @@ def main() -> None:
 
         def recompute() -> None:  # Docs in memory, results recomputed (matchers built)
             seeded.results.clear()
+            for stale in Path(cache).glob("result-*.pickle"):
+                stale.unlink()
             analyse_corpus(sources, seeded)
             extract_corpus_claims(sources, seeded)
 
@@ -79,7 +81,7 @@ def main() -> None:
     print(f"bare nlp.pipe:                 {bare * 1000:8.1f} ms")
     print(f"cold analyse+claims:           {cold_s * 1000:8.1f} ms  = {cold_s / bare:.2f}x nlp.pipe"
           " (target <= 1.5x)")  # fmt: skip
-    print(f"warm, DocBin on disk:          {disk_s * 1000:8.1f} ms  (target < 100 ms)")
+    print(f"warm, new process, disk cache: {disk_s * 1000:8.1f} ms  (target < 100 ms)")
     print(f"warm, Docs in memory, recomputed:{recompute_s * 1000:6.1f} ms")
     print(f"warm, in-process cache:        {memory_s * 1000:8.1f} ms  (target < 100 ms)")
 

