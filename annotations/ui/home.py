@@ -41,8 +41,8 @@ def _create(store: Store) -> None:
 def render(store: Store) -> None:
     st.title("Source criticism seminar")
     st.write(
-        "Read three sources on the Soviet economy side by side, highlight passages, tag "
-        "them with a perspective and critique codes, and discuss them with your class live."
+        "Read the sources side by side, highlight passages, tag them with a perspective and "
+        "critique codes, and discuss them with your class live."
     )
     state.show_messages()
     left, right = st.columns([3, 2], gap="large")

@@ -15,6 +15,7 @@ from . import forms, state
 from .markup import clip, plain
 
 PAGE = 25
+LONG_NOTE = 500  # code points: longer notes scroll inside the card
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,11 @@ def opened(store: Store, who: state.Identity, a: AnnotationView, cb: SeminarCode
             st.markdown(" ".join(f":blue-badge[{plain(c)}]" for c in a.codes))
         st.markdown(f"> {plain(clip(a.quote, 600))}")
         if a.note:
-            st.markdown(plain(a.note))
+            if len(a.note) > LONG_NOTE:
+                with st.container(height=220, border=False):
+                    st.markdown(plain(a.note))
+            else:
+                st.markdown(plain(a.note))
         st.caption(f"{a.created_at:%d %b %Y, %H:%M} UTC"
                    + (" · edited" if a.updated_at != a.created_at else ""))
         if a.annotator == who.name:
@@ -123,16 +128,15 @@ def entries(anns: Sequence[AnnotationView], total: int, active: bool,
     st.caption(f"{label}, in text order")
     limit = st.session_state.get(state.PAGE_SIZE, PAGE)
     for a in anns[:limit]:
-        with st.container(border=True):
-            quote, button = st.columns([3, 1], vertical_alignment="center")
+        with st.container(border=True, key=state.entry_key("entry", a.id)):
             mark = "▶ " if a.id == selected else ""
-            quote.markdown(f"{mark}“{plain(clip(a.quote, 140))}”")
-            quote.caption(plain(_meta(a)))
+            st.markdown(f"{mark}“{plain(clip(a.quote, 140))}”")
+            st.caption(plain(_meta(a)))
             if a.note:
-                quote.caption(plain(clip(a.note, 160)))
-            button.button("Show", key=state.entry_key("ann_open", a.id),
-                          on_click=state.focus_on, args=(a.id,),
-                          help="Scroll to this highlight and open it")
+                st.caption(plain(clip(a.note, 160)))
+            st.button("Show in text", key=state.entry_key("ann_open", a.id), type="tertiary",
+                      on_click=state.focus_on, args=(a.id,), icon=":material/my_location:",
+                      help="Scroll to this highlight, flash it and open it here")
     if len(anns) > limit:
         st.button(f"Show {min(PAGE, len(anns) - limit)} more", key=state.MORE,
                   on_click=_more)

@@ -44,10 +44,12 @@ def free_port() -> int:
 
 
 
-def make_texts_dir(base: Path) -> Path:
+def make_texts_dir(base: Path, extra: bool = True) -> Path:
     """The built-in texts plus a small one full of emoji (astral code points)."""
     texts = base / "texts"
     shutil.copytree(ROOT / "texts", texts)
+    if not extra:
+        return texts
     (texts / f"{EMOJI_DOC}.txt").write_text(EMOJI_TEXT, encoding="utf-8")
     (texts / f"{EMOJI_DOC}.toml").write_text(
         f'document_id = "{EMOJI_DOC}"\nfile = "{EMOJI_DOC}.txt"\n'
@@ -65,10 +67,10 @@ class RunningApp:
     process: subprocess.Popen[bytes]
 
 
-def start_app(base: Path) -> RunningApp:
+def start_app(base: Path, extra_texts: bool = True) -> RunningApp:
     port = free_port()
     db_url = f"sqlite:///{base / 'app.sqlite3'}"
-    texts = make_texts_dir(base)
+    texts = make_texts_dir(base, extra_texts)
     # Seed the store as the app does on start, so tests can read texts before a page loads.
     store = Store.open(db_url)
     load_corpus(store, texts)
@@ -128,7 +130,12 @@ _POINT_JS = """
       const p = cps.slice(0, k - 1).join('').length;
       r.setStart(node, p); r.setEnd(node, u16);
     }
-    if (scroll) r.startContainer.parentElement.scrollIntoView({block: 'center'});
+    if (scroll) {
+      const box = document.querySelector('.hl-root .hl-text');
+      const top = r.getClientRects()[0].top - box.getBoundingClientRect().top;
+      box.scrollTop += top - box.clientHeight / 2;
+      box.scrollIntoView({block: 'nearest'});
+    }
     const rect = r.getClientRects()[0];
     return {x: edge === 'start' ? rect.left + 1 : rect.right - 1, y: rect.top + rect.height / 2};
   }

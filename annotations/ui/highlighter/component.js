@@ -329,10 +329,20 @@ function createState(parent) {
     for (const s of st.segsById.get(id) || []) s.classList.add("hl-selected");
   }
 
+  // Scroll the text box (not the page) so the span sits mid-box, then make the
+  // box itself visible: the side panel the reader clicked stays where it is.
+  function scrollToSpan(span, smooth) {
+    const box = textEl.getBoundingClientRect();
+    const r = span.getBoundingClientRect();
+    const top = textEl.scrollTop + (r.top - box.top) - textEl.clientHeight / 2 + r.height / 2;
+    textEl.scrollTo({ top: Math.max(0, top), behavior: smooth ? "smooth" : "auto" });
+    textEl.scrollIntoView({ block: "nearest" });
+  }
+
   function flash(id) {
     const spans = st.segsById.get(id);
     if (!spans || !spans.length) return false;
-    spans[0].scrollIntoView({ block: "center", behavior: "smooth" });
+    scrollToSpan(spans[0], true);
     for (const s of spans) {
       s.classList.remove("hl-flash");
       void s.offsetWidth; // restart the animation
@@ -472,7 +482,7 @@ function createState(parent) {
     const id = st.order[st.kbdIndex];
     flashQuiet(id, true);
     const spans = st.segsById.get(id);
-    if (spans && spans[0]) spans[0].scrollIntoView({ block: "nearest" });
+    if (spans && spans[0]) scrollToSpan(spans[0], false);
     status.textContent = `Highlight ${st.kbdIndex + 1} of ${st.order.length}: Enter opens it`;
   }
 
