@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import getpass
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, TextIO
@@ -81,6 +81,8 @@ def agreement_cmd(
     """
     _check(fmt, ("csv", "table"))
     store = Store.open()
+    head: tuple[str, ...]
+    body: list[tuple[object, ...]]
     if passages:
         head = ("seminar", "document_id", "start", "end", "annotator", "codes", "passage")
         body = [(seminar, p.document_id, p.start, p.end, who, "; ".join(codes), p.text)
@@ -99,7 +101,7 @@ def agreement_cmd(
     _table(head, body, fmt, output)
 
 
-def _table(head: tuple[str, ...], body: list[tuple[object, ...]], fmt: str,
+def _table(head: tuple[str, ...], body: Sequence[tuple[object, ...]], fmt: str,
            output: Path | None) -> None:
     with _output(output) as out:
         if fmt == "csv":
