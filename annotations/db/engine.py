@@ -3,6 +3,9 @@
 SQLite runs in WAL mode with a busy timeout, and every transaction starts with
 BEGIN IMMEDIATE so that concurrent writers queue for the lock instead of
 failing with "database is locked" when a reader upgrades to a writer.
+PostgreSQL writers queue the same way, on a transaction-scoped advisory lock,
+so what a writer checked before writing (is this id, this code already
+stored?) still holds when it writes, as on SQLite.
 """
 
 from __future__ import annotations
@@ -45,6 +48,19 @@ def _sqlite_setup(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
 
+# The PostgreSQL advisory lock every writer transaction queues for ("anno").
+PG_WRITE_LOCK = 0x616E6E6F
+
+
+def _postgres_setup(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # Without it, two imports of one file (or of one new code) both see "not
+        # there yet", both insert, and the second dies on a unique violation.
+        if not conn.get_execution_options().get("readonly", False):
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
+
+
 def make_engine(url: str | None = None) -> Engine:
     """An engine for `url` (default: the configured store), folders created as needed."""
     url = url or config.database_url()
@@ -62,7 +78,10 @@ def make_engine(url: str | None = None) -> Engine:
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         _sqlite_setup(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "postgresql":
+        _postgres_setup(engine)
+    return engine
 
 
 class Store:
