@@ -10,7 +10,7 @@ from .. import config
 from ..corpus import load_corpus
 from ..db.engine import Store
 from ..seminar import ensure_seminar
-from . import home, state, workspace
+from . import compare, home, state, workspace
 
 DEMO_SLUG, DEMO_TITLE, DEMO_CODE = "demo", "Demo seminar", "DEMO"
 
@@ -38,5 +38,12 @@ def main() -> None:
     who = state.identity()
     if who is None:
         home.render(store)
+        return
+    view = st.sidebar.segmented_control(
+        "View", [state.VIEW_WORKSPACE, state.VIEW_COMPARE], key=state.VIEW,
+        default=state.VIEW_WORKSPACE,
+    )
+    if view == state.VIEW_COMPARE:
+        compare.render(store, who)
     else:
         workspace.render(store, who)

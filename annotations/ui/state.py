@@ -28,6 +28,10 @@ NEW_CODE = "new_code"
 NEW_SUBMIT = "new_submit"
 CREATED = "created_seminar"
 
+# Which page of a joined seminar is shown
+VIEW = "nav_view"
+VIEW_WORKSPACE, VIEW_COMPARE = "Annotate", "Compare texts"
+
 # Workspace: sidebar
 DOCUMENT = "ws_document"
 COLOUR_BY = "ws_colour_by"

@@ -18,7 +18,7 @@ from ..corpus import TextInfo, VersionText, get_text, list_texts
 from ..db.engine import Store
 from ..errors import AnnotationsError
 from ..seminar import SeminarCodebook, revision, seminar_codebook
-from . import forms, panel, sidebar, state
+from . import forms, panel, sidebar, state, suggestions
 from .highlighter import Focus, highlighter, payload
 
 POLL_SECONDS = 1.0
@@ -143,6 +143,7 @@ def render(store: Store, who: state.Identity) -> None:
     with side_col:
         forms.composer(store, who, cb, settings.document, settings.perspective,
                        settings.codes)
+        suggestions.render(store, who, version, cb)
         annotators = sorted({a.annotator for a in everything})
         pf = panel.filters(who, settings.document, annotators, cb)
     shown = _annotations(store, url, rev, pf.filters) if pf.active else everything
