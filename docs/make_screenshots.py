@@ -82,6 +82,20 @@ def seed(store: Store) -> None:
                           text="Agreed. Let us code the missing agent too.")
 
 
+def compare_view(page: object, out: Path) -> None:
+    """The framing comparison on the famine theme, hedges lit up."""
+    page.set_viewport_size({"width": 1366, "height": 900})  # type: ignore[attr-defined]
+    page.get_by_text("Compare texts", exact=True).click()  # type: ignore[attr-defined]
+    page.get_by_text("Framing comparison").wait_for()  # type: ignore[attr-defined]
+    page.get_by_text("Numbers and whom each text credits").wait_for(  # type: ignore[attr-defined]
+        timeout=120_000)
+    page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").first.click()  # type: ignore[attr-defined]
+    page.get_by_role("option", name="Famine (Holodomor)").click()  # type: ignore[attr-defined]
+    page.locator(".hl-root").first.wait_for()  # type: ignore[attr-defined]
+    page.wait_for_timeout(2500)  # type: ignore[attr-defined]
+    page.screenshot(path=str(out / "compare.png"))  # type: ignore[attr-defined]
+
+
 def main() -> None:
     out = ROOT / "docs"
     base = Path(tempfile.mkdtemp(prefix="shots-"))
@@ -119,6 +133,7 @@ def main() -> None:
             page.set_viewport_size({"width": 700, "height": 900})
             page.wait_for_timeout(500)
             page.screenshot(path=str(out / "workspace-narrow.png"))
+            compare_view(page, out)
             browser.close()
     finally:
         store.dispose()

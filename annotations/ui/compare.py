@@ -123,6 +123,10 @@ def _open_annotation(a_id: str, document_id: str) -> None:
 
 
 def render(store: Store, who: state.Identity) -> None:
+    with st.sidebar:
+        st.markdown(f"Signed in as **{plain(who.name)}**")
+        st.caption(f"Seminar: {plain(who.seminar.title)} · join code {who.seminar.join_code}")
+        st.button("Leave seminar", key=state.LEAVE, on_click=state.leave)
     st.header("Framing comparison")
     st.caption("The same events in each text, side by side. Pick a theme, then a measure: "
                "its words light up in yellow; the seminar's highlights are blue.")

@@ -154,6 +154,7 @@ function createState(parent) {
   }
 
   function sendSelection(via) {
+    if (st.data && st.data.readonly) return false; // a passage shown for reading only
     const span = currentSpan();
     if (!span || !st.trigger) return false;
     const quote = st.cps.slice(span.s, span.e).join("");
@@ -310,6 +311,7 @@ function createState(parent) {
   }
 
   function renderChrome(data) {
+    root.classList.toggle("hl-readonly", Boolean(data.readonly));
     status.textContent = typeof data.status === "string" ? data.status : "";
     const items = Array.isArray(data.legend) ? data.legend : [];
     const nodes = items.map((item) => {
