@@ -16,6 +16,9 @@ _GUARDED = re.compile(r"^'+[=+\-@\t\r]")
 
 
 def neutralise(cell: str) -> str:
+    # Most cells start with a letter: decide on the first character before any regex.
+    if not cell or (cell[0] not in _TRIGGERS and cell[0] != "'"):
+        return cell
     return "'" + cell if _NEEDS_GUARD.match(cell) else cell
 
 

@@ -44,14 +44,16 @@ def export_annotations(store: Store, out: TextIO, filters: Filters | None = None
     writer.writerow(COLUMNS)
     n = 0
     with store.read() as session:
-        result = session.execute(annotation_select(filters))
+        # Core, not ORM, execution: plain rows, without per-row ORM bookkeeping.
+        result = session.connection().execute(annotation_select(filters))
         for batch in result.partitions(5000):
+            # Ids, slugs and the sha256 are validated and cannot start a formula.
             writer.writerows(
                 (
-                    safe(r[0]), safe(r[1]), safe(r[2]), safe(r[3]), r[4], r[5], r[6],
+                    r[0], r[1], r[2], safe(r[3]), r[4], r[5], r[6],
                     safe(r[7]), safe(r[8]), safe(r[9]), safe(r[10]), safe(r[11]),
-                    safe(r[12]), safe(annotator_label(r[13], r[17])), format_time(r[14]),
-                    format_time(r[15]),
+                    safe(r[12]), safe(annotator_label(r[13], r[17]) if r[17] else r[13]),
+                    format_time(r[14]), format_time(r[15]),
                 )
                 for r in batch
             )

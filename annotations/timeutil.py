@@ -20,13 +20,12 @@ def now() -> datetime:
 
 
 def format_time(t: datetime) -> str:
-    """`2026-11-25T14:27:24.123Z`; six fraction digits only when they are needed."""
-    # Not strftime: its %Y does not pad years before 1000, which parse_time rejects.
-    base = (f"{t.year:04d}-{t.month:02d}-{t.day:02d}"
-            f"T{t.hour:02d}:{t.minute:02d}:{t.second:02d}")
-    if t.microsecond % 1000:
-        return f"{base}.{t.microsecond:06d}Z"
-    return f"{base}.{t.microsecond // 1000:03d}Z"
+    """`2026-11-25T14:27:24.123Z`; six fraction digits only when they are needed.
+
+    isoformat, not strftime: it is written in C and pads years before 1000.
+    """
+    spec = "milliseconds" if t.microsecond % 1000 == 0 else "microseconds"
+    return t.isoformat("T", spec) + "Z"
 
 
 def parse_time(value: str) -> datetime:
@@ -36,7 +35,9 @@ def parse_time(value: str) -> datetime:
             f"time {value!r} is not ISO 8601 with a zone: write it like 2026-11-25T14:27:24.123Z"
         )
     try:
-        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if value[-1] == "Z":  # the form we write: already UTC, no conversion needed
+            return datetime.fromisoformat(value[:-1])
+        t = datetime.fromisoformat(value)
     except ValueError:
         raise InvalidInput(f"time {value!r} is not a real date and time") from None
     return t.astimezone(UTC).replace(tzinfo=None)
