@@ -77,12 +77,17 @@ def _cancel() -> None:
 
 
 def composer(store: Store, who: state.Identity, cb: SeminarCodebook, document_id: str,
-             sticky_perspective: str, sticky_codes: tuple[str, ...]) -> None:
+             sticky_perspective: str, sticky_codes: tuple[str, ...],
+             document_perspective: str = "") -> None:
+    """The form for a pending selection; the perspective starts as the sticky one, else
+    the document's own (when the seminar has it)."""
     p = state.pending()
     if p is None:
         return
     if st.session_state.get(state.COMPOSE_FOR) != p["id"]:
-        st.session_state[state.COMPOSE_PERSPECTIVE] = sticky_perspective
+        known = {x.name for x in cb.perspectives}
+        st.session_state[state.COMPOSE_PERSPECTIVE] = sticky_perspective or (
+            document_perspective if document_perspective in known else "")
         st.session_state[state.COMPOSE_CODES] = list(sticky_codes)
         st.session_state[state.COMPOSE_NOTE] = ""
         st.session_state[state.COMPOSE_FOR] = p["id"]

@@ -141,8 +141,9 @@ def render(store: Store, who: state.Identity) -> None:
                               Filters(seminar=who.seminar.slug, document=settings.document))
     doc_col, side_col = st.columns([3, 2], gap="medium")
     with side_col:
+        doc_info = next((t for t in texts if t.document_id == settings.document), None)
         forms.composer(store, who, cb, settings.document, settings.perspective,
-                       settings.codes)
+                       settings.codes, doc_info.perspective if doc_info else "")
         suggestions.render(store, who, version, cb)
         annotators = sorted({a.annotator for a in everything})
         pf = panel.filters(who, settings.document, annotators, cb)

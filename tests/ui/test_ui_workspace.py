@@ -134,6 +134,16 @@ def test_save_annotation_with_codes_and_note(store: Store) -> None:
     assert state.PENDING not in at.session_state
 
 
+def test_new_annotation_starts_with_the_documents_perspective(store: Store) -> None:
+    at = _joined()
+    _select(at, store, "totalitarian rule")
+    assert at.selectbox(key=state.COMPOSE_PERSPECTIVE).value == "textbook"
+    at.button(key=state.COMPOSE_CANCEL).click().run()
+    at.session_state[state.STICKY_PERSPECTIVE] = "popular history"
+    _select(at, store, "aggressive economic planning")
+    assert at.selectbox(key=state.COMPOSE_PERSPECTIVE).value == "popular history"
+
+
 def test_repeated_save_of_one_selection_saves_once(store: Store) -> None:
     at = _joined()
     _select(at, store, "aggressive economic planning")
