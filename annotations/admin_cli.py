@@ -11,17 +11,17 @@ from __future__ import annotations
 import csv
 import getpass
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated
 
 import typer
 
 from . import accounts, agreement, audit, backup, codebook_io, desk, roles
 from . import seminar as seminars
+from .cliutil import output_to, read_text_file
 from .db.engine import Store
-from .errors import InvalidInput, NotFound
+from .errors import InvalidInput
 
 SeminarOpt = Annotated[str, typer.Option("--seminar", "-s", help="The seminar's slug.")]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o",
@@ -30,25 +30,6 @@ OutputOpt = Annotated[Path | None, typer.Option("--output", "-o",
 
 def _fmt(help_text: str) -> object:
     return typer.Option("--format", help=help_text)
-
-
-@contextmanager
-def _output(path: Path | None) -> Iterator[TextIO]:
-    if path is None:
-        sys.stdout.reconfigure(newline="")  # type: ignore[union-attr]
-        yield sys.stdout
-    else:
-        with path.open("w", encoding="utf-8", newline="") as f:
-            yield f
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise NotFound(f"no file {str(path)!r}: check the path") from None
-    except UnicodeDecodeError:
-        raise InvalidInput(f"{path.name} is not UTF-8: re-save it as UTF-8") from None
 
 
 def _check(fmt: str, allowed: tuple[str, ...]) -> str:
@@ -103,7 +84,7 @@ def agreement_cmd(
 
 def _table(head: tuple[str, ...], body: Sequence[tuple[object, ...]], fmt: str,
            output: Path | None) -> None:
-    with _output(output) as out:
+    with output_to(output) as out:
         if fmt == "csv":
             w = csv.writer(out, lineterminator="\r\n")
             w.writerow(head)
@@ -130,7 +111,7 @@ def codebook_export(
     Example: annotations codebook export --seminar history-101 --format json -o codes.json
     """
     text = codebook_io.export_text(Store.open(), seminar, _check(fmt, ("csv", "json")))
-    with _output(output) as out:
+    with output_to(output) as out:
         out.write(text)
 
 
@@ -148,7 +129,7 @@ def codebook_import(
     Example: annotations codebook import last-year.csv --seminar history-101
     """
     kind = fmt or ("json" if file.suffix.lower() == ".json" else "csv")
-    summary = codebook_io.import_text(Store.open(), seminar, _read(file),
+    summary = codebook_io.import_text(Store.open(), seminar, read_text_file(file),
                                       _check(kind, ("csv", "json")))
     typer.echo(f"codebook imported: {len(summary.added)} added, {len(summary.updated)} "
                f"updated, {len(summary.unchanged)} unchanged")
@@ -174,7 +155,7 @@ def restore_cmd(file: Annotated[Path, typer.Argument(help="A file written by `ba
 
     Example: annotations init && annotations restore history-101.backup.json
     """
-    report = backup.restore_seminar(Store.open(), backup.read_backup(_read(file)))
+    report = backup.restore_seminar(Store.open(), backup.read_backup(read_text_file(file)))
     typer.echo(f"seminar {report.seminar} restored: {report.annotations} annotations, "
                f"{report.replies} replies, {report.links} links, {report.members} members "
                f"({len(report.users_created)} accounts created)")
@@ -200,7 +181,7 @@ def desk_cmd(
         _table(("paragraph", "start", "end", "annotations", "paratext", "text"), body, fmt,
                output)
     elif fmt == "csv":
-        with _output(output) as out:
+        with output_to(output) as out:
             desk.export_students_csv(store, out, seminar)
     else:
         rows = desk.students(store, seminar)
@@ -216,7 +197,7 @@ def audit_cmd(seminar: SeminarOpt, fmt: Annotated[str, _fmt("csv or table.")] = 
     """
     store = Store.open()
     if _check(fmt, ("csv", "table")) == "csv":
-        with _output(output) as out:
+        with output_to(output) as out:
             audit.export_csv(store, out, seminar)
         return
     body = [(e.id, e.at.isoformat(timespec="seconds"), e.actor, e.action, e.target, e.detail)

@@ -9,16 +9,15 @@ from __future__ import annotations
 import csv
 import dataclasses
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated
 
 import typer
 
 from . import config, corpus, export, importer
 from . import seminar as seminars
 from .annotation import Filters
+from .cliutil import output_to, read_text_file
 from .db.engine import Store
 from .errors import AnnotationsError
 
@@ -43,16 +42,6 @@ def _err(message: str) -> None:
 
 def _open() -> Store:
     return Store.open()
-
-
-@contextmanager
-def _output(path: Path | None) -> Iterator[TextIO]:
-    if path is None:
-        sys.stdout.reconfigure(newline="")  # type: ignore[union-attr]
-        yield sys.stdout
-    else:
-        with path.open("w", encoding="utf-8", newline="") as f:
-            yield f
 
 
 Format = Annotated[str, typer.Option("--format", help="Output format.")]
@@ -180,7 +169,7 @@ def export_cmd(
         seminar=seminar, document=document, annotator=annotator, code=code, perspective=perspective
     )
     if fmt == "csv":
-        with _output(output) as out:
+        with output_to(output) as out:
             export.export_annotations(store, out, filters, raw=raw)
         if replies is not None:
             with replies.open("w", encoding="utf-8", newline="") as f:
@@ -188,7 +177,7 @@ def export_cmd(
     elif fmt == "jsonld":
         from . import jsonld
 
-        with _output(output) as out:
+        with output_to(output) as out:
             jsonld.export_jsonld(store, out, filters)
     else:
         raise AnnotationsError(f"unknown format {fmt!r}: use csv or jsonld")
@@ -223,9 +212,10 @@ def import_cmd(
     """
     kind = fmt or ("jsonld" if file.suffix.lower() in (".json", ".jsonld") else "csv")
     store = _open()
-    text = _read_utf8(file)
+    text = read_text_file(file)
     if kind == "csv":
-        report = importer.import_csv(store, text, _read_utf8(replies) if replies else None, raw=raw)
+        replies_text = read_text_file(replies) if replies else None
+        report = importer.import_csv(store, text, replies_text, raw=raw)
     elif kind == "jsonld":
         from . import jsonld
 
@@ -241,13 +231,6 @@ def import_cmd(
         f"{report.replies} replies; {len(report.moved)} re-anchored exactly, "
         f"{len(report.review)} need review"
     )
-
-
-def _read_utf8(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise AnnotationsError(f"{path.name} is not UTF-8: re-save it as UTF-8") from None
 
 
 @links_app.command("export")
@@ -267,7 +250,7 @@ def links_export(
     """
     from . import link
 
-    with _output(output) as out:
+    with output_to(output) as out:
         link.export_links(_open(), out, seminar, raw=raw)
 
 
@@ -282,7 +265,7 @@ def links_import(
     """
     from . import link
 
-    n = link.import_links(_open(), _read_utf8(file), raw=raw)
+    n = link.import_links(_open(), read_text_file(file), raw=raw)
     typer.echo(f"imported {n} link(s)")
 
 

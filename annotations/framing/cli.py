@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import Annotated, Any
 
 import typer
 
 from .. import config
+from ..cliutil import output_to
 from ..csvsafe import neutralise
 from ..document import SourceText, read_corpus
 from ..errors import AnnotationsError
@@ -56,15 +54,6 @@ def _sources(document: str | None) -> list[SourceText]:
     return chosen
 
 
-@contextmanager
-def _output(path: Path | None) -> Iterator[TextIO]:
-    if path is None:
-        yield sys.stdout
-    else:
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            yield fh
-
-
 def _cell(value: Any) -> Any:
     if isinstance(value, list):
         return ";".join(f"{s}-{e}" for s, e in value)  # evidence offsets "start-end;..."
@@ -76,7 +65,7 @@ def _cell(value: Any) -> Any:
 def _write(
     rows: list[dict[str, Any]], columns: tuple[str, ...], fmt: Format, out: Path | None
 ) -> None:
-    with _output(out) as fh:
+    with output_to(out) as fh:
         if fmt is Format.json:
             json.dump(rows, fh, ensure_ascii=False, indent=2)
             fh.write("\n")
