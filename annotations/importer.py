@@ -301,7 +301,7 @@ def import_rows(store: Store, annotations: list[IncomingAnnotation],
             session.execute(update(Annotation), [dict(zip(ROW_ATTRS, r, strict=True))
                                                  for r in updates])
         if reply_rows:
-            _insert_many(session, Reply.__table__, reply_rows)
+            _insert_many(session, Reply.__table__, reply_rows)  # type: ignore[arg-type]
         if reply_updates:
             session.execute(update(Reply), reply_updates)
         for sid in {ctx.seminars[a.seminar] for a in annotations} | _reply_seminars(
@@ -368,7 +368,8 @@ def _insert_many(session: Session, table: Table, rows: list[dict[str, object]]) 
            f"VALUES ({', '.join('?' * len(names))})")
     get_plain = itemgetter(*plain) if len(plain) > 1 else (lambda r: (r[plain[0]],))
     conn.exec_driver_sql(sql, [
-        get_plain(r) + tuple([p(r[k]) for k, p in converted]) + defaults for r in rows])
+        get_plain(r) + tuple([p(r[k]) for k, p in converted]) + defaults  # type: ignore[arg-type,operator]
+        for r in rows])
 
 
 def _sqlite_datetime(value: datetime | None) -> str | None:

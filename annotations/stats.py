@@ -50,7 +50,7 @@ def stats(store: Store, seminar: str = "") -> list[StatsRow]:
             groups.setdefault((slug, doc), []).append((aid, who, codes, status))
         rows = []
         for (slug, doc), items in sorted(groups.items()):
-            codes = Counter(c for _, _, cs, _ in items for c in codebook.split_codes(cs))
+            applied = Counter(c for _, _, cs, _ in items for c in codebook.split_codes(cs))
             rows.append(
                 StatsRow(
                     slug,
@@ -60,7 +60,7 @@ def stats(store: Store, seminar: str = "") -> list[StatsRow]:
                     len({w for _, w, _, _ in items}),
                     sum(1 for *_, s in items if s == "review"),
                     sum(1 for *_, s in items if s == "orphan"),
-                    ", ".join(f"{c} ({n})" for c, n in codes.most_common(3)),
+                    ", ".join(f"{c} ({n})" for c, n in applied.most_common(3)),
                 )
             )
         return rows
