@@ -25,7 +25,13 @@ from sqlalchemy.orm import Session
 
 from . import codebook
 from .anchor import AnchorStatus, context, reanchor
-from .annotation import check_name, check_note, check_source, split_annotator_label
+from .annotation import (
+    MAX_NOTE,
+    check_name,
+    check_note,
+    check_source,
+    split_annotator_label,
+)
 from .codebook import CodeSpec, PerspectiveSpec
 from .csvsafe import restore
 from .db.engine import Store
@@ -384,6 +390,14 @@ class _LabelCache:
         self.ctx, self.new_labels = ctx, new_labels
         self._perspectives: dict[tuple[int, str], str] = {}
         self._codes: dict[tuple[int, tuple[str, ...]], str] = {}
+        self._annotators: dict[str, tuple[str, str]] = {}
+
+    def annotator(self, label: str) -> tuple[str, str]:
+        """(annotator, suggestion source) of an annotator cell, checked once per name."""
+        if label not in self._annotators:
+            annotator, source = split_annotator_label(label)
+            self._annotators[label] = (check_name(annotator), check_source(source))
+        return self._annotators[label]
 
     def perspective(self, sid: int, raw: str) -> str:
         key = (sid, raw)
@@ -423,11 +437,9 @@ def _resolve(a: IncomingAnnotation, ctx: _Texts, existing: dict[str, object],
     if current is None:
         raise InvalidInput(f"unknown document {a.document_id!r}: add the text first "
                            "(`annotations texts add`) or check document_id")
-    annotator, source = (split_annotator_label(a.annotator) if a.annotator.endswith("]")
-                         else (a.annotator, ""))
-    check_name(annotator)
-    check_source(source)
-    check_note(a.note)
+    annotator, source = labels.annotator(a.annotator)
+    if len(a.note) > MAX_NOTE or "\x00" in a.note:
+        check_note(a.note)
     vid = ctx.by_sha.get((a.document_id, a.document_sha256), current)
     text = ctx.texts[vid]
     status = _ANCHORED
