@@ -102,12 +102,18 @@ def any_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return server.create_database()
 
 
-@pytest.fixture
-def store(sqlite_url: str) -> Iterator[Store]:
-    """A migrated SQLite store with the corpus loaded and a seminar `demo`."""
-    s = Store.open(sqlite_url)
+def _seeded(url: str) -> Store:
+    """A migrated store with the corpus loaded and a seminar `demo` (join code DEMO01)."""
+    s = Store.open(url)
     corpus.load_corpus(s, ROOT / "texts")
     create_seminar(s, "demo", "Demo seminar", "DEMO01")
+    return s
+
+
+@pytest.fixture
+def store(sqlite_url: str) -> Iterator[Store]:
+    """A seeded SQLite store."""
+    s = _seeded(sqlite_url)
     yield s
     s.dispose()
 
@@ -115,9 +121,7 @@ def store(sqlite_url: str) -> Iterator[Store]:
 @pytest.fixture
 def any_store(any_url: str) -> Iterator[Store]:
     """Like `store`, on SQLite and on PostgreSQL."""
-    s = Store.open(any_url)
-    corpus.load_corpus(s, ROOT / "texts")
-    create_seminar(s, "demo", "Demo seminar", "DEMO01")
+    s = _seeded(any_url)
     yield s
     s.dispose()
 
