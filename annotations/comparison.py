@@ -18,6 +18,7 @@ from .annotation import AnnotationView
 from .corpus import VersionText
 from .framing.models import Claim, DocumentAnalysis, Metric
 from .framing.themes import theme_labels
+from .framing.vocabulary import DistinctiveWord
 from .link import LinkView
 
 # Metrics shown in the comparison table and overview chart (rates per 1,000 words).
@@ -171,6 +172,15 @@ def _period(c: Claim) -> str:
     if c.period_end is None or c.period_end == c.period_start:
         return str(c.period_start)
     return f"{c.period_start}–{c.period_end}"
+
+
+def vocabulary_table(words: dict[str, list[DistinctiveWord]]) -> pd.DataFrame:
+    """Distinctive words per document: word, z-score, uses here and in the other texts."""
+    rows = [
+        {"document_id": d, "word": w.word, "z": w.z, "uses": w.count, "uses_elsewhere": w.others}
+        for d, found in words.items() for w in found
+    ]
+    return pd.DataFrame(rows, columns=["document_id", "word", "z", "uses", "uses_elsewhere"])
 
 
 def links_between(links: list[LinkView], annotation_ids: set[str]) -> list[LinkView]:

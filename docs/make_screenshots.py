@@ -108,6 +108,8 @@ def main() -> None:
             page = browser.new_page(viewport={"width": 1366, "height": 768})
             page.goto(app.url)
             page.get_by_role("button", name="Join", exact=True).wait_for()
+            page.get_by_placeholder("How classmates will see you").wait_for()
+            page.wait_for_timeout(500)
             page.screenshot(path=str(out / "home.png"))
             join(page, app.url, "Ana")
             for i, (doc, rows) in enumerate(SEED.items()):

@@ -23,7 +23,8 @@ from .rows import (
 # so the CLI starts fast for commands that never analyse.
 _LAZY = {
     "analyse": "analysis", "analyse_corpus": "analysis", "extract_claims": "analysis",
-    "extract_corpus_claims": "analysis", "Parser": "parsing", "default_parser": "parsing",
+    "extract_corpus_claims": "analysis", "distinctive_vocabulary": "analysis",
+    "Parser": "parsing", "default_parser": "parsing",
 }  # fmt: skip
 
 

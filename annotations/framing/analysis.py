@@ -20,6 +20,7 @@ from .models import Claim, DocumentAnalysis, ParagraphAnalysis
 from .notes import read_notes
 from .parsing import Parser, default_parser
 from .themes import count_themes
+from .vocabulary import DistinctiveWord, distinctive_words
 
 T = TypeVar("T")
 
@@ -110,3 +111,18 @@ def extract_corpus_claims(
     for s in items:
         out.extend(_memo(p, "claims", s, lambda s=s: _claims(s, _doc(p, docs, s))))  # type: ignore[misc]
     return out
+
+
+def distinctive_vocabulary(
+    sources: Iterable[SourceText], parser: Parser | None = None
+) -> dict[str, list[DistinctiveWord]]:
+    """Each text's distinctive words against the others (Fightin' Words), cached per set."""
+    items = list(sources)
+    p = parser or default_parser()
+    key = ("vocabulary", tuple((s.meta.document_id, s.sha256) for s in items))
+
+    def make() -> dict[str, list[DistinctiveWord]]:
+        docs = p.parse_many([(s.text, s.sha256) for s in items])
+        return distinctive_words({s.meta.document_id: d for s, d in zip(items, docs, strict=True)})
+
+    return p.result(key, make)

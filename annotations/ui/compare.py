@@ -18,7 +18,7 @@ from ..annotation import AnnotationView, Filters, list_annotations
 from ..corpus import TextInfo, VersionText, get_text, list_texts
 from ..db.engine import Store
 from ..errors import AnnotationsError
-from ..framing.analysis import analyse, extract_claims
+from ..framing.analysis import analyse, distinctive_vocabulary, extract_claims
 from ..framing.models import Claim, DocumentAnalysis
 from ..link import KINDS, create_link, list_links
 from ..seminar import revision
@@ -176,8 +176,29 @@ def render(store: Store, who: state.Identity) -> None:
              else lk.to_annotation_id, "note": lk.note, "by": lk.annotator}
             for lk in links], key="cmp_links", hide_index=True)
     _link_form(store, who, shown, titles)
+    _vocabulary(rows, titles)
     _overview(analyses, notes, {info.document_id: info.perspective for info, *_ in rows},
               titles, rev)
+
+
+@st.cache_resource(show_spinner=False)
+def _words(key: tuple[str, ...], _versions: tuple[VersionText, ...]) -> Any:
+    return distinctive_vocabulary([source_text(v) for v in _versions])
+
+
+def _vocabulary(rows: list[tuple[TextInfo, VersionText, DocumentAnalysis, list[Claim]]],
+                titles: dict[str, str]) -> None:
+    st.subheader("Distinctive vocabulary")
+    st.caption("Words each text uses more than the others (Fightin' Words log-odds with an "
+               "informative prior, Monroe et al. 2008): z above 2 is a strong preference.")
+    versions = tuple(v for _, v, _, _ in rows)
+    table = comparison.vocabulary_table(_words(tuple(v.sha256 for v in versions), versions))
+    cols = st.columns(len(rows))
+    for col, (info, *_) in zip(cols, rows, strict=True):
+        with col:
+            st.markdown(f"**{plain(titles.get(info.document_id, info.document_id))}**")
+            mine = table[table["document_id"] == info.document_id].drop(columns=["document_id"])
+            st.dataframe(mine, hide_index=True, key=f"cmp_vocab_{info.document_id}")
 
 
 def _overview(analyses: list[DocumentAnalysis], notes: list[AnnotationView],

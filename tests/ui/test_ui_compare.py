@@ -58,6 +58,8 @@ def test_compare_page_shows_theme_passages_and_claims(store: Store) -> None:
     assert any("Stalinism" in h for h in subheaders)
     claims = next(d.value for d in at.dataframe if "attributed_to" in d.value.columns)
     assert not claims.empty
+    vocab = [d.value for d in at.dataframe if "uses_elsewhere" in d.value.columns]
+    assert len(vocab) == 3 and all(not v.empty for v in vocab)
     assert set(claims["document_id"]) <= {"steel-and-sacrifice", "allied-powers-ussr",
                                           "stalinism-inner-truth"}
 
