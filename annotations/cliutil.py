@@ -30,3 +30,12 @@ def read_text_file(path: Path) -> str:
         raise NotFound(f"no file {str(path)!r}: check the path") from None
     except UnicodeDecodeError:
         raise InvalidInput(f"{path.name} is not UTF-8: re-save it as UTF-8") from None
+
+
+def decode_upload(data: bytes, name: str) -> str:
+    """An uploaded file's UTF-8 text (a BOM is dropped), or an error that says what to fix."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{name} is not UTF-8 (bad byte at position {exc.start}): "
+                           "re-save it as UTF-8") from None

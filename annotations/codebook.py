@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import func, literal, select, update
 from sqlalchemy.orm import Session
 
 # Modules, not names: seminar imports codebook, and audit/roles import seminar.
 from . import audit, roles, seminar
+from .db.engine import Store
 from .db.models import Annotation, Code, CodeFields, Perspective
 from .errors import InvalidInput, NotFound
 
 DEFAULT_CODEBOOK = Path(__file__).resolve().parent / "data" / "default_codebook.toml"
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -430,3 +434,18 @@ def delete_perspective(session: Session, actor: roles.Actor, seminar_id: int, na
     changed = _retag(session, seminar_id, name, "") if used else 0
     _edit(session, actor, seminar_id, "perspective.delete", name, {"annotations": changed})
     return changed
+
+
+def edit_as(store: Store, slug: str, user_id: int | None,
+            change: Callable[[Session, roles.Actor, int], _T]) -> _T:
+    """Run one codebook edit in its own transaction as a user (None: the console).
+
+    For adapters that hold a store but no session (the instructor's desk):
+    `change` is one of the edits above, e.g.
+    `lambda s, actor, sid: rename_code(s, actor, sid, "old", "new")`.
+    """
+    with store.transaction() as session:
+        sid = seminar.seminar_id(session, slug)
+        actor = (roles.Actor.console() if user_id is None
+                 else roles.Actor.of_user(session, user_id))
+        return change(session, actor, sid)

@@ -13,7 +13,8 @@ from pathlib import Path
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from . import config
+from . import audit, config, roles
+from . import seminar as seminars
 from .anchor import AnchorStatus, reanchor
 from .db.engine import Store
 from .db.models import Annotation, Document, DocumentVersion
@@ -274,3 +275,39 @@ def confirm_anchor(session: Session, annotation_id: str) -> None:
         .where(Annotation.id == annotation_id)
         .values(anchor_status=AnchorStatus.ANCHORED)
     )
+
+
+@dataclass(frozen=True)
+class ReplaceResult:
+    document_id: str
+    outcome: str  # "new version" (also an older text made current again), or "unchanged"
+    warnings: tuple[str, ...]
+    report: ReanchorReport
+
+
+def replace_text(store: Store, document_id: str, data: bytes, *, name: str,
+                 actor: roles.Actor, seminar: str) -> ReplaceResult:
+    """Make `data` the current text of an existing document, then re-anchor onto it.
+
+    The document keeps its metadata. Texts are shared by every seminar, so the
+    actor must teach `seminar` (the console may always), and the change is
+    logged there; annotations of every seminar are re-anchored.
+    """
+    text, warnings = decode_text(data, name, config.max_text_bytes())
+    check_slug(document_id, "document_id")
+    with store.transaction() as session:
+        sid = seminars.seminar_id(session, seminar)
+        roles.require_instructor(session, actor, sid)
+        doc = session.get(Document, document_id)
+        if doc is None:
+            raise NotFound(f"no document {document_id!r}: add it as a new text instead")
+        meta = DocumentMeta(doc.document_id, doc.title, doc.perspective, doc.source_kind,
+                            doc.author, doc.publisher, doc.date, doc.licence, doc.notes)
+        before = doc.current_version_id
+        store_text(session, SourceText(meta, text, sha256_hex(data), warnings))
+        outcome = "unchanged" if doc.current_version_id == before else "new version"
+        audit.record(session, actor.name, "text.replace", sid, document_id,
+                     {"file": name, "sha256": sha256_hex(data), "outcome": outcome})
+        bump(session, sid)
+    report = reanchor_document(store, document_id)
+    return ReplaceResult(document_id, outcome, warnings, report)

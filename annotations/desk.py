@@ -23,12 +23,12 @@ from typing import TextIO
 
 from sqlalchemy import select
 
-from . import codebook
+from . import codebook, roles
 from . import seminar as seminars
 from .csvsafe import neutralise
 from .db.engine import Store
 from .db.models import Annotation, Document, DocumentVersion, Membership, Reply, User
-from .errors import InvalidInput, NotFound
+from .errors import InvalidInput, NotFound, PermissionDenied
 from .roles import INSTRUCTOR
 from .timeutil import format_time
 
@@ -193,3 +193,15 @@ def untouched(store: Store, seminar: str, document_id: str, *, include_paratext:
     """Paragraphs no annotation of the seminar overlaps: what nobody looked at closely."""
     return [p for p in heat_strip(store, seminar, document_id)
             if p.count == 0 and (include_paratext or not p.paratext)]
+
+
+def check_instructor(store: Store, seminar: str, user_id: int | None) -> None:
+    """The desk shows grades, password hashes (backups) and the audit log: instructors only.
+
+    Unlike the library's `Actor`, a missing user id is not the console here: the
+    desk is a web page, and someone without an account never teaches.
+    """
+    if user_id is None:
+        raise PermissionDenied("the instructor's desk needs a signed-in instructor: sign in")
+    with store.read() as session:
+        roles.require_instructor(session, user_id, seminars.seminar_id(session, seminar))

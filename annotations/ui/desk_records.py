@@ -1,0 +1,77 @@
+"""Desk: the seminar as one backup file (download, restore), and its audit log."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import streamlit as st
+
+from .. import audit, backup
+from ..cliutil import decode_upload
+from ..timeutil import format_time
+from . import state
+from .desk_common import Desk, act, frame, shown, uploaded
+
+BACKUP = "desk_backup"
+RESTORE_FILE = "desk_restore_file"
+RESTORE = "desk_restore"
+AUDIT_ACTION = "desk_audit_action"
+AUDIT_CSV = "desk_audit_csv"
+ANY = "(any)"
+
+
+def _backup_bytes(d: Desk) -> bytes:
+    out = io.StringIO()
+    backup.write_backup(d.store, d.slug, out)
+    return out.getvalue().encode("utf-8")
+
+
+def _restored(r: backup.RestoreReport) -> str:
+    made = f"; accounts created: {', '.join(r.users_created)}" if r.users_created else ""
+    return (f"Seminar “{r.seminar}” restored: {r.annotations} annotation(s), {r.replies} "
+            f"reply(ies), {r.links} link(s), {r.members} member(s){made}.")
+
+
+def _restore(d: Desk) -> None:
+    got = uploaded(RESTORE_FILE)
+    if got is None:
+        state.say("error", "choose a backup file (.json) first")
+        return
+    name, data = got
+    act(lambda: backup.restore_seminar(d.store, backup.read_backup(decode_upload(data, name)),
+                                       actor=d.username), _restored)
+
+
+def render_backup(d: Desk) -> None:
+    st.subheader("Backup and restore")
+    st.caption("One JSON file with the codebook, members (with password hashes: keep it "
+               "private), annotations, replies, links and the audit log. Texts are not "
+               "included: a restore needs the same texts in the target store.")
+    st.download_button("Download a backup of this seminar (JSON)",
+                       lambda: _backup_bytes(d), file_name=f"{d.slug}-backup.json",
+                       mime="application/json", key=BACKUP, on_click="ignore")
+    with st.form("desk_restore_form", clear_on_submit=True):
+        st.file_uploader("Restore a seminar from a backup file", type=["json"],
+                         key=RESTORE_FILE)
+        st.caption("Restoring creates the seminar of the file; it must not exist here yet.")
+        st.form_submit_button("Restore", key=RESTORE, on_click=_restore, args=(d,))
+
+
+def render_audit(d: Desk) -> None:
+    st.subheader("Audit log")
+    entries = shown(lambda: audit.list_entries(d.store, d.slug))
+    if entries is None:
+        return
+    actions = sorted({e.action for e in entries})
+    pick = st.selectbox("Action", [ANY, *actions], key=AUDIT_ACTION)
+    st.dataframe(frame([{"at": format_time(e.at), "actor": e.actor, "action": e.action,
+                         "target": e.target,
+                         "detail": json.dumps(e.detail, ensure_ascii=False, sort_keys=True)}
+                        for e in reversed(entries) if pick in (ANY, e.action)],
+                       ["at", "actor", "action", "target", "detail"]), hide_index=True)
+    out = io.StringIO(newline="")
+    if shown(lambda: audit.export_csv(d.store, out, d.slug)) is not None:
+        st.download_button("Download the audit log (CSV)", out.getvalue().encode("utf-8"),
+                           file_name=f"{d.slug}-audit.csv", mime="text/csv", key=AUDIT_CSV,
+                           on_click="ignore")
