@@ -147,8 +147,9 @@ def render(store: Store, who: state.Identity) -> None:
     selected: list[comparison.Passage] = []
     for col, (info, version, analysis, _) in zip(cols, rows, strict=True):
         with col:
-            st.subheader(info.title)
-            st.caption(f"{info.perspective} · {info.source_kind or 'source not given'}")
+            st.subheader(plain(info.title))
+            st.caption(f"{plain(info.perspective)} · "
+                       f"{plain(info.source_kind or 'source not given')}")
             found = comparison.passages(version, analysis, theme or "", notes)
             selected += found
             if not found:

@@ -55,7 +55,8 @@ def render(store: Store) -> None:
             with st.container(border=True):
                 st.markdown(f"**{plain(t.title)}**")
                 st.caption(
-                    f"Perspective: {t.perspective} · Source: {t.source_kind or 'not given'} · "
+                    f"Perspective: {plain(t.perspective)} · "
+                    f"Source: {plain(t.source_kind or 'not given')} · "
                     f"{t.characters:,} characters"
                 )
     with right:

@@ -71,7 +71,7 @@ def render(who: state.Identity, texts: list[TextInfo], cb: SeminarCodebook) -> S
         codes = st.multiselect("Current codes", options=code_names, key=state.STICKY_CODES)
         st.caption("Saving an annotation makes its perspective and codes the current ones. "
                    "Keys 1–9 in the text toggle codes: "
-                   + ", ".join(f"{i} {n}" for i, n in enumerate(code_names[:9], 1)) + ".")
+                   + ", ".join(f"{i} {plain(n)}" for i, n in enumerate(code_names[:9], 1)) + ".")
         with st.expander("Keyboard shortcuts"):
             st.markdown(SHORTCUTS)
     return Settings(document, colour_by, bool(quick), perspective, tuple(codes))

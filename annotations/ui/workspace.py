@@ -20,6 +20,7 @@ from ..errors import AnnotationsError
 from ..seminar import SeminarCodebook, revision, seminar_codebook
 from . import forms, panel, sidebar, state, suggestions
 from .highlighter import Focus, highlighter, payload
+from .markup import plain
 
 POLL_SECONDS = 1.0
 
@@ -153,10 +154,10 @@ def render(store: Store, who: state.Identity) -> None:
     focus: Focus | None = st.session_state.get(state.FOCUS)
     info = next((t for t in texts if t.document_id == settings.document), None)
     with doc_col:
-        st.subheader(version.title)
+        st.subheader(plain(version.title))
         if info is not None:
-            st.caption(f"Perspective: {info.perspective} · Source: "
-                       f"{info.source_kind or 'not given'} · "
+            st.caption(f"Perspective: {plain(info.perspective)} · Source: "
+                       f"{plain(info.source_kind or 'not given')} · "
                        f"{len(everything)} annotation{'s' if len(everything) != 1 else ''}")
         data = payload(
             version, shown, colour_by=settings.colour_by, perspectives=cb.perspectives,
