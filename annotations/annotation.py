@@ -1,7 +1,12 @@
 """Annotations and replies: the write service and the reads the UI and exports share.
 
-Every write is one transaction, checks `text[start:end] == quote`, and bumps
-the seminar's change counter so classmates see it live.
+Every write is one transaction, checks `text[start:end] == quote`, records
+an audit entry, and bumps the seminar's change counter so classmates see it
+live. Authorisation lives here, not in the pages: in a closed seminar the
+acting username must be a member, students change only their own work and
+instructors anyone's (`roles.require_writer`, `roles.may_change`); an id of
+another seminar is "not found". Open seminars keep the pre-account rule: any
+name writes, only the annotator changes an annotation.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from datetime import datetime
 from sqlalchemy import Select, delete, literal, or_, select
 from sqlalchemy.orm import Session
 
-from . import codebook
+from . import audit, blind, codebook, roles
 from .anchor import anchor_at, check_span
 from .db.engine import Store
 from .db.models import Annotation, Document, DocumentVersion, Reply, Seminar
@@ -165,40 +170,72 @@ def create_annotation(
     annotator = check_name(annotator)
     note = check_note(note)
     aid = check_id(annotation_id, "annotation id")
+    source = check_source(source)
     with store.transaction() as session:
-        sid = seminar_id(session, seminar)
-        existing = session.get(Annotation, aid)
-        if existing is not None:
-            if existing.seminar_id != sid or existing.annotator != annotator:
-                raise InvalidInput(f"annotation id {aid} is already used")
-            return _view(session, existing)
-        version = _current_version(session, document_id)
-        check_span(version.text, start, end, quote)
-        tags = _check_tags(session, sid, perspective, codes or [])
-        anchor = anchor_at(version.text, start, end)
-        t = now()
-        row = Annotation(
-            id=aid, seminar_id=sid, document_version_id=version.id, start=start, end=end,
-            quote=anchor.quote, prefix=anchor.prefix, suffix=anchor.suffix,
-            perspective=perspective, codes=codebook.join_codes(tags), note=note,
-            annotator=annotator, anchor_status="anchored", source=check_source(source),
-            created_at=t, updated_at=t,
-        )
-        session.add(row)
-        bump(session, sid)
-        session.flush()
-        return _view(session, row)
+        return create_annotation_in(
+            session, seminar=seminar, document_id=document_id, start=start, end=end,
+            quote=quote, annotator=annotator, perspective=perspective, codes=codes or [],
+            note=note, annotation_id=aid, source=source)
+
+
+def create_annotation_in(
+    session: Session,
+    *,
+    seminar: str,
+    document_id: str,
+    start: int,
+    end: int,
+    quote: str,
+    annotator: str,
+    perspective: str,
+    codes: list[str],
+    note: str,
+    annotation_id: str,
+    source: str,
+) -> AnnotationView:
+    """`create_annotation` inside the caller's transaction, on checked input.
+
+    For services that must save an annotation together with another row
+    (an accepted suggestion and its decision) or not at all.
+    """
+    sid = seminar_id(session, seminar)
+    roles.require_writer(session, sid, annotator)
+    existing = session.get(Annotation, annotation_id)
+    if existing is not None:
+        if existing.seminar_id != sid or existing.annotator != annotator:
+            raise InvalidInput(f"annotation id {annotation_id} is already used")
+        return _view(session, existing)
+    version = _current_version(session, document_id)
+    check_span(version.text, start, end, quote)
+    tags = _check_tags(session, sid, perspective, codes)
+    anchor = anchor_at(version.text, start, end)
+    t = now()
+    row = Annotation(
+        id=annotation_id, seminar_id=sid, document_version_id=version.id, start=start,
+        end=end, quote=anchor.quote, prefix=anchor.prefix, suffix=anchor.suffix,
+        perspective=perspective, codes=codebook.join_codes(tags), note=note,
+        annotator=annotator, anchor_status="anchored", source=source,
+        created_at=t, updated_at=t,
+    )
+    session.add(row)
+    audit.record(session, annotator, "annotation.create", sid, annotation_id,
+                 {"document": document_id, "start": start, "end": end,
+                  "perspective": perspective, "codes": tags, "source": source})
+    bump(session, sid)
+    session.flush()
+    return _view(session, row)
 
 
 def _owned(session: Session, annotation_id: str, seminar: str, actor: str) -> Annotation:
+    """The annotation `actor` may change; NotFound first, so another seminar's id stays unknown."""
     row = session.get(Annotation, annotation_id)
     sid = seminar_id(session, seminar)
     if row is None or row.seminar_id != sid:
         raise NotFound(f"no annotation {annotation_id} in seminar {seminar!r}")
-    if row.annotator != actor:
-        raise PermissionDenied(
-            f"only {row.annotator} can change this annotation; reply to it instead"
-        )
+    if not roles.may_change(session, sid, actor, row.annotator):
+        who = f"{row.annotator} or an instructor" if roles.is_closed(session, sid) \
+            else row.annotator
+        raise PermissionDenied(f"only {who} can change this annotation; reply to it instead")
     return row
 
 
@@ -212,25 +249,41 @@ def update_annotation(
     codes: list[str] | None = None,
     note: str | None = None,
 ) -> AnnotationView:
+    """Change tags or note; an instructor's change of a student's work is audited as theirs."""
     with store.transaction() as session:
         row = _owned(session, annotation_id, seminar, actor)
         new_perspective = row.perspective if perspective is None else perspective
         new_codes = codebook.split_codes(row.codes) if codes is None else codes
         tags = _check_tags(session, row.seminar_id, new_perspective, new_codes)
+        detail: dict[str, object] = {"annotator": row.annotator}
+        if new_perspective != row.perspective:
+            detail["perspective"] = new_perspective
+        if codebook.join_codes(tags) != row.codes:
+            detail["codes"] = tags
         row.perspective = new_perspective
         row.codes = codebook.join_codes(tags)
         if note is not None:
-            row.note = check_note(note)
+            note = check_note(note)
+            if note != row.note:
+                detail["note_chars"] = len(note)
+            row.note = note
         row.updated_at = now()
+        audit.record(session, actor, "annotation.update", row.seminar_id, row.id, detail)
         bump(session, row.seminar_id)
         session.flush()
         return _view(session, row)
 
 
 def delete_annotation(store: Store, annotation_id: str, *, seminar: str, actor: str) -> None:
+    """Delete with its replies (and, by foreign key, its links); the audit keeps the quote."""
     with store.transaction() as session:
         row = _owned(session, annotation_id, seminar, actor)
         sid = row.seminar_id
+        version = session.get(DocumentVersion, row.document_version_id)
+        audit.record(session, actor, "annotation.delete", sid, row.id,
+                     {"annotator": row.annotator,
+                      "document": version.document_id if version else "",
+                      "start": row.start, "end": row.end, "quote": row.quote[:200]})
         session.execute(delete(Reply).where(Reply.annotation_id == row.id))
         session.delete(row)
         bump(session, sid)
@@ -244,11 +297,14 @@ def add_reply(
     if not text.strip():
         raise InvalidInput("reply is empty: write something first")
     text = check_note(text)
+    """Any member (any name, in an open seminar) may reply to an annotation they can see."""
     rid = check_id(reply_id, "reply id")
     with store.transaction() as session:
         sid = seminar_id(session, seminar)
+        roles.require_writer(session, sid, author)
         parent = session.get(Annotation, annotation_id)
-        if parent is None or parent.seminar_id != sid:
+        if (parent is None or parent.seminar_id != sid
+                or not blind.may_see(session, sid, author, parent.annotator)):
             raise NotFound(f"no annotation {annotation_id} in seminar {seminar!r}")
         existing = session.get(Reply, rid)
         if existing is not None:
@@ -260,6 +316,8 @@ def add_reply(
         reply = Reply(id=rid, annotation_id=annotation_id, author=author, text=text,
                       created_at=t, updated_at=t)
         session.add(reply)
+        audit.record(session, author, "reply.create", sid, rid,
+                     {"annotation": annotation_id, "annotator": parent.annotator})
         bump(session, sid)
         return ReplyView(rid, annotation_id, author, text, t)
 
@@ -297,10 +355,39 @@ def annotation_select(filters: Filters) -> Select:  # type: ignore[type-arg]
     return q
 
 
-def list_annotations(store: Store, filters: Filters, *, with_replies: bool = True
-                     ) -> list[AnnotationView]:
+def _visible_select(session: Session, filters: Filters, viewer: str) -> Select:  # type: ignore[type-arg]
+    """`annotation_select` narrowed to what `viewer` may see (closed seminars, blind rounds).
+
+    With a seminar filter an outsider of a closed seminar is refused (the page
+    should not render at all); across seminars their closed ones are left out.
+    """
+    q = annotation_select(filters)
+    if filters.seminar:
+        sid = session.scalar(select(Seminar.id).where(Seminar.slug == filters.seminar))
+        if sid is None:
+            return q  # matches nothing, as for a trusted caller
+        rule = blind.visibility(session, sid, viewer)
+        return q if rule.sees_all else q.where(Annotation.annotator == rule.own)
+    rules = blind.visibility_by_seminar(session, viewer)
+    hidden = [sid for sid, rule in rules.items() if rule is None]
+    own_only = [sid for sid, rule in rules.items() if rule is not None and not rule.sees_all]
+    if hidden:
+        q = q.where(Annotation.seminar_id.not_in(hidden))
+    if own_only:
+        q = q.where(or_(Annotation.seminar_id.not_in(own_only), Annotation.annotator == viewer))
+    return q
+
+
+def list_annotations(store: Store, filters: Filters, *, with_replies: bool = True,
+                     viewer: str | None = None) -> list[AnnotationView]:
+    """Annotations in text order; `viewer` (a username or guest name) applies visibility.
+
+    `viewer=None` is a trusted caller (CLI, exports, tests) and sees everything.
+    """
     with store.read() as session:
-        rows = session.execute(annotation_select(filters)).all()
+        q = annotation_select(filters) if viewer is None else \
+            _visible_select(session, filters, viewer)
+        rows = session.execute(q).all()
         replies: dict[str, list[ReplyView]] = {}
         if with_replies and rows:
             ids = [r[0] for r in rows]
@@ -337,10 +424,13 @@ def _view(session: Session, row: Annotation) -> AnnotationView:
     return _row_view(tuple(r), replies)
 
 
-def get_annotation(store: Store, annotation_id: str, seminar: str) -> AnnotationView:
+def get_annotation(store: Store, annotation_id: str, seminar: str, *,
+                   viewer: str | None = None) -> AnnotationView:
+    """One annotation; hidden from `viewer` (blind round) reads as not found."""
     with store.read() as session:
         sid = seminar_id(session, seminar)
         row = session.get(Annotation, annotation_id)
-        if row is None or row.seminar_id != sid:
+        if (row is None or row.seminar_id != sid
+                or not blind.visibility(session, sid, viewer).sees(row.annotator)):
             raise NotFound(f"no annotation {annotation_id} in seminar {seminar!r}")
         return _view(session, row)

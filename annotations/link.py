@@ -2,6 +2,10 @@
 
 "same claim", "contradicts", and "omits" (a passage in one text marks what
 another leaves out). Links belong to a seminar and export as their own CSV.
+
+Writes follow the annotations' rules (see annotation.py): members only in a
+closed seminar, students delete only their own links, instructors any; both
+ends must be annotations the linker can see; each write is audited.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from datetime import datetime
 from typing import TextIO
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
 
+from . import audit, blind, roles
 from .annotation import check_name, check_note
 from .csvsafe import neutralise, restore
 from .db.engine import Store
@@ -52,13 +58,14 @@ def _check_kind(kind: str) -> str:
     return kind
 
 
-def _document_of(session, annotation_id: str, sid: int) -> str:  # type: ignore[no-untyped-def]
+def _document_of(session: Session, annotation_id: str, sid: int, viewer: str) -> str:
+    """The annotation's document; NotFound outside the seminar or hidden by a blind round."""
     row = session.execute(
-        select(Annotation.seminar_id, DocumentVersion.document_id)
+        select(Annotation.seminar_id, DocumentVersion.document_id, Annotation.annotator)
         .join(DocumentVersion, DocumentVersion.id == Annotation.document_version_id)
         .where(Annotation.id == annotation_id)
     ).first()
-    if row is None or row[0] != sid:
+    if row is None or row[0] != sid or not blind.may_see(session, sid, viewer, row[2]):
         raise NotFound(f"no annotation {annotation_id} in this seminar")
     return str(row[1])
 
@@ -80,16 +87,19 @@ def create_link(
     lid = str(uuid.UUID(link_id)) if link_id else str(uuid.uuid4())
     with store.transaction() as session:
         sid = seminar_id(session, seminar)
+        roles.require_writer(session, sid, annotator)
         if from_annotation_id == to_annotation_id:
             raise InvalidInput("a link needs two different annotations")
-        a = _document_of(session, from_annotation_id, sid)
-        b = _document_of(session, to_annotation_id, sid)
+        a = _document_of(session, from_annotation_id, sid, annotator)
+        b = _document_of(session, to_annotation_id, sid, annotator)
         if a == b:
             raise InvalidInput(
                 "both annotations are in the same document: link passages across texts"
             )
         existing = session.get(AnnotationLink, lid)
         if existing is not None:
+            if existing.seminar_id != sid:
+                raise InvalidInput(f"link id {lid} is already used")
             return _view(existing)
         t = now()
         link = AnnotationLink(
@@ -103,6 +113,8 @@ def create_link(
             created_at=t,
         )
         session.add(link)
+        audit.record(session, annotator, "link.create", sid, lid,
+                     {"kind": kind, "from": from_annotation_id, "to": to_annotation_id})
         bump(session, sid)
         return _view(link)
 
@@ -119,10 +131,18 @@ def _view(link: AnnotationLink) -> LinkView:
     )
 
 
-def list_links(store: Store, seminar: str, annotation_id: str = "") -> list[LinkView]:
+def list_links(store: Store, seminar: str, annotation_id: str = "", *,
+               viewer: str | None = None) -> list[LinkView]:
+    """The seminar's links; for `viewer` only those whose two ends they can see."""
     with store.read() as session:
         sid = seminar_id(session, seminar)
         q = select(AnnotationLink).where(AnnotationLink.seminar_id == sid)
+        rule = blind.visibility(session, sid, viewer)
+        if not rule.sees_all:
+            own = select(Annotation.id).where(Annotation.seminar_id == sid,
+                                              Annotation.annotator == rule.own)
+            q = q.where(AnnotationLink.from_annotation_id.in_(own),
+                        AnnotationLink.to_annotation_id.in_(own))
         if annotation_id:
             q = q.where(
                 (AnnotationLink.from_annotation_id == annotation_id)
@@ -133,13 +153,19 @@ def list_links(store: Store, seminar: str, annotation_id: str = "") -> list[Link
 
 
 def delete_link(store: Store, link_id: str, *, seminar: str, actor: str) -> None:
+    """The linker may delete a link; in a closed seminar an instructor too."""
     with store.transaction() as session:
         sid = seminar_id(session, seminar)
         link = session.get(AnnotationLink, link_id)
         if link is None or link.seminar_id != sid:
             raise NotFound(f"no link {link_id} in seminar {seminar!r}")
-        if link.annotator != actor:
-            raise PermissionDenied(f"only {link.annotator} can delete this link")
+        if not roles.may_change(session, sid, actor, link.annotator):
+            who = f"{link.annotator} or an instructor" if roles.is_closed(session, sid) \
+                else link.annotator
+            raise PermissionDenied(f"only {who} can delete this link")
+        audit.record(session, actor, "link.delete", sid, link_id,
+                     {"annotator": link.annotator, "kind": link.kind,
+                      "from": link.from_annotation_id, "to": link.to_annotation_id})
         session.execute(delete(AnnotationLink).where(AnnotationLink.id == link_id))
         bump(session, sid)
 

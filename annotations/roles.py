@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from . import audit
@@ -121,6 +121,61 @@ def require_can_edit_annotation(session: Session, user: Actor | int, seminar_id:
     return row
 
 
+def role_of(session: Session, username: str, seminar_id: int) -> str | None:
+    """The role of the account called `username`, or None: writes name users by username."""
+    return session.scalar(
+        select(Membership.role).join(User, User.id == Membership.user_id)
+        .where(User.username == username, Membership.seminar_id == seminar_id))
+
+
+def is_closed(session: Session, seminar_id: int) -> bool:
+    return bool(session.scalar(select(Seminar.closed).where(Seminar.id == seminar_id)))
+
+
+def require_writer(session: Session, seminar_id: int, username: str) -> str | None:
+    """Who may write at all: anyone in an open seminar (None), members of a closed one.
+
+    Returns the member's role in a closed seminar, so the caller can let an
+    instructor change what students made without asking again.
+    """
+    if not is_closed(session, seminar_id):
+        return None
+    role = role_of(session, username, seminar_id)
+    if role is None:
+        raise PermissionDenied(
+            "you are not a member of this seminar: join it with the code your instructor gave")
+    return role
+
+
+def may_change(session: Session, seminar_id: int, username: str, owner: str) -> bool:
+    """Whether `username` may edit or delete what `owner` made in the seminar.
+
+    Open seminars keep their old rule (only the author); in a closed one a
+    non-member is refused outright, and instructors may change anyone's work.
+    """
+    role = require_writer(session, seminar_id, username)
+    return owner == username or role == INSTRUCTOR
+
+
+def require_instructor_named(session: Session, actor: str | Actor, seminar_id: int) -> Actor:
+    """`require_instructor` for a caller that knows only a username (the UI, services).
+
+    An `Actor` passes through as is, so the console operator stays trusted; a
+    plain name is never trusted, whatever it says (a user may be called "console").
+    """
+    if isinstance(actor, Actor):
+        require_instructor(session, actor, seminar_id)
+        return actor
+    role = role_of(session, actor, seminar_id)
+    if role is None:
+        raise PermissionDenied(
+            "you are not a member of this seminar: join it with the code your instructor gave")
+    if role != INSTRUCTOR:
+        raise PermissionDenied("only the seminar's instructors can do this: ask one of them")
+    uid = session.scalar(select(User.id).where(User.username == actor))
+    return Actor(actor, uid)
+
+
 def add_member(session: Session, actor: Actor, seminar_id: int, user_id: int,
                role: str) -> None:
     """Make a user a member (or change their role); instructors and the console only."""
@@ -166,16 +221,21 @@ def _keep_one_instructor(session: Session, seminar_id: int, leaving: int) -> Non
 
 def create_seminar_as(store: Store, user_id: int, slug: str, title: str = "",
                       join_code: str = "") -> seminars.SeminarInfo:
-    """Create a seminar (default codebook) with `user_id` as its first instructor."""
+    """Create a closed seminar (default codebook) with `user_id` as its first instructor.
+
+    Closed because a signed-in instructor made it for a class: only members
+    may read and write there (the demo and CLI-made seminars stay open).
+    """
     with store.read() as session:
         actor = Actor.of_user(session, user_id)
     info = seminars.create_seminar(store, slug, title, join_code)
     with store.transaction() as session:
+        session.execute(update(Seminar).where(Seminar.id == info.id).values(closed=True))
         session.add(Membership(user_id=user_id, seminar_id=info.id, role=INSTRUCTOR,
                                created_at=now()))
         audit.record(session, actor.name, "seminar.create", info.id, slug,
-                     {"title": info.title})
-    return info
+                     {"title": info.title, "closed": True})
+    return seminars.get_seminar(store, slug)
 
 
 def join_seminar(store: Store, user_id: int, join_code: str) -> MemberView:

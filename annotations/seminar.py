@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +17,9 @@ from .document import check_slug
 from .errors import InvalidInput, NotFound
 from .timeutil import now
 
+if TYPE_CHECKING:
+    from .roles import Actor
+
 _JOIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in class
 
 
@@ -26,10 +30,14 @@ class SeminarInfo:
     title: str
     join_code: str
     revision: int
+    closed: bool = False  # members only (see roles.require_writer)
+    blind: bool = False  # students see only their own work until they submit
+    revealed: bool = False  # a blind round the instructor has opened to everyone
 
 
 def _info(s: Seminar) -> SeminarInfo:
-    return SeminarInfo(s.id, s.slug, s.title, s.join_code, s.revision)
+    return SeminarInfo(s.id, s.slug, s.title, s.join_code, s.revision,
+                       bool(s.closed), bool(s.blind), bool(s.revealed))
 
 
 def new_join_code() -> str:
@@ -145,3 +153,26 @@ def seminar_codebook(store: Store, slug: str) -> SeminarCodebook:
                 for c in codebook.codes(session, sid)
             ),
         )
+
+
+def set_closed(store: Store, seminar: str, actor: str | Actor, closed: bool) -> SeminarInfo:
+    """Close a seminar to non-members, or open it to anyone (instructors and the console).
+
+    Closing an open seminar that has no instructor yet is only possible from the
+    console (`Actor.console()`): afterwards nobody could write there otherwise.
+    """
+    from . import audit, roles  # roles and audit import this module
+
+    with store.transaction() as session:
+        row = session.scalar(select(Seminar).where(Seminar.slug == seminar))
+        if row is None:
+            raise NotFound(
+                f"no seminar {seminar!r}: create it with `annotations seminar create {seminar}`")
+        who = roles.require_instructor_named(session, actor, row.id)
+        if bool(row.closed) != closed:
+            row.closed = closed
+            audit.record(session, who.name, "seminar.close" if closed else "seminar.open",
+                         row.id, row.slug, {})
+            bump(session, row.id)
+        session.flush()
+        return _info(row)

@@ -5,6 +5,9 @@ editing codes and note); it then exports like any other annotation, with the
 annotator cell naming both the student and what suggested it (see
 `annotation.annotator_label`). Rejections are remembered per student, so a
 suggestion is offered once.
+
+Accepting saves the annotation and the decision in one transaction, with the
+same authorisation and audit as any annotation write (annotation.py).
 """
 
 from __future__ import annotations
@@ -13,9 +16,17 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from . import codebook
-from .annotation import AnnotationView, check_name, create_annotation
+from . import audit, codebook, roles
+from .annotation import (
+    AnnotationView,
+    check_id,
+    check_name,
+    check_note,
+    check_source,
+    create_annotation_in,
+)
 from .corpus import VersionText
 from .db.engine import Store
 from .db.models import SuggestionDecision
@@ -128,30 +139,34 @@ def open_suggestions(
 
 
 def _decide(
-    store: Store, seminar: str, annotator: str, key: str, decision: str, annotation_id: str | None
+    session: Session, sid: int, annotator: str, key: str, decision: str,
+    annotation_id: str | None,
 ) -> None:
-    with store.transaction() as session:
-        sid = seminar_id(session, seminar)
-        row = session.scalar(
-            select(SuggestionDecision).where(
-                SuggestionDecision.seminar_id == sid,
-                SuggestionDecision.annotator == annotator,
-                SuggestionDecision.suggestion_key == key,
+    """Store the decision; repeating the same one writes (and audits) nothing."""
+    row = session.scalar(
+        select(SuggestionDecision).where(
+            SuggestionDecision.seminar_id == sid,
+            SuggestionDecision.annotator == annotator,
+            SuggestionDecision.suggestion_key == key,
+        )
+    )
+    if row is not None and (row.decision, row.annotation_id) == (decision, annotation_id):
+        return
+    if row is None:
+        session.add(
+            SuggestionDecision(
+                seminar_id=sid,
+                annotator=annotator,
+                suggestion_key=key,
+                decision=decision,
+                annotation_id=annotation_id,
+                created_at=now(),
             )
         )
-        if row is None:
-            session.add(
-                SuggestionDecision(
-                    seminar_id=sid,
-                    annotator=annotator,
-                    suggestion_key=key,
-                    decision=decision,
-                    annotation_id=annotation_id,
-                    created_at=now(),
-                )
-            )
-        else:
-            row.decision, row.annotation_id = decision, annotation_id
+    else:
+        row.decision, row.annotation_id = decision, annotation_id
+    audit.record(session, annotator, f"suggestion.{decision[:-2]}", sid, key,
+                 {"annotation": annotation_id} if annotation_id else {})
 
 
 def accept(
@@ -170,27 +185,36 @@ def accept(
     accepting twice (a double click, a crash between the two writes) saves one.
     """
     annotator = check_name(annotator)
-    aid = uuid.uuid5(_NAMESPACE, f"{seminar}\n{annotator}\n{suggestion.key}")
-    saved = create_annotation(
-        store,
-        seminar=seminar,
-        document_id=suggestion.document_id,
-        start=suggestion.start,
-        end=suggestion.end,
-        quote=suggestion.quote,
-        annotator=annotator,
-        perspective=perspective,
-        codes=list(suggestion.codes) if codes is None else codes,
-        note=suggestion.note if note is None else note,
-        annotation_id=str(aid),
-        source=suggestion.source,
-    )
-    _decide(store, seminar, annotator, suggestion.key, "accepted", saved.id)
+    aid = check_id(str(uuid.uuid5(_NAMESPACE, f"{seminar}\n{annotator}\n{suggestion.key}")),
+                   "annotation id")
+    text = check_note(suggestion.note if note is None else note)
+    source = check_source(suggestion.source)
+    with store.transaction() as session:
+        saved = create_annotation_in(
+            session,
+            seminar=seminar,
+            document_id=suggestion.document_id,
+            start=suggestion.start,
+            end=suggestion.end,
+            quote=suggestion.quote,
+            annotator=annotator,
+            perspective=perspective,
+            codes=list(suggestion.codes) if codes is None else codes,
+            note=text,
+            annotation_id=aid,
+            source=source,
+        )
+        _decide(session, seminar_id(session, seminar), annotator, suggestion.key,
+                "accepted", saved.id)
     return saved
 
 
 def reject(store: Store, seminar: str, annotator: str, suggestion: Suggestion) -> None:
+    """Never offer it to this student again; members only in a closed seminar."""
     annotator = check_name(annotator)
     if not suggestion.key:
         raise InvalidInput("suggestion has no key")
-    _decide(store, seminar, annotator, suggestion.key, "rejected", None)
+    with store.transaction() as session:
+        sid = seminar_id(session, seminar)
+        roles.require_writer(session, sid, annotator)
+        _decide(session, sid, annotator, suggestion.key, "rejected", None)

@@ -12,7 +12,7 @@ from annotations import accounts, corpus, desk, roles
 from annotations.annotation import add_reply, create_annotation
 from annotations.db.engine import Store
 from annotations.errors import InvalidInput, NotFound
-from annotations.seminar import create_seminar
+from annotations.seminar import create_seminar, set_closed
 
 TEXT = "alpha beta\n\ngamma delta\n  epsilon \n"  # paragraphs [0,10) [12,23) [26,33)
 
@@ -42,7 +42,11 @@ def seminar(any_store: Store) -> Store:
     first = note(any_store, "ada", 0, 5, ["hedging"], "two words")
     note(any_store, "ada", 6, 17, ["omission", "hedging"], "three more words")
     add_reply(any_store, first, seminar="class", author="bob", text="I agree with you")
-    note(any_store, "legacy", 18, 23, [])  # an annotator from an old CSV, no account
+    # An annotator from before the seminar was closed (issue 6: closed seminars take
+    # writes from members only), with no account.
+    set_closed(any_store, "class", roles.Actor.console(), False)
+    note(any_store, "legacy", 18, 23, [])
+    set_closed(any_store, "class", roles.Actor.console(), True)
     note(any_store, "eve", 26, 33, ["hedging"], "elsewhere", seminar="demo")
     return any_store
 

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -76,6 +78,12 @@ class Seminar(Base):
     # Bumped on every write in the seminar: the live view polls it cheaply.
     revision: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # Closed: only members write and read, checked in the library (see roles.py).
+    # Open (the demo, CLI-made seminars): anyone under any name, as before accounts.
+    closed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Blind: until `revealed`, a student sees only their own work until they submit.
+    blind: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    revealed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Perspective(Base):
@@ -243,6 +251,8 @@ class Membership(Base):
     )
     role: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # When the member handed in their blind-round work; None until then.
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class AuditEntry(Base):
