@@ -282,3 +282,71 @@ def purge(store: Store, *, at: datetime | None = None) -> tuple[int, int]:
 
 def user_count(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(User)) or 0)
+
+
+# ---------------------------------------------------------------- single sign-on
+# An account made by single sign-on has no password: its `password_hash` holds
+# "sso:" plus the provider's issuer and subject, which is never a valid argon2
+# hash, so a password sign-in for it always fails, and which binds the account
+# to that one identity at that one provider. A local account that happens to
+# share the preferred username is never taken over: the SSO account gets
+# another name (`ada-2`).
+
+SSO_PREFIX = "sso:"
+_UNSAFE = re.compile(r"[^a-z0-9._-]+")
+
+
+def open_session(store: Store, user_id: int, *, at: datetime | None = None,
+                 lifetime: timedelta = SESSION_LIFETIME) -> SignIn:
+    """A new session for a user already authenticated elsewhere (single sign-on)."""
+    at = at or now()
+    token = secrets.token_urlsafe(32)
+    with store.transaction() as session:
+        user = get_user(session, user_id)
+        session.add(UserSession(token_sha256=_digest(token), user_id=user_id, created_at=at,
+                                expires_at=at + lifetime, revoked_at=None))
+    return SignIn(token, user, at + lifetime)
+
+
+def _sso_base_name(preferred_username: str, email: str) -> str:
+    raw = preferred_username.strip() or email.strip().partition("@")[0]
+    name = _UNSAFE.sub("-", normalise_username(raw)).strip("-._")[:70]
+    if len(name) < 2 or not name[0].isalnum():
+        name = f"user-{name}".strip("-")[:70] if name else "user"
+    return name
+
+
+def sso_sign_in(store: Store, issuer: str, subject: str, *, preferred_username: str = "",
+                email: str = "", display_name: str = "", at: datetime | None = None,
+                lifetime: timedelta = SESSION_LIFETIME) -> SignIn:
+    """Sign in the provider's user (`issuer`, `subject`), making the account on first use.
+
+    The username comes from `preferred_username`, else the e-mail's local part,
+    made safe and unique; the display name from the provider's name.
+    """
+    if not issuer.strip() or not subject.strip():
+        raise AuthenticationFailed(
+            "the sign-in provider did not say who you are: try again or sign in with a password")
+    key = f"{SSO_PREFIX}{issuer.strip()}|{subject.strip()}"
+    with store.read() as session:
+        uid = session.scalar(select(User.id).where(User.password_hash == key))
+    if uid is None:
+        base = _sso_base_name(preferred_username, email)
+        shown = (display_name.strip().splitlines() or [""])[0][:200] or base
+        with store.transaction() as session:
+            uid = session.scalar(select(User.id).where(User.password_hash == key))
+            if uid is None:
+                taken = set(session.scalars(select(User.username).where(
+                    User.username.startswith(base, autoescape=True))))
+                name = base if base not in taken else next(
+                    f"{base}-{i}" for i in range(2, len(taken) + 3)
+                    if f"{base}-{i}" not in taken)
+                t = at or now()
+                user = User(username=name, display_name=shown, password_hash=key,
+                            created_at=t, password_changed_at=t)
+                session.add(user)
+                session.flush()
+                audit.record(session, name, "user.create", None, name,
+                             {"display_name": shown, "sso": issuer.strip()})
+                uid = user.id
+    return open_session(store, uid, at=at, lifetime=lifetime)

@@ -10,7 +10,7 @@ from .. import config
 from ..corpus import load_corpus
 from ..db.engine import Store
 from ..seminar import ensure_seminar
-from . import compare, home, state, workspace
+from . import account, compare, home, sidebar, state, workspace
 
 DEMO_SLUG, DEMO_TITLE, DEMO_CODE = "demo", "Demo seminar", "DEMO"
 
@@ -35,15 +35,32 @@ def get_store() -> Store:
 def main() -> None:
     st.set_page_config(page_title="Source criticism seminar", page_icon="🔎", layout="wide")
     store = get_store()
-    who = state.identity()
+    user = account.signed_in(store)
+    who = account.identity(store, user)
     if who is None:
-        home.render(store)
+        home.render(store, user)
         return
+    sidebar.identity(who)
+    views = [state.VIEW_WORKSPACE, state.VIEW_COMPARE]
+    if who.role == state.INSTRUCTOR:
+        views.append(state.VIEW_DESK)
+    if st.session_state.get(state.VIEW) not in (None, *views):
+        st.session_state[state.VIEW] = state.VIEW_WORKSPACE
     view = st.sidebar.segmented_control(
-        "View", [state.VIEW_WORKSPACE, state.VIEW_COMPARE], key=state.VIEW,
-        default=state.VIEW_WORKSPACE,
+        "View", views, key=state.VIEW, default=state.VIEW_WORKSPACE,
     )
     if view == state.VIEW_COMPARE:
         compare.render(store, who)
+    elif view == state.VIEW_DESK:
+        _desk(store, who)
     else:
         workspace.render(store, who)
+
+
+def _desk(store: Store, who: state.Identity) -> None:
+    try:
+        from . import desk  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:
+        st.info("The instructor's desk is not available yet.")
+        return
+    desk.render(store, who)

@@ -24,6 +24,7 @@ from ..link import KINDS, create_link, list_links
 from ..seminar import revision
 from ..suggestion import source_text
 from . import state
+from .account import display_names, shown_name
 from .highlighter import highlighter
 from .markup import clip, plain
 
@@ -56,7 +57,7 @@ def _corpus(store: Store) -> list[tuple[TextInfo, VersionText, DocumentAnalysis,
     return out
 
 
-def _payload(p: comparison.Passage, metric: str) -> dict[str, Any]:
+def _payload(p: comparison.Passage, metric: str, names: dict[str, str]) -> dict[str, Any]:
     """Evidence and annotations of one passage, offsets relative to the passage."""
     highlights = [
         {"id": f"ev:{metric}:{i}", "s": s, "e": e, "colour": EVIDENCE_COLOUR,
@@ -64,7 +65,8 @@ def _payload(p: comparison.Passage, metric: str) -> dict[str, Any]:
         for i, (s, e) in enumerate(p.evidence(metric))
     ] + [
         {"id": a.id, "s": max(a.start, p.start) - p.start, "e": min(a.end, p.end) - p.start,
-         "colour": ANNOTATION_COLOUR, "label": f"{a.annotator} · {', '.join(a.codes)}",
+         "colour": ANNOTATION_COLOUR,
+         "label": f"{shown_name(names, a.annotator)} · {', '.join(a.codes)}",
          "note": clip(a.note, 140)}
         for a in p.annotations
     ]
@@ -80,24 +82,25 @@ def _noop() -> None:
     return None
 
 
-def _passage(p: comparison.Passage, metric: str) -> None:
-    highlighter(_payload(p, metric), key=f"cmp_passage_{p.document_id}_{p.paragraph}",
+def _passage(p: comparison.Passage, metric: str, names: dict[str, str]) -> None:
+    highlighter(_payload(p, metric, names), key=f"cmp_passage_{p.document_id}_{p.paragraph}",
                 on_selection=_noop, on_pick=_noop, on_hotkey=_noop)
     counts = {m.name: m.count for m in p.metrics}
     st.caption(f"¶ {p.paragraph + 1} · {counts.get(metric, 0)} × "
                f"{metric.replace('_', ' ')}")
     for a in p.annotations:
-        st.markdown(f"**{plain(a.annotator)}** · {plain(', '.join(a.codes) or 'no code')}"
+        st.markdown(f"**{plain(shown_name(names, a.annotator))}** · "
+                    f"{plain(', '.join(a.codes) or 'no code')}"
                     + (f" — {plain(clip(a.note, 200))}" if a.note else ""))
 
 
 def _link_form(store: Store, who: state.Identity, shown: list[AnnotationView],
-               titles: dict[str, str]) -> None:
+               titles: dict[str, str], names: dict[str, str]) -> None:
     if len({a.document_id for a in shown}) < 2:
         st.caption("Annotate passages on this theme in two texts to link them.")
         return
     label = {a.id: f"{titles.get(a.document_id, a.document_id)}: “{clip(a.quote, 60)}” "
-                   f"({a.annotator})" for a in shown}
+                   f"({shown_name(names, a.annotator)})" for a in shown}
     ids = list(label)
     with st.form("cmp_link_form", clear_on_submit=True):
         st.markdown("**Link two passages across texts**")
@@ -110,7 +113,7 @@ def _link_form(store: Store, who: state.Identity, shown: list[AnnotationView],
             try:
                 create_link(store, seminar=who.seminar.slug, kind=kind or KINDS[0],
                             from_annotation_id=first or "", to_annotation_id=second or "",
-                            annotator=who.name, note=note or "")
+                            annotator=who.username, note=note or "")
                 st.success("Link saved.")
             except AnnotationsError as e:
                 st.error(str(e))
@@ -123,10 +126,6 @@ def _open_annotation(a_id: str, document_id: str) -> None:
 
 
 def render(store: Store, who: state.Identity) -> None:
-    with st.sidebar:
-        st.markdown(f"Signed in as **{plain(who.name)}**")
-        st.caption(f"Seminar: {plain(who.seminar.title)} · join code {who.seminar.join_code}")
-        st.button("Leave seminar", key=state.LEAVE, on_click=state.leave)
     st.header("Framing comparison")
     st.caption("The same events in each text, side by side. Pick a theme, then a measure: "
                "its words light up in yellow; the seminar's highlights are blue.")
@@ -141,8 +140,9 @@ def render(store: Store, who: state.Identity) -> None:
     metric = st.radio("Light up", comparison.COMPARED_METRICS, horizontal=True, key=METRIC,
                       format_func=lambda m: m.replace("_", " "))
     rev = revision(store, who.seminar.id)
-    notes = list_annotations(store, Filters(seminar=who.seminar.slug))
+    notes = list_annotations(store, Filters(seminar=who.seminar.slug), viewer=who.username)
     titles = {info.document_id: info.title for info, *_ in rows}
+    names = display_names(store, who.seminar)
     cols = st.columns(len(rows))
     selected: list[comparison.Passage] = []
     for col, (info, version, analysis, _) in zip(cols, rows, strict=True):
@@ -155,7 +155,7 @@ def render(store: Store, who: state.Identity) -> None:
             if not found:
                 st.info("This text does not speak to this theme.")
             for p in found[:MAX_PASSAGES]:
-                _passage(p, metric or comparison.COMPARED_METRICS[0])
+                _passage(p, metric or comparison.COMPARED_METRICS[0], names)
             if len(found) > MAX_PASSAGES:
                 st.caption(f"{len(found) - MAX_PASSAGES} more passages on this theme.")
     st.subheader("Evidence on this theme")
@@ -167,16 +167,17 @@ def render(store: Store, who: state.Identity) -> None:
                  hide_index=True)
     st.subheader("Links between passages")
     shown = [a for p in selected for a in p.annotations]
-    links = comparison.links_between(list_links(store, who.seminar.slug), {a.id for a in shown})
+    links = comparison.links_between(
+        list_links(store, who.seminar.slug, viewer=who.username), {a.id for a in shown})
     by_id = {a.id: a for a in notes}
     if links:
         st.dataframe([
             {"from": clip(by_id[lk.from_annotation_id].quote, 60) if lk.from_annotation_id
              in by_id else lk.from_annotation_id, "kind": lk.kind,
              "to": clip(by_id[lk.to_annotation_id].quote, 60) if lk.to_annotation_id in by_id
-             else lk.to_annotation_id, "note": lk.note, "by": lk.annotator}
+             else lk.to_annotation_id, "note": lk.note, "by": shown_name(names, lk.annotator)}
             for lk in links], key="cmp_links", hide_index=True)
-    _link_form(store, who, shown, titles)
+    _link_form(store, who, shown, titles, names)
     _vocabulary(rows, titles)
     _overview(analyses, notes, {info.document_id: info.perspective for info, *_ in rows},
               titles, rev)

@@ -55,7 +55,7 @@ def _save(store: Store, who: state.Identity, document_id: str) -> None:
         view = create_annotation(
             store,
             seminar=who.seminar.slug, document_id=p.get("document") or document_id,
-            start=p["start"], end=p["end"], quote=p["quote"], annotator=who.name,
+            start=p["start"], end=p["end"], quote=p["quote"], annotator=who.username,
             perspective=perspective, codes=codes,
             note=st.session_state.get(state.COMPOSE_NOTE, "") or "",
             annotation_id=p["id"],
@@ -118,7 +118,7 @@ def _update(store: Store, who: state.Identity, annotation_id: str) -> None:
     try:
         update_annotation(
             store,
-            annotation_id, seminar=who.seminar.slug, actor=who.name,
+            annotation_id, seminar=who.seminar.slug, actor=who.username,
             perspective=st.session_state.get(state.entry_key("edit_perspective", k), ""),
             codes=list(st.session_state.get(state.entry_key("edit_codes", k), [])),
             note=st.session_state.get(state.entry_key("edit_note", k), ""),
@@ -140,7 +140,8 @@ def edit_form(store: Store, who: state.Identity, a: AnnotationView,
     options = _perspective_options(cb)
     codes = [c.name for c in cb.codes]
     with st.container(border=True):
-        st.markdown("**Edit your annotation**")
+        st.markdown("**Edit your annotation**" if a.annotator == who.username
+                    else "**Edit this annotation** (as instructor)")
         st.selectbox("Perspective", options, format_func=_none_label,
                      index=options.index(a.perspective) if a.perspective in options else 0,
                      key=state.entry_key("edit_perspective", k))
@@ -168,7 +169,7 @@ def _send_reply(store: Store, who: state.Identity, annotation_id: str) -> None:
     rid = st.session_state.setdefault(_reply_id_key(annotation_id), str(uuid.uuid4()))
     try:
         add_reply(store, annotation_id, seminar=who.seminar.slug,
-                  author=who.name, text=st.session_state.get(text_key, ""), reply_id=rid)
+                  author=who.username, text=st.session_state.get(text_key, ""), reply_id=rid)
     except AnnotationsError as e:
         state.say("error", str(e))
         return
@@ -177,8 +178,8 @@ def _send_reply(store: Store, who: state.Identity, annotation_id: str) -> None:
     st.toast("Reply posted")
 
 
-def reply_form(store: Store, who: state.Identity, a: AnnotationView) -> None:
+def reply_form(store: Store, who: state.Identity, a: AnnotationView, author: str) -> None:
     st.text_area("Reply", key=state.entry_key("reply_text", a.id), height=70,
-                 placeholder=f"Reply to {a.annotator}…", label_visibility="collapsed")
+                 placeholder=f"Reply to {author}…", label_visibility="collapsed")
     st.button("Reply", key=state.entry_key("reply_send", a.id),
               on_click=_send_reply, args=(store, who, a.id))

@@ -12,6 +12,7 @@ from ..db.engine import Store
 from ..errors import AnnotationsError
 from ..seminar import SeminarCodebook
 from . import forms, state
+from .account import shown_name
 from .markup import clip, plain
 
 PAGE = 25
@@ -27,15 +28,16 @@ class PanelFilters:
 
 
 def filters(who: state.Identity, document_id: str, annotators: Sequence[str],
-            cb: SeminarCodebook) -> PanelFilters:
+            cb: SeminarCodebook, names: dict[str, str]) -> PanelFilters:
     with st.expander("Filter annotations", expanded=False):
         who_choice = st.radio("Whose", [state.WHO_EVERYONE, state.WHO_MINE, state.WHO_ONE],
                               key=state.FILTER_WHO, horizontal=True)
         annotator = ""
         if who_choice == state.WHO_MINE:
-            annotator = who.name
+            annotator = who.username
         elif who_choice == state.WHO_ONE:
-            annotator = st.selectbox("Annotator", list(annotators) or [who.name],
+            annotator = st.selectbox("Annotator", list(annotators) or [who.username],
+                                     format_func=lambda u: shown_name(names, u),
                                      key=state.FILTER_ANNOTATOR) or ""
         code = st.selectbox("Code", [state.ANY, *(c.name for c in cb.codes)],
                             key=state.FILTER_CODE)
@@ -53,8 +55,8 @@ def filters(who: state.Identity, document_id: str, annotators: Sequence[str],
     return PanelFilters(f, active)
 
 
-def _meta(a: AnnotationView) -> str:
-    bits = [a.annotator, a.perspective or "no perspective"]
+def _meta(a: AnnotationView, names: dict[str, str]) -> str:
+    bits = [shown_name(names, a.annotator), a.perspective or "no perspective"]
     if a.codes:
         bits.append(", ".join(a.codes))
     if a.replies:
@@ -64,7 +66,7 @@ def _meta(a: AnnotationView) -> str:
 
 def _delete(store: Store, who: state.Identity, annotation_id: str) -> None:
     try:
-        delete_annotation(store, annotation_id, seminar=who.seminar.slug, actor=who.name)
+        delete_annotation(store, annotation_id, seminar=who.seminar.slug, actor=who.username)
     except AnnotationsError as e:
         state.say("error", str(e))
         return
@@ -83,12 +85,19 @@ def _close() -> None:
     st.session_state.pop(state.EDITING, None)
 
 
-def opened(store: Store, who: state.Identity, a: AnnotationView, cb: SeminarCodebook) -> None:
+def may_change(who: state.Identity, a: AnnotationView) -> bool:
+    """Offer edit and delete to the author and to instructors (the library has the last word)."""
+    return a.annotator == who.username or who.role == state.INSTRUCTOR
+
+
+def opened(store: Store, who: state.Identity, a: AnnotationView, cb: SeminarCodebook,
+           names: dict[str, str]) -> None:
     """The annotation picked in the text or the list: full note, thread, actions."""
     k = a.id
     with st.container(border=True, key=state.entry_key("opened", k)):
         head, close = st.columns([5, 1])
-        head.markdown(f"**{plain(a.annotator)}** · {plain(a.perspective or 'no perspective')}")
+        head.markdown(f"**{plain(shown_name(names, a.annotator))}** · "
+                      f"{plain(a.perspective or 'no perspective')}")
         close.button("✕", key=state.entry_key("ann_close", k), on_click=_close,
                      help="Close")
         if a.codes:
@@ -102,7 +111,7 @@ def opened(store: Store, who: state.Identity, a: AnnotationView, cb: SeminarCode
                 st.markdown(plain(a.note))
         st.caption(f"{a.created_at:%d %b %Y, %H:%M} UTC"
                    + (" · edited" if a.updated_at != a.created_at else ""))
-        if a.annotator == who.name:
+        if may_change(who, a):
             edit, delete = st.columns(2)
             edit.button("Edit", key=state.entry_key("ann_edit", k), on_click=_edit,
                         args=(k,), width="stretch")
@@ -111,13 +120,14 @@ def opened(store: Store, who: state.Identity, a: AnnotationView, cb: SeminarCode
             if st.session_state.get(state.EDITING) == k:
                 forms.edit_form(store, who, a, cb)
         for r in a.replies:
-            st.markdown(f"↳ **{plain(r.author)}** · {r.created_at:%d %b, %H:%M}  \n"
+            st.markdown(f"↳ **{plain(shown_name(names, r.author))}** · "
+                        f"{r.created_at:%d %b, %H:%M}  \n"
                         f"{plain(r.text)}")
-        forms.reply_form(store, who, a)
+        forms.reply_form(store, who, a, shown_name(names, a.annotator))
 
 
 def entries(anns: Sequence[AnnotationView], total: int, active: bool,
-            selected: str | None) -> None:
+            selected: str | None, names: dict[str, str]) -> None:
     """Compact cards in text order, a page at a time (a document may hold thousands)."""
     if not anns:
         st.caption("No annotations match these filters." if active and total
@@ -131,7 +141,7 @@ def entries(anns: Sequence[AnnotationView], total: int, active: bool,
         with st.container(border=True, key=state.entry_key("entry", a.id)):
             mark = "▶ " if a.id == selected else ""
             st.markdown(f"{mark}“{plain(clip(a.quote, 140))}”")
-            st.caption(plain(_meta(a)))
+            st.caption(plain(_meta(a, names)))
             if a.note:
                 st.caption(plain(clip(a.note, 160)))
             st.button("Show in text", key=state.entry_key("ann_open", a.id), type="tertiary",

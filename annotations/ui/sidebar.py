@@ -42,14 +42,22 @@ def _document_changed() -> None:
     st.session_state.pop(state.PAGE_SIZE, None)
 
 
+def identity(who: state.Identity) -> None:
+    """Who is signed in, where, as what; every page of a seminar shows it first."""
+    with st.sidebar:
+        st.markdown(f"Signed in as **{plain(who.display_name)}**")
+        role = ("guest: no account, open seminar" if who.role == state.GUEST
+                else f"{who.username} · {who.role}")
+        st.caption(f"{plain(role)}  \nSeminar: {plain(who.seminar.title)} · join code "
+                   f"{who.seminar.join_code}")
+        st.button("Leave seminar", key=state.LEAVE, on_click=state.leave)
+        st.divider()
+
+
 def render(who: state.Identity, texts: list[TextInfo], cb: SeminarCodebook) -> Settings:
     titles = {t.document_id: t.title for t in texts}
     code_names = [c.name for c in cb.codes]
     with st.sidebar:
-        st.markdown(f"Signed in as **{plain(who.name)}**")
-        st.caption(f"Seminar: {who.seminar.title} · join code {who.seminar.join_code}")
-        st.button("Leave seminar", key=state.LEAVE, on_click=state.leave)
-        st.divider()
         document = st.selectbox(
             "Document", options=list(titles), format_func=lambda d: titles.get(d, d),
             key=state.DOCUMENT, on_change=_document_changed,

@@ -15,22 +15,42 @@ import streamlit as st
 from ..seminar import SeminarInfo
 
 # Identity
-USER = "user_name"
-SEMINAR = "seminar"  # SeminarInfo of the joined seminar
+AUTH_TOKEN = "auth_token"  # session token of a signed-in account (validated every run)
+SSO_SIGNED_IN = "auth_sso"  # the account was signed in through st.login
+SSO_PAUSED = "auth_sso_paused"  # don't map st.user again after a sign-out or an expiry
+USER = "user_name"  # a guest's display name (guests have no account)
+SEMINAR = "seminar"  # SeminarInfo of the opened seminar
 
-# Home page widgets
+# Home page: sign in, create an account, single sign-on
+SIGNIN_USERNAME = "signin_username"
+SIGNIN_PASSWORD = "signin_password"
+SIGNIN_SUBMIT = "signin_submit"
+SIGNUP_USERNAME = "signup_username"
+SIGNUP_DISPLAY = "signup_display"
+SIGNUP_PASSWORD = "signup_password"
+SIGNUP_SUBMIT = "signup_submit"
+SSO_LOGIN = "sso_login"
+
+# Home page: try the demo without an account (open seminars only)
 JOIN_NAME = "join_name"
 JOIN_CODE = "join_code"
 JOIN_SUBMIT = "join_submit"
+
+# Home page, signed in: my seminars (`open_seminar_<slug>`), join with a code, create one
+MEMBER_JOIN_CODE = "member_join_code"
+MEMBER_JOIN_SUBMIT = "member_join_submit"
 NEW_SLUG = "new_slug"
 NEW_TITLE = "new_title"
 NEW_CODE = "new_code"
 NEW_SUBMIT = "new_submit"
 CREATED = "created_seminar"
+SIGN_OUT = "sign_out"
 
-# Which page of a joined seminar is shown
+# Which page of an opened seminar is shown
 VIEW = "nav_view"
-VIEW_WORKSPACE, VIEW_COMPARE = "Annotate", "Compare texts"
+VIEW_WORKSPACE, VIEW_COMPARE, VIEW_DESK = "Annotate", "Compare texts", "Instructor's desk"
+
+GUEST, STUDENT, INSTRUCTOR = "guest", "student", "instructor"
 
 # Workspace: sidebar
 DOCUMENT = "ws_document"
@@ -77,24 +97,40 @@ def entry_key(action: str, annotation_id: str) -> str:
 
 @dataclass(frozen=True)
 class Identity:
-    name: str
+    """Who is working in which seminar, worked out afresh on every run (see account.py)."""
+
+    username: str  # what the library stores as annotator / author
+    display_name: str  # what classmates see; a guest's is their username
     seminar: SeminarInfo
+    role: str  # INSTRUCTOR, STUDENT or GUEST (an open seminar without an account)
+    user_id: int | None  # None for guests
 
 
-def identity() -> Identity | None:
-    name, seminar = st.session_state.get(USER), st.session_state.get(SEMINAR)
-    if not name or seminar is None:
-        return None
-    return Identity(name, seminar)
-
-
-def join(name: str, seminar: SeminarInfo) -> None:
+def join_as_guest(name: str, seminar: SeminarInfo) -> None:
     st.session_state[USER] = name
     st.session_state[SEMINAR] = seminar
 
 
+def open_seminar(seminar: SeminarInfo) -> None:
+    _forget_page()
+    st.session_state[SEMINAR] = seminar
+
+
+def _forget_page() -> None:
+    for key in (PENDING, SELECTED, EDITING, FOCUS, RENDERED_REV, VIEW, DOCUMENT):
+        st.session_state.pop(key, None)
+
+
 def leave() -> None:
-    for key in (USER, SEMINAR, PENDING, SELECTED, EDITING, FOCUS, RENDERED_REV):
+    """Back to the home page; a signed-in account stays signed in, a guest is forgotten."""
+    _forget_page()
+    for key in (USER, SEMINAR):
+        st.session_state.pop(key, None)
+
+
+def sign_out_locally() -> None:
+    leave()
+    for key in (AUTH_TOKEN, SSO_SIGNED_IN, CREATED):
         st.session_state.pop(key, None)
 
 

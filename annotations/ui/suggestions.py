@@ -32,7 +32,7 @@ def _accept(store: Store, who: state.Identity, s: Suggestion, key: str) -> None:
     try:
         codes = st.session_state.get(state.entry_key("sg_codes", key))
         note = st.session_state.get(state.entry_key("sg_note", key))
-        saved = accept(store, who.seminar.slug, who.name, s,
+        saved = accept(store, who.seminar.slug, who.username, s,
                        perspective=st.session_state.get(state.STICKY_PERSPECTIVE, "") or "",
                        codes=list(codes) if codes is not None else None, note=note)
         state.focus_on(saved.id)
@@ -43,7 +43,7 @@ def _accept(store: Store, who: state.Identity, s: Suggestion, key: str) -> None:
 
 def _reject(store: Store, who: state.Identity, s: Suggestion) -> None:
     try:
-        reject(store, who.seminar.slug, who.name, s)
+        reject(store, who.seminar.slug, who.username, s)
     except AnnotationsError as e:
         state.say("error", str(e))
 
@@ -51,7 +51,7 @@ def _reject(store: Store, who: state.Identity, s: Suggestion) -> None:
 def render(store: Store, who: state.Identity, version: VersionText, cb: SeminarCodebook) -> None:
     """An expander listing the open suggestions of this document, a few at a time."""
     with st.expander("Machine suggestions", expanded=False):
-        found = open_suggestions(store, who.seminar.slug, who.name,
+        found = open_suggestions(store, who.seminar.slug, who.username,
                                  _all(version.sha256, version))
         sources = sorted({s.source for s in found})
         if not found:

@@ -18,7 +18,7 @@ from ..corpus import TextInfo, VersionText, get_text, list_texts
 from ..db.engine import Store
 from ..errors import AnnotationsError
 from ..seminar import SeminarCodebook, revision, seminar_codebook
-from . import forms, panel, sidebar, state, suggestions
+from . import account, forms, panel, sidebar, state, suggestions
 from .highlighter import Focus, highlighter, payload
 from .markup import plain
 
@@ -31,9 +31,10 @@ POLL_SECONDS = 1.0
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _annotations(_store: Store, url: str, revision: int, filters: Filters
+def _annotations(_store: Store, url: str, revision: int, filters: Filters, viewer: str
                  ) -> list[AnnotationView]:
-    return list_annotations(_store, filters)
+    """What `viewer` may see (blind rounds hide classmates' work until they submit)."""
+    return list_annotations(_store, filters, viewer=viewer)
 
 
 @st.cache_data(ttl=30, show_spinner=False)
@@ -73,7 +74,7 @@ def _on_selection(store: Store, who: state.Identity, document_id: str) -> None:
         try:
             create_annotation(
                 store, seminar=who.seminar.slug, document_id=document_id, start=start,
-                end=end, quote=quote, annotator=who.name,
+                end=end, quote=quote, annotator=who.username,
                 perspective=st.session_state.get(state.STICKY_PERSPECTIVE, "") or "",
                 codes=list(st.session_state.get(state.STICKY_CODES, []) or []),
                 annotation_id=sel_id,
@@ -139,7 +140,9 @@ def render(store: Store, who: state.Identity) -> None:
     st.session_state[state.RENDERED_REV] = rev
     version = _text(store, url, settings.document)
     everything = _annotations(store, url, rev,
-                              Filters(seminar=who.seminar.slug, document=settings.document))
+                              Filters(seminar=who.seminar.slug, document=settings.document),
+                              who.username)
+    names = account.display_names(store, who.seminar)
     doc_col, side_col = st.columns([3, 2], gap="medium")
     with side_col:
         doc_info = next((t for t in texts if t.document_id == settings.document), None)
@@ -147,8 +150,8 @@ def render(store: Store, who: state.Identity) -> None:
                        settings.codes, doc_info.perspective if doc_info else "")
         suggestions.render(store, who, version, cb)
         annotators = sorted({a.annotator for a in everything})
-        pf = panel.filters(who, settings.document, annotators, cb)
-    shown = _annotations(store, url, rev, pf.filters) if pf.active else everything
+        pf = panel.filters(who, settings.document, annotators, cb, names)
+    shown = _annotations(store, url, rev, pf.filters, who.username) if pf.active else everything
     pending = state.pending()
     selected = st.session_state.get(state.SELECTED)
     focus: Focus | None = st.session_state.get(state.FOCUS)
@@ -163,7 +166,7 @@ def render(store: Store, who: state.Identity) -> None:
             version, shown, colour_by=settings.colour_by, perspectives=cb.perspectives,
             codes=cb.codes, revision=rev,
             pending=(pending["start"], pending["end"]) if pending else None,
-            selected=selected, focus=focus, status=_status(settings, pending),
+            selected=selected, focus=focus, status=_status(settings, pending), names=names,
         )
         highlighter(
             data, key=state.HIGHLIGHTER,
@@ -174,5 +177,5 @@ def render(store: Store, who: state.Identity) -> None:
     with side_col:
         opened = next((a for a in everything if a.id == selected), None)
         if opened is not None:
-            panel.opened(store, who, opened, cb)
-        panel.entries(shown, len(everything), pf.active, selected)
+            panel.opened(store, who, opened, cb, names)
+        panel.entries(shown, len(everything), pf.active, selected, names)

@@ -67,7 +67,21 @@ class RunningApp:
     process: subprocess.Popen[bytes]
 
 
-def start_app(base: Path, extra_texts: bool = True) -> RunningApp:
+def app_dir(base: Path, secrets: str) -> Path:
+    """A working directory for the app with the project's config.toml and these secrets.
+
+    Streamlit reads `.streamlit/secrets.toml` (and config.toml) from its working
+    directory, so a test with its own `[auth]` never touches the project's files.
+    """
+    home = base / "app"
+    (home / ".streamlit").mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / ".streamlit" / "config.toml", home / ".streamlit" / "config.toml")
+    (home / ".streamlit" / "secrets.toml").write_text(secrets, encoding="utf-8")
+    return home
+
+
+def start_app(base: Path, extra_texts: bool = True, secrets: str | None = None) -> RunningApp:
+    """`streamlit run app.py` on a free port; `secrets` is a secrets.toml text (e.g. [auth])."""
     port = free_port()
     db_url = f"sqlite:///{base / 'app.sqlite3'}"
     texts = make_texts_dir(base, extra_texts)
@@ -84,7 +98,8 @@ def start_app(base: Path, extra_texts: bool = True) -> RunningApp:
          "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT if secrets is None else app_dir(base, secrets), env=env, stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -149,6 +164,25 @@ def join(page: Any, base_url: str, name: str, code: str = "DEMO") -> None:
     page.get_by_label("Display name", exact=True).fill(name)
     page.get_by_label("Join code", exact=True).fill(code)
     page.get_by_role("button", name="Join", exact=True).click()
+    page.wait_for_selector(".hl-root[data-ready='1']", timeout=30_000)
+
+
+def sign_up(page: Any, base_url: str, username: str, display_name: str,
+            password: str) -> None:
+    """Create an account on the home page; ends on the signed-in home page."""
+    page.goto(base_url)
+    page.get_by_role("tab", name="Create account").click()
+    page.get_by_label("Choose a username", exact=True).fill(username)
+    page.get_by_label("Your name as classmates see it", exact=True).fill(display_name)
+    page.get_by_label("Choose a password", exact=True).fill(password)
+    page.get_by_role("button", name="Create account", exact=True).click()
+    page.get_by_text("My seminars").wait_for(timeout=30_000)
+
+
+def join_with_code(page: Any, code: str) -> None:
+    """Signed in: join a seminar with its code and wait for the workspace."""
+    page.get_by_label("Join with a code", exact=True).fill(code)
+    page.get_by_role("button", name="Join seminar", exact=True).click()
     page.wait_for_selector(".hl-root[data-ready='1']", timeout=30_000)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -64,8 +64,11 @@ def highlight_colour(a: AnnotationView, colour_by: str, perspective_colours: dic
     return by_perspective or by_code or GREY
 
 
-def highlight_label(a: AnnotationView) -> str:
-    parts = [a.annotator, a.perspective or "no perspective"]
+def highlight_label(a: AnnotationView, names: Mapping[str, str] | None = None) -> str:
+    """`names` maps usernames to display names (members); others show as stored."""
+    shown = (names or {}).get(a.annotator, "")
+    who = f"{shown} ({a.annotator})" if shown and shown != a.annotator else a.annotator
+    parts = [who, a.perspective or "no perspective"]
     if a.codes:
         parts.append(", ".join(a.codes))
     return " · ".join(parts)
@@ -83,6 +86,7 @@ def payload(
     selected: str | None = None,
     focus: Focus | None = None,
     status: str = "",
+    names: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The JSON the component renders. `render_key` changes only when the drawing must."""
     p_colours = {p.name: p.colour for p in perspectives}
@@ -93,7 +97,7 @@ def payload(
             "s": a.start,
             "e": a.end,
             "colour": highlight_colour(a, colour_by, p_colours, c_colours),
-            "label": highlight_label(a),
+            "label": highlight_label(a, names),
             "note": a.note[:NOTE_PREVIEW] + ("…" if len(a.note) > NOTE_PREVIEW else ""),
         }
         for a in annotations
