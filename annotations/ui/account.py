@@ -103,7 +103,7 @@ def identity(store: Store, user: UserInfo | None) -> state.Identity | None:
     if not name:
         state.leave()
         return None
-    if getattr(seminar, "closed", False):
+    if seminar.closed:
         state.leave()
         state.say("error", f"“{plain(seminar.title)}” is closed to guests now: sign in or "
                            "create an account, then join it with its code.")
@@ -161,7 +161,7 @@ def _join_as_guest(store: Store) -> None:
     except AnnotationsError as e:
         state.say("error", str(e))
         return
-    if getattr(seminar, "closed", False):
+    if seminar.closed:
         state.say("error", f"“{plain(seminar.title)}” is for its members only: sign in or create "
                            "an account, then join it with this code.")
         return

@@ -40,7 +40,7 @@ def main() -> None:
     if who is None:
         home.render(store, user)
         return
-    sidebar.identity(who)
+    sidebar.identity(store, who)
     views = [state.VIEW_WORKSPACE, state.VIEW_COMPARE]
     if who.role == state.INSTRUCTOR:
         views.append(state.VIEW_DESK)

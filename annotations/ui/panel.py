@@ -87,7 +87,8 @@ def _close() -> None:
 
 def may_change(who: state.Identity, a: AnnotationView) -> bool:
     """Offer edit and delete to the author and to instructors (the library has the last word)."""
-    return a.annotator == who.username or who.role == state.INSTRUCTOR
+    return a.annotator == who.username or (
+        who.role == state.INSTRUCTOR and who.seminar.closed)
 
 
 def opened(store: Store, who: state.Identity, a: AnnotationView, cb: SeminarCodebook,

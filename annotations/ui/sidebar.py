@@ -6,7 +6,10 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from .. import blind
 from ..corpus import TextInfo
+from ..db.engine import Store
+from ..errors import AnnotationsError
 from ..seminar import SeminarCodebook
 from . import state
 from .markup import plain
@@ -42,14 +45,31 @@ def _document_changed() -> None:
     st.session_state.pop(state.PAGE_SIZE, None)
 
 
-def identity(who: state.Identity) -> None:
-    """Who is signed in, where, as what; every page of a seminar shows it first."""
+def _submit(store: Store, who: state.Identity) -> None:
+    try:
+        blind.submit(store, who.seminar.slug, who.username)
+    except AnnotationsError as e:
+        state.say("error", str(e))
+        return
+    state.say("success", "Handed in: you now see the whole class's annotations.")
+
+
+def identity(store: Store, who: state.Identity) -> None:
+    """Who is signed in, where, as what, and a blind round's state; every page shows it."""
     with st.sidebar:
         st.markdown(f"Signed in as **{plain(who.display_name)}**")
         role = ("guest: no account, open seminar" if who.role == state.GUEST
                 else f"{who.username} · {who.role}")
         st.caption(f"{plain(role)}  \nSeminar: {plain(who.seminar.title)} · join code "
                    f"{who.seminar.join_code}")
+        if who.seminar.blind:
+            status = blind.status(store, who.seminar.slug, who.username)
+            st.caption(f"Blind round · {status.label}")
+            if who.role == state.STUDENT and not status.revealed and not status.viewer_submitted:
+                st.caption("You see only your own annotations until you hand in.")
+                st.button("Hand in my annotations", key=state.BLIND_SUBMIT, on_click=_submit,
+                          args=(store, who), help="Afterwards you see your classmates' "
+                          "work; a hand-in cannot be taken back.")
         st.button("Leave seminar", key=state.LEAVE, on_click=state.leave)
         st.divider()
 

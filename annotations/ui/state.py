@@ -46,6 +46,9 @@ NEW_SUBMIT = "new_submit"
 CREATED = "created_seminar"
 SIGN_OUT = "sign_out"
 
+# Sidebar of an opened seminar: a student hands in a blind round's work
+BLIND_SUBMIT = "blind_submit"
+
 # Which page of an opened seminar is shown
 VIEW = "nav_view"
 VIEW_WORKSPACE, VIEW_COMPARE, VIEW_DESK = "Annotate", "Compare texts", "Instructor's desk"

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import update
 from streamlit.testing.v1 import AppTest
 
-from annotations import accounts, roles
-from annotations.annotation import Filters, list_annotations
+from annotations import accounts, blind, roles
+from annotations.annotation import Filters, create_annotation, list_annotations
 from annotations.corpus import get_text
 from annotations.db.engine import Store
 from annotations.db.models import UserSession
@@ -216,3 +216,52 @@ def test_sso_user_is_mapped_to_a_local_account(store: Store) -> None:
         assert accounts.user_count(session) == 2
     with pytest.raises(accounts.AuthenticationFailed):  # no password for an SSO account
         accounts.sign_in(store, "grace-2", "")
+
+
+def _member(store: Store, username: str, code: str = "HIST22") -> None:
+    user = accounts.create_user(store, username, username.title(), PASSWORD)
+    roles.join_seminar(store, user.id, code)
+
+
+def _annotate(store: Store, annotator: str, phrase: str) -> str:
+    text = get_text(store, DOC).text
+    s = text.index(phrase)
+    return create_annotation(store, seminar="hist-201", document_id=DOC, start=s,
+                             end=s + len(phrase), quote=phrase, annotator=annotator).id
+
+
+def test_blind_round_hides_classmates_until_the_student_hands_in(store: Store) -> None:
+    _instructor_with_seminar(store)
+    _member(store, "sam")
+    _member(store, "tom")
+    blind.set_blind(store, "hist-201", "ines", True)
+    _annotate(store, "tom", "cult of personality")
+    mine = _annotate(store, "sam", "totalitarian rule")
+    at = _app()
+    _sign_in(at, "sam")
+    at.button(key=state.entry_key("open_seminar", "hist-201")).click().run()
+    assert "Blind round · blind: 0 of 2 submitted" in _texts(at.sidebar.caption)
+    assert "1 annotation, in text order" in _texts(at.caption)  # only Sam's own
+    assert state.entry_key("ann_open", mine) in {b.key for b in at.button}
+    at.sidebar.button(key=state.BLIND_SUBMIT).click().run()
+    assert not at.exception
+    assert "Handed in" in _texts(at.success)
+    assert "2 annotations, in text order" in _texts(at.caption)
+    assert state.BLIND_SUBMIT not in {b.key for b in at.sidebar.button}
+
+
+def test_instructor_may_edit_a_students_annotation_in_a_closed_seminar(store: Store) -> None:
+    _instructor_with_seminar(store)
+    _member(store, "sam")
+    theirs = _annotate(store, "sam", "totalitarian rule")
+    at = _app()
+    _sign_in(at, "ines")
+    at.button(key=state.entry_key("open_seminar", "hist-201")).click().run()
+    at.button(key=state.entry_key("ann_open", theirs)).click().run()
+    at.button(key=state.entry_key("ann_edit", theirs)).click().run()
+    assert "**Edit this annotation** (as instructor)" in _texts(at.markdown)
+    at.text_area(key=state.entry_key("edit_note", theirs)).input("see the codebook")
+    at.button(key=state.entry_key("edit_save", theirs)).click().run()
+    assert not at.exception
+    [a] = list_annotations(store, Filters(seminar="hist-201"))
+    assert (a.annotator, a.note) == ("sam", "see the codebook")
