@@ -157,6 +157,13 @@ def find_user(session: Session, username: str) -> UserInfo:
     return _info(user)
 
 
+def username_taken(store: Store, name: str) -> bool:
+    """Whether an account has this username: a guest may not write under it."""
+    with store.read() as session:
+        found = session.scalar(select(User.id).where(User.username == normalise_username(name)))
+    return found is not None
+
+
 def _retry_at(session: Session, name: str, at: datetime) -> datetime | None:
     """When sign-in for `name` opens again, or None if it is open now."""
     recent = list(session.scalars(

@@ -165,6 +165,10 @@ def _join_as_guest(store: Store) -> None:
         state.say("error", f"“{plain(seminar.title)}” is for its members only: sign in or create "
                            "an account, then join it with this code.")
         return
+    if accounts.username_taken(store, name):
+        state.say("error", f"“{plain(name)}” is an account's name: sign in with it, or try the "
+                           "demo under another display name.")
+        return
     state.join_as_guest(name, seminar)
 
 

@@ -137,6 +137,19 @@ def test_guests_join_open_seminars_only(store: Store) -> None:
     assert state.SEMINAR not in at.session_state
 
 
+def test_guests_cannot_take_an_accounts_name(store: Store) -> None:
+    _instructor_with_seminar(store)  # the account "ines"
+    at = _app()
+    at.text_input(key=state.JOIN_NAME).input("Ines")
+    at.text_input(key=state.JOIN_CODE).input("DEMO")
+    at.button(key=state.JOIN_SUBMIT).click().run()
+    assert "is an account's name: sign in with it" in _texts(at.error)
+    assert state.SEMINAR not in at.session_state
+    at.text_input(key=state.JOIN_NAME).input("Gus")
+    at.button(key=state.JOIN_SUBMIT).click().run()
+    assert at.session_state[state.USER] == "Gus"
+
+
 def test_wrong_password_is_explained(store: Store) -> None:
     accounts.create_user(store, "ana", "Ana", PASSWORD)
     at = _app()
