@@ -60,6 +60,8 @@ class AnnotationView:
     anchor_status: str = "anchored"
     replies: list[ReplyView] = field(default_factory=list)
     source: str = ""  # what suggested it, for an accepted machine suggestion
+    # The codes' structured fields: {"factual error": {"correction": "...", "source": "..."}}
+    fields: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,30 @@ def _check_tags(session: Session, sid: int, perspective: str, codes: list[str]) 
     return list(dict.fromkeys(codes))
 
 
+MAX_FIELD = 2_000  # code points per structured field value
+
+
+def check_field_values(session: Session, seminar_id: int, codes: list[str],
+                       values: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """Only fields the codebook asks for, of codes the annotation has; empty values dropped."""
+    asked = codebook.fields_by_code(session, seminar_id)
+    clean: dict[str, dict[str, str]] = {}
+    for code, given in values.items():
+        if code not in codes:
+            continue  # the code was removed from the annotation: its values go with it
+        for name, value in given.items():
+            if name not in asked.get(code, []):
+                raise InvalidInput(
+                    f"code {code!r} has no field {name!r}: use "
+                    f"{', '.join(map(repr, asked.get(code, []))) or 'no fields'}")
+            value = str(value).strip()
+            if len(value) > MAX_FIELD or "\x00" in value:
+                raise InvalidInput(f"{code} / {name}: at most {MAX_FIELD:,} characters, no NUL")
+            if value:
+                clean.setdefault(code, {})[name] = value
+    return clean
+
+
 def _current_version(session: Session, document_id: str) -> DocumentVersion:
     doc = session.get(Document, document_id)
     if doc is None or doc.current_version_id is None:
@@ -161,6 +187,7 @@ def create_annotation(
     note: str = "",
     annotation_id: str | None = None,
     source: str = "",
+    fields: dict[str, dict[str, str]] | None = None,
 ) -> AnnotationView:
     """Save a new annotation on the document's current version.
 
@@ -175,7 +202,7 @@ def create_annotation(
         return create_annotation_in(
             session, seminar=seminar, document_id=document_id, start=start, end=end,
             quote=quote, annotator=annotator, perspective=perspective, codes=codes or [],
-            note=note, annotation_id=aid, source=source)
+            note=note, annotation_id=aid, source=source, fields=fields or {})
 
 
 def create_annotation_in(
@@ -192,6 +219,7 @@ def create_annotation_in(
     note: str,
     annotation_id: str,
     source: str,
+    fields: dict[str, dict[str, str]] | None = None,
 ) -> AnnotationView:
     """`create_annotation` inside the caller's transaction, on checked input.
 
@@ -208,13 +236,14 @@ def create_annotation_in(
     version = _current_version(session, document_id)
     check_span(version.text, start, end, quote)
     tags = _check_tags(session, sid, perspective, codes)
+    values = check_field_values(session, sid, tags, fields or {})
     anchor = anchor_at(version.text, start, end)
     t = now()
     row = Annotation(
         id=annotation_id, seminar_id=sid, document_version_id=version.id, start=start,
         end=end, quote=anchor.quote, prefix=anchor.prefix, suffix=anchor.suffix,
         perspective=perspective, codes=codebook.join_codes(tags), note=note,
-        annotator=annotator, anchor_status="anchored", source=source,
+        annotator=annotator, anchor_status="anchored", source=source, fields=values,
         created_at=t, updated_at=t,
     )
     session.add(row)
@@ -248,8 +277,10 @@ def update_annotation(
     perspective: str | None = None,
     codes: list[str] | None = None,
     note: str | None = None,
+    fields: dict[str, dict[str, str]] | None = None,
 ) -> AnnotationView:
-    """Change tags or note; an instructor's change of a student's work is audited as theirs."""
+    """Change tags, note or field values; an instructor's change of a student's work is
+    audited as theirs. Values of codes the annotation no longer has are dropped."""
     with store.transaction() as session:
         row = _owned(session, annotation_id, seminar, actor)
         new_perspective = row.perspective if perspective is None else perspective
@@ -260,8 +291,13 @@ def update_annotation(
             detail["perspective"] = new_perspective
         if codebook.join_codes(tags) != row.codes:
             detail["codes"] = tags
+        values = check_field_values(session, row.seminar_id, tags,
+                                    dict(row.fields or {}) if fields is None else fields)
+        if values != (row.fields or {}):
+            detail["fields"] = sorted(values)
         row.perspective = new_perspective
         row.codes = codebook.join_codes(tags)
+        row.fields = values
         if note is not None:
             note = check_note(note)
             if note != row.note:
@@ -331,6 +367,7 @@ def annotation_select(filters: Filters) -> Select:  # type: ignore[type-arg]
             Annotation.prefix, Annotation.suffix, Annotation.perspective, Annotation.codes,
             Annotation.note, Annotation.annotator, Annotation.created_at,
             Annotation.updated_at, Annotation.anchor_status, Annotation.source,
+            Annotation.fields,
         )
         .join(Seminar, Seminar.id == Annotation.seminar_id)
         .join(DocumentVersion, DocumentVersion.id == Annotation.document_version_id)
@@ -408,6 +445,7 @@ def _row_view(r: tuple, replies: list[ReplyView]) -> AnnotationView:  # type: ig
         start=r[5], end=r[6], quote=r[7], prefix=r[8], suffix=r[9], perspective=r[10],
         codes=codebook.split_codes(r[11]), note=r[12], annotator=r[13], created_at=r[14],
         updated_at=r[15], anchor_status=r[16], replies=replies, source=r[17],
+        fields=dict(r[18] or {}),
     )
 
 

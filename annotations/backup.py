@@ -94,7 +94,7 @@ def backup_seminar(store: Store, seminar: str) -> dict[str, Any]:
                 "end": a.end, "quote": a.quote, "prefix": a.prefix, "suffix": a.suffix,
                 "perspective": a.perspective, "codes": a.codes, "note": a.note,
                 "annotator": a.annotator, "anchor_status": a.anchor_status,
-                "source": a.source, "created_at": _T(a.created_at),
+                "source": a.source, "fields": a.fields or {}, "created_at": _T(a.created_at),
                 "updated_at": _T(a.updated_at)} for a in anns],
             "replies": [{"id": r.id, "annotation_id": r.annotation_id, "author": r.author,
                          "text": r.text, "created_at": _T(r.created_at),
@@ -184,7 +184,7 @@ def _restore(store: Store, data: dict[str, Any], actor: str) -> RestoreReport:
                 **{k: a[k] for k in ("id", "start", "end", "quote", "prefix", "suffix",
                                      "perspective", "codes", "note", "annotator",
                                      "anchor_status", "source")},
-                "seminar_id": s.id,
+                "fields": a.get("fields", {}), "seminar_id": s.id,
                 "document_version_id": versions[(a["document_id"], a["document_sha256"])],
                 "created_at": parse_time(a["created_at"]),
                 "updated_at": parse_time(a["updated_at"])} for a in data["annotations"]])

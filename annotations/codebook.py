@@ -31,6 +31,7 @@ class CodeSpec:
     example: str = ""
     decision_rules: str = ""
     parent: str = ""
+    fields: tuple[str, ...] = ()  # structured fields asked for, e.g. ("correction", "source")
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def load_default() -> tuple[list[PerspectiveSpec], list[CodeSpec]]:
     raw = tomllib.loads(DEFAULT_CODEBOOK.read_text(encoding="utf-8"))
     return (
         [PerspectiveSpec(**p) for p in raw["perspectives"]],
-        [CodeSpec(**c) for c in raw["codes"]],
+        [CodeSpec(**{**c, "fields": tuple(c.get("fields", ()))}) for c in raw["codes"]],
     )
 
 
@@ -82,6 +83,9 @@ def add_code(session: Session, seminar_id: int, spec: CodeSpec) -> Code:
         position=position or 0,
     )
     session.add(code)
+    if spec.fields:
+        session.flush()
+        _set_fields(session, code.id, check_fields(spec.fields))
     return code
 
 
@@ -156,6 +160,16 @@ def join_codes(names: list[str]) -> str:
 def check_fields(fields: list[str] | tuple[str, ...]) -> list[str]:
     """Structured field names a code asks for (e.g. ["correction", "source"]), deduplicated."""
     return list(dict.fromkeys(check_label(f, "field") for f in fields))
+
+
+def fields_by_code(session: Session, seminar_id: int) -> dict[str, list[str]]:
+    """Each code's structured field names, for the codes that ask for any."""
+    rows = session.execute(
+        select(Code.name, CodeFields.names)
+        .join(CodeFields, CodeFields.code_id == Code.id)
+        .where(Code.seminar_id == seminar_id)
+    ).all()
+    return {name: list(names) for name, names in rows if names}
 
 
 def code_fields(session: Session, code_id: int) -> list[str]:

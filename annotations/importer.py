@@ -14,6 +14,7 @@ import gc
 import io
 import re
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,7 +24,7 @@ from typing import ParamSpec, TypeVar
 from sqlalchemy import DateTime, Table, insert, select, update
 from sqlalchemy.orm import Session
 
-from . import codebook
+from . import audit, codebook
 from .anchor import AnchorStatus, context, reanchor
 from .annotation import (
     MAX_NOTE,
@@ -310,11 +311,15 @@ def import_rows(store: Store, annotations: list[IncomingAnnotation],
             _insert_many(session, Reply.__table__, reply_rows)  # type: ignore[arg-type]
         if reply_updates:
             session.execute(update(Reply), reply_updates)
-        for sid in {ctx.seminars[a.seminar] for a in annotations} | _reply_seminars(
-                session, replies):
-            bump(session, sid)
         report.inserted, report.updated = len(inserts), len(updates)
         report.replies = len(reply_rows) + len(reply_updates)
+        per_seminar = Counter(ctx.seminars[a.seminar] for a in annotations)
+        for sid in set(per_seminar) | _reply_seminars(session, replies):
+            bump(session, sid)
+            # One entry per import and seminar: imports run from the console.
+            audit.record(session, "console", "annotations.import", sid, "",
+                         {"annotations": per_seminar.get(sid, 0), "file_replies": len(replies),
+                          "moved": len(report.moved), "review": len(report.review)})
     return report
 
 

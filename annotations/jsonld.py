@@ -81,7 +81,8 @@ ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 VOCAB = "urn:annotations:vocab#"
 CONTEXT: list[Any] = [
     ANNO_CONTEXT,
-    {"seminar": VOCAB + "seminar", "sourceSha256": VOCAB + "sourceSha256"},
+    {"seminar": VOCAB + "seminar", "sourceSha256": VOCAB + "sourceSha256",
+     "fields": {"@id": VOCAB + "fields", "@type": "@json"}},
 ]
 UUID_IRI = "urn:uuid:"
 DOCUMENT_IRI = "urn:annotations:document:"
@@ -162,6 +163,7 @@ def annotation_to_jsonld(view: AnnotationView) -> JSON:
         "type": "Annotation",
         "motivation": _motivation(view),
         "seminar": view.seminar,
+        **({"fields": view.fields} if view.fields else {}),
         "created": format_time(view.created_at),
         "modified": format_time(view.updated_at),
         "creator": {"type": "Person", "name": annotator_label(view.annotator, view.source)},

@@ -141,6 +141,7 @@ def seminar_codebook(store: Store, slug: str) -> SeminarCodebook:
     """Perspectives and codes in their display order, for pickers and legends."""
     with store.read() as session:
         sid = seminar_id(session, slug)
+        fields = codebook.fields_by_code(session, sid)
         return SeminarCodebook(
             tuple(
                 codebook.PerspectiveSpec(p.name, p.colour, p.description)
@@ -148,7 +149,8 @@ def seminar_codebook(store: Store, slug: str) -> SeminarCodebook:
             ),
             tuple(
                 codebook.CodeSpec(
-                    c.name, c.colour, c.definition, c.example, c.decision_rules, c.parent
+                    c.name, c.colour, c.definition, c.example, c.decision_rules, c.parent,
+                    tuple(fields.get(c.name, ())),
                 )
                 for c in codebook.codes(session, sid)
             ),

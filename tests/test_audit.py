@@ -63,3 +63,19 @@ def test_csv_export(store: Store) -> None:
     cells = lines[1].split(",", 6)
     assert cells[0] == "1" and cells[1].endswith("Z")
     assert cells[2:] == ["demo", "ada", "code.update", "'=cmd", '"{""a"":""é"",""b"":1}"']
+
+
+def test_an_import_is_written_to_the_audit_log(store):
+    from annotations import corpus, export, importer
+    from annotations.annotation import create_annotation
+    from annotations.audit import list_entries
+
+    text = corpus.get_text(store, "steel-and-sacrifice").text
+    i = text.index("Magnitogorsk")
+    create_annotation(store, seminar="demo", document_id="steel-and-sacrifice", start=i,
+                      end=i + 12, quote="Magnitogorsk", annotator="Ana")
+    out = io.StringIO()
+    export.export_annotations(store, out)
+    importer.import_csv(store, out.getvalue())
+    last = list_entries(store, "demo")[-1]
+    assert (last.actor, last.action) == ("console", "annotations.import")

@@ -170,13 +170,14 @@ def test_csv_and_json_round_trip_into_next_year(any_store: Store) -> None:
         codebook.create_code(s, ADMIN, sid, CodeSpec("=euphemism", "#aabbcc", "Soft words",
                                                      parent="loaded language"),
                              ["plain word"])
-        codebook.update_code(s, ADMIN, sid, "factual error", fields=["correction", "source"])
+        codebook.update_code(s, ADMIN, sid, "factual error",
+                             fields=["correction", "source", "page"])
     create_seminar(any_store, "next-year", join_code="NEXT01")
     create_seminar(any_store, "json-year", join_code="JSON01")
     csv_text = codebook_io.export_text(any_store, "demo", "csv")
     assert csv_text.splitlines()[0] == ",".join(codebook_io.CODEBOOK_COLUMNS)
     assert "code,'=euphemism,#aabbcc,Soft words,,,loaded language,plain word\r\n" in csv_text
-    assert "code,factual error," in csv_text and "correction; source\r\n" in csv_text
+    assert "code,factual error," in csv_text and "correction; source; page\r\n" in csv_text
     summary = codebook_io.import_text(any_store, "next-year", csv_text, "csv")
     assert summary.added == ["code '=euphemism'"]
     assert summary.updated == ["code 'factual error'"]

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -141,6 +142,10 @@ class Annotation(Base):
     # Empty for a person's own annotation; for an accepted machine suggestion, what
     # suggested it (e.g. "framing:hedge"), while `annotator` is who accepted it.
     source: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    # Values of the codes' structured fields: {"factual error": {"correction": "...", ...}}.
+    fields: Mapped[dict[str, dict[str, str]]] = mapped_column(
+        JSON, default=dict, server_default=text("'{}'")
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 

@@ -34,6 +34,32 @@ def code_help(cb: SeminarCodebook, names: list[str]) -> None:
         st.caption(text)
 
 
+def field_key(prefix: str, code: str, field: str) -> str:
+    """Widget key of one structured field of one picked code, e.g. `new_field_0_1`."""
+    return f"{prefix}_field_{code}_{field}"
+
+
+def field_inputs(cb: SeminarCodebook, picked: list[str], prefix: str,
+                 current: dict[str, dict[str, str]] | None = None) -> None:
+    """A text box for each field the picked codes ask for (the codebook's structured fields)."""
+    specs = {c.name: c for c in cb.codes}
+    for code in picked:
+        spec = specs.get(code)
+        for name in spec.fields if spec else ():
+            value = (current or {}).get(code, {}).get(name, "")
+            st.text_input(f"{code}: {name}", value=value, key=field_key(prefix, code, name))
+
+
+def field_values(cb: SeminarCodebook, picked: list[str], prefix: str
+                 ) -> dict[str, dict[str, str]]:
+    specs = {c.name: c for c in cb.codes}
+    return {
+        code: {name: str(st.session_state.get(field_key(prefix, code, name), "") or "")
+               for name in specs[code].fields}
+        for code in picked if code in specs and specs[code].fields
+    }
+
+
 def _perspective_options(cb: SeminarCodebook) -> list[str]:
     return ["", *(p.name for p in cb.perspectives)]
 
@@ -45,7 +71,7 @@ def _none_label(p: str) -> str:
 # ---------------------------------------------------------------- composer
 
 
-def _save(store: Store, who: state.Identity, document_id: str) -> None:
+def _save(store: Store, who: state.Identity, document_id: str, cb: SeminarCodebook) -> None:
     p = state.pending()
     if p is None:
         return
@@ -58,7 +84,7 @@ def _save(store: Store, who: state.Identity, document_id: str) -> None:
             start=p["start"], end=p["end"], quote=p["quote"], annotator=who.username,
             perspective=perspective, codes=codes,
             note=st.session_state.get(state.COMPOSE_NOTE, "") or "",
-            annotation_id=p["id"],
+            annotation_id=p["id"], fields=field_values(cb, codes, "new"),
         )
     except AnnotationsError as e:
         st.session_state[COMPOSE_ERROR] = str(e)
@@ -102,19 +128,22 @@ def composer(store: Store, who: state.Identity, cb: SeminarCodebook, document_id
         picked = st.multiselect("Critique codes", [c.name for c in cb.codes],
                                 key=state.COMPOSE_CODES)
         code_help(cb, picked)
+        field_inputs(cb, picked, "new")
         st.text_area("Note", key=state.COMPOSE_NOTE, height=90,
                      placeholder="Why does this passage matter for source criticism?")
         save, cancel = st.columns(2)
         save.button("Save annotation", type="primary", key=state.COMPOSE_SAVE,
-                    on_click=_save, args=(store, who, document_id), width="stretch")
+                    on_click=_save, args=(store, who, document_id, cb), width="stretch")
         cancel.button("Cancel", key=state.COMPOSE_CANCEL, on_click=_cancel, width="stretch")
 
 
 # ---------------------------------------------------------------- edit
 
 
-def _update(store: Store, who: state.Identity, annotation_id: str) -> None:
+def _update(store: Store, who: state.Identity, annotation_id: str,
+            cb: SeminarCodebook) -> None:
     k = annotation_id
+    picked = list(st.session_state.get(state.entry_key("edit_codes", k), []))
     try:
         update_annotation(
             store,
@@ -122,6 +151,7 @@ def _update(store: Store, who: state.Identity, annotation_id: str) -> None:
             perspective=st.session_state.get(state.entry_key("edit_perspective", k), ""),
             codes=list(st.session_state.get(state.entry_key("edit_codes", k), [])),
             note=st.session_state.get(state.entry_key("edit_note", k), ""),
+            fields=field_values(cb, picked, state.entry_key("edit", k)),
         )
     except AnnotationsError as e:
         state.say("error", str(e))
@@ -149,10 +179,11 @@ def edit_form(store: Store, who: state.Identity, a: AnnotationView,
                                 default=[c for c in a.codes if c in codes],
                                 key=state.entry_key("edit_codes", k))
         code_help(cb, picked)
+        field_inputs(cb, picked, state.entry_key("edit", k), a.fields)
         st.text_area("Note", value=a.note, key=state.entry_key("edit_note", k), height=110)
         save, cancel = st.columns(2)
         save.button("Save changes", type="primary", key=state.entry_key("edit_save", k),
-                    on_click=_update, args=(store, who, a.id), width="stretch")
+                    on_click=_update, args=(store, who, a.id, cb), width="stretch")
         cancel.button("Cancel", key=state.entry_key("edit_cancel", k),
                       on_click=_stop_editing, width="stretch")
 

@@ -103,6 +103,9 @@ def opened(store: Store, who: state.Identity, a: AnnotationView, cb: SeminarCode
                      help="Close")
         if a.codes:
             st.markdown(" ".join(f":blue-badge[{plain(c)}]" for c in a.codes))
+        for code, values in a.fields.items():
+            for name, value in values.items():
+                st.markdown(f"*{plain(code)} — {plain(name)}:* {plain(value)}")
         st.markdown(f"> {plain(clip(a.quote, 600))}")
         if a.note:
             if len(a.note) > LONG_NOTE:

@@ -129,6 +129,21 @@ def test_save_annotation_with_codes_and_note(store: Store) -> None:
     assert state.PENDING not in at.session_state
 
 
+def test_structured_fields_of_a_picked_code_are_saved(store: Store) -> None:
+    from annotations.ui.forms import field_key
+
+    at = _joined()
+    _select(at, store, "totalitarian rule")
+    at.multiselect(key=state.COMPOSE_CODES).select("factual error").run()
+    at.text_input(key=field_key("new", "factual error", "correction")).input("a dictatorship")
+    at.text_input(key=field_key("new", "factual error", "source")).input("Figes")
+    at.button(key=state.COMPOSE_SAVE).click().run()
+    assert not at.exception
+    [a] = list_annotations(store, Filters(seminar="demo", document=DOC))
+    assert a.fields == {"factual error": {"correction": "a dictatorship", "source": "Figes"}}
+    assert "*factual error — correction:* a dictatorship" in [m.value for m in at.markdown]
+
+
 def test_new_annotation_starts_with_the_documents_perspective(store: Store) -> None:
     at = _joined()
     _select(at, store, "totalitarian rule")

@@ -1,0 +1,28 @@
+"""Values of the codes' structured fields on each annotation.
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-25
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0005"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("annotations") as batch_op:
+        batch_op.add_column(
+            sa.Column("fields", sa.JSON(), nullable=False, server_default=sa.text("'{}'"))
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("annotations") as batch_op:
+        batch_op.drop_column("fields")
