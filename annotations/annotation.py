@@ -329,11 +329,11 @@ def add_reply(
     store: Store, annotation_id: str, *, seminar: str, author: str, text: str,
     reply_id: str | None = None,
 ) -> ReplyView:
+    """Any member (any name, in an open seminar) may reply to an annotation they can see."""
     author = check_name(author, "author")
     if not text.strip():
         raise InvalidInput("reply is empty: write something first")
     text = check_note(text)
-    """Any member (any name, in an open seminar) may reply to an annotation they can see."""
     rid = check_id(reply_id, "reply id")
     with store.transaction() as session:
         sid = seminar_id(session, seminar)
