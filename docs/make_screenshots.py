@@ -82,6 +82,47 @@ def seed(store: Store) -> None:
                           text="Agreed. Let us code the missing agent too.")
 
 
+PASSWORD = "seminar-pass-1"
+
+
+def seed_class(store: Store) -> None:
+    """A closed seminar taught by Inès, with two students who coded the same passages."""
+    from annotations import accounts, roles
+
+    ines = accounts.create_user(store, "ines", "Inès Martin", PASSWORD)
+    roles.create_seminar_as(store, ines.id, "hist-201", "Soviet history, spring term", "HIST01")
+    text = get_text(store, "steel-and-sacrifice").text
+    for username, name, picks in [
+        ("ada", "Ada Lovelace", [("5 million kulaks", ["unattributed statistic"]),
+                                  ("were forcibly removed", ["agency and passive voice"])]),
+        ("bo", "Bo Chen", [("5 million kulaks", ["unattributed statistic", "hedging"]),
+                            ("staggering cost", ["emotive framing"])]),
+    ]:
+        user = accounts.create_user(store, username, name, PASSWORD)
+        roles.join_seminar(store, user.id, "HIST01")
+        for quote, codes in picks:
+            s = text.index(quote)
+            create_annotation(store, seminar="hist-201", document_id="steel-and-sacrifice",
+                              start=s, end=s + len(quote), quote=quote, annotator=username,
+                              perspective="popular history", codes=codes)
+
+
+def desk_view(browser: object, url: str, out: Path) -> None:
+    """The instructor's desk: agreement between the two students, as Inès sees it."""
+    page = browser.new_page(viewport={"width": 1366, "height": 900})  # type: ignore[attr-defined]
+    page.goto(url)
+    page.get_by_label("Username", exact=True).fill("ines")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_role("button", name="Open", exact=True).first.click()
+    page.get_by_text("Instructor's desk", exact=True).click()
+    page.get_by_text("Agreement", exact=True).first.click()
+    page.get_by_text("Krippendorff", exact=False).first.wait_for(timeout=60_000)
+    page.wait_for_timeout(2000)
+    page.screenshot(path=str(out / "desk.png"))
+    page.close()
+
+
 def compare_view(page: object, out: Path) -> None:
     """The framing comparison on the famine theme, hedges lit up."""
     page.set_viewport_size({"width": 1366, "height": 900})  # type: ignore[attr-defined]
@@ -102,6 +143,7 @@ def main() -> None:
     app = start_app(base, extra_texts=False)
     store = Store.open(app.db_url)
     seed(store)
+    seed_class(store)
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -136,6 +178,7 @@ def main() -> None:
             page.wait_for_timeout(500)
             page.screenshot(path=str(out / "workspace-narrow.png"))
             compare_view(page, out)
+            desk_view(browser, app.url, out)
             browser.close()
     finally:
         store.dispose()
