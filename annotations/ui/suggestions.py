@@ -68,7 +68,8 @@ def render(store: Store, who: state.Identity, version: VersionText, cb: SeminarC
                 st.markdown(f"“{plain(clip(s.quote, 120))}” · *{plain(s.source)}*")
                 st.multiselect("Codes to save with it", code_names, default=list(s.codes),
                                key=state.entry_key("sg_codes", key))
-                st.text_input("Note to save with it", value=s.note, key=state.entry_key("sg_note", key))
+                st.text_input("Note to save with it", value=s.note,
+                              key=state.entry_key("sg_note", key))
                 left, right = st.columns(2)
                 left.button("Accept", key=state.entry_key("sg_accept", key),
                             on_click=_accept, args=(store, who, s, key))
