@@ -34,6 +34,7 @@ SECTIONS = (STUDENTS, DOCUMENTS, AGREEMENT, CODEBOOK, TEXTS, RECORDS)
 
 def _records(d: Desk) -> None:
     desk_blind.render(d)
+    desk_records.render_exports(d)
     desk_records.render_backup(d)
     st.divider()
     desk_records.render_audit(d)

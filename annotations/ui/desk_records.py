@@ -1,13 +1,15 @@
-"""Desk: the seminar as one backup file (download, restore), and its audit log."""
+"""Desk: the seminar's exports, its backup file (download, restore), and its audit log."""
 
 from __future__ import annotations
 
 import io
 import json
+from functools import partial
 
 import streamlit as st
 
-from .. import audit, backup
+from .. import audit, backup, export, jsonld, link
+from ..annotation import Filters
 from ..cliutil import decode_upload
 from ..timeutil import format_time
 from . import state
@@ -18,6 +20,10 @@ RESTORE_FILE = "desk_restore_file"
 RESTORE = "desk_restore"
 AUDIT_ACTION = "desk_audit_action"
 AUDIT_CSV = "desk_audit_csv"
+EXPORT_CSV = "desk_export_csv"
+EXPORT_REPLIES = "desk_export_replies"
+EXPORT_LINKS = "desk_export_links"
+EXPORT_JSONLD = "desk_export_jsonld"
 ANY = "(any)"
 
 
@@ -41,6 +47,36 @@ def _restore(d: Desk) -> None:
     name, data = got
     act(lambda: backup.restore_seminar(d.store, backup.read_backup(decode_upload(data, name)),
                                        actor=d.username), _restored)
+
+
+def _text(write: object) -> bytes:
+    out = io.StringIO(newline="")
+    write(out)  # type: ignore[operator]
+    return out.getvalue().encode("utf-8")
+
+
+def render_exports(d: Desk) -> None:
+    """The files researchers load into pandas or R, made when a button is pressed."""
+    st.subheader("Exports")
+    st.caption("The same files as `annotations export`: annotations and replies as CSV "
+               "(columns in the README), links between passages, and W3C Web Annotation "
+               "JSON-LD.")
+    everything = Filters(seminar=d.slug)
+    files = [
+        ("Annotations (CSV)", EXPORT_CSV, "annotations.csv", "text/csv",
+         lambda out: export.export_annotations(d.store, out, everything)),
+        ("Replies (CSV)", EXPORT_REPLIES, "replies.csv", "text/csv",
+         lambda out: export.export_replies(d.store, out, everything)),
+        ("Links (CSV)", EXPORT_LINKS, "links.csv", "text/csv",
+         lambda out: link.export_links(d.store, out, d.slug)),
+        ("W3C JSON-LD", EXPORT_JSONLD, "annotations.jsonld", "application/ld+json",
+         lambda out: jsonld.export_jsonld(d.store, out, everything)),
+    ]
+    for column, (label, key, name, mime, write) in zip(st.columns(len(files)), files,
+                                                       strict=True):
+        column.download_button(label, partial(_text, write),
+                               file_name=f"{d.slug}-{name}", mime=mime, key=key,
+                               on_click="ignore")
 
 
 def render_backup(d: Desk) -> None:

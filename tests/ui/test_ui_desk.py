@@ -296,6 +296,9 @@ def test_replace_a_version_lists_orphans_and_reviews(store: Store) -> None:
 def test_backup_download_restore_and_audit(store: Store) -> None:
     at = _desk(store, desk.RECORDS)
     assert at.download_button(key=desk_records.BACKUP)
+    for key in (desk_records.EXPORT_CSV, desk_records.EXPORT_REPLIES,
+                desk_records.EXPORT_LINKS, desk_records.EXPORT_JSONLD):
+        assert at.download_button(key=key)
     assert at.download_button(key=desk_records.AUDIT_CSV)
     assert "seminar.create" in set(_frames(at, "action")[0]["action"])
     out = io.StringIO()
@@ -320,9 +323,8 @@ def test_backup_download_restore_and_audit(store: Store) -> None:
 
 
 def test_blind_mode_toggle_and_reveal(store: Store) -> None:
-    blind = desk_blind.library()
-    if blind is None:
-        pytest.skip("annotations.blind is not there yet")
+    from annotations import blind
+
     at = _desk(store, desk.RECORDS)
     at.toggle(key=desk_blind.BLIND).set_value(True).run()
     assert not _errors(at), _errors(at)
