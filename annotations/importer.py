@@ -15,7 +15,7 @@ import io
 import re
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from operator import itemgetter
@@ -25,7 +25,7 @@ from sqlalchemy import DateTime, Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from . import audit, codebook
-from .anchor import AnchorStatus, context, reanchor
+from .anchor import CONTEXT, AnchorStatus, reanchor
 from .annotation import (
     MAX_NOTE,
     check_name,
@@ -83,7 +83,7 @@ class IncomingAnnotation:
     prefix: str
     suffix: str
     perspective: str
-    codes: list[str]
+    codes: Sequence[str]  # a tuple from CSV (shared per distinct cell), a list from JSON-LD
     note: str
     annotator: str
     created_at: datetime
@@ -199,7 +199,7 @@ def parse_annotations_csv(text: str, *, raw: bool = False
                 n, aid if _CANONICAL_UUID.fullmatch(aid) else _uuid(aid, "annotation_id"),
                 seminar, document_id, sha, _int(start, "start"), _int(end, "end"), quote,
                 prefix, suffix, perspective,
-                list(_split_codes(codes)) if codes else [], note, annotator.strip(), created,
+                _split_codes(codes) if codes else (), note, annotator.strip(), created,
                 created if not updated_at or updated_at == created_at
                 else parse_time(updated_at),
             ))
@@ -345,9 +345,7 @@ def _insert_annotations(session: Session, rows: list[tuple[object, ...]]) -> Non
     sql = (f"INSERT INTO {prep.format_table(table)} "  # type: ignore[arg-type]
            f"({', '.join(prep.quote(c) for c in columns)}) "
            f"VALUES ({', '.join('?' * len(columns))})")
-    conn.exec_driver_sql(sql, [
-        (*r[:14], _sqlite_datetime(r[14]), _sqlite_datetime(r[15]))  # type: ignore[arg-type]
-        for r in rows])
+    conn.exec_driver_sql(sql, [_sqlite_row(r) for r in rows])
 
 
 def _insert_many(session: Session, table: Table, rows: list[dict[str, object]]) -> None:
@@ -383,6 +381,13 @@ def _insert_many(session: Session, table: Table, rows: list[dict[str, object]]) 
         for r in rows])
 
 
+def _sqlite_row(r: tuple[object, ...]) -> tuple[object, ...]:
+    """A row with its two times as SQLite text; most rows were never edited (one format)."""
+    created = r[14].isoformat(" ", "microseconds")  # type: ignore[attr-defined]
+    updated = created if r[15] is r[14] else _sqlite_datetime(r[15])  # type: ignore[arg-type]
+    return (*r[:14], created, updated)
+
+
 def _sqlite_datetime(value: datetime | None) -> str | None:
     """SQLAlchemy's SQLite DATETIME storage format, written in C: `2026-11-25 14:27:24.123000`."""
     return None if value is None else value.isoformat(" ", "microseconds")
@@ -414,7 +419,7 @@ class _LabelCache:
             self._perspectives[key] = clean
         return self._perspectives[key]
 
-    def codes(self, sid: int, names: list[str]) -> str:
+    def codes(self, sid: int, names: Sequence[str]) -> str:
         key = (sid, tuple(names))
         if key not in self._codes:
             known = self.ctx.labels[sid][1]
@@ -442,7 +447,8 @@ def _resolve(a: IncomingAnnotation, ctx: _Texts, existing: dict[str, object],
     if current is None:
         raise InvalidInput(f"unknown document {a.document_id!r}: add the text first "
                            "(`annotations texts add`) or check document_id")
-    annotator, source = labels.annotator(a.annotator)
+    # Cache hits read the dicts directly: a method call per row shows in large imports.
+    who = labels._annotators.get(a.annotator) or labels.annotator(a.annotator)
     if len(a.note) > MAX_NOTE or "\x00" in a.note:
         check_note(a.note)
     vid = ctx.by_sha.get((a.document_id, a.document_sha256), current)
@@ -459,10 +465,16 @@ def _resolve(a: IncomingAnnotation, ctx: _Texts, existing: dict[str, object],
                 f"found in {a.document_id}: correct start/end or the quote")
         start, end, quote, status = found.start, found.end, found.quote, found.status.value
         (report.review if found.status is AnchorStatus.REVIEW else report.moved).append(aid)
-    prefix, suffix = context(text, start, end)
+    perspective = labels._perspectives.get((sid, a.perspective))
+    if perspective is None:
+        perspective = labels.perspective(sid, a.perspective)
+    codes = labels._codes.get((sid, a.codes)) if type(a.codes) is tuple else None
+    if codes is None:
+        codes = labels.codes(sid, a.codes)
     return (
-        aid, sid, vid, start, end, quote, prefix, suffix, labels.perspective(sid, a.perspective),
-        labels.codes(sid, a.codes), a.note, annotator, status, source, a.created_at,
+        aid, sid, vid, start, end, quote, text[max(0, start - CONTEXT):start],
+        text[end:end + CONTEXT], perspective, codes, a.note, who[0], status, who[1],
+        a.created_at,
         a.updated_at,
     )
 
