@@ -21,7 +21,7 @@ from datetime import datetime
 from operator import itemgetter
 from typing import ParamSpec, TypeVar
 
-from sqlalchemy import DateTime, Table, insert, select, update
+from sqlalchemy import DateTime, Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from . import audit, codebook
@@ -197,7 +197,9 @@ def parse_annotations_csv(text: str, *, raw: bool = False
             created = parse_time(created_at)
             items.append(IncomingAnnotation(
                 n, aid if _CANONICAL_UUID.fullmatch(aid) else _uuid(aid, "annotation_id"),
-                seminar, document_id, sha, _int(start, "start"), _int(end, "end"), quote,
+                seminar, document_id, sha,
+                int(start) if start.isdecimal() else _int(start, "start"),
+                int(end) if end.isdecimal() else _int(end, "end"), quote,
                 prefix, suffix, perspective,
                 _split_codes(codes) if codes else (), note, annotator.strip(), created,
                 created if not updated_at or updated_at == created_at
@@ -256,9 +258,21 @@ def _load(session: Session) -> _Texts:
 
 def _existing(session: Session, model: type[Annotation] | type[Reply], ids: list[str],
               column: str) -> dict[str, object]:
+    """`column` of the rows among `ids` that are already stored.
+
+    When the table is not much larger than the file (a first import, a re-import),
+    one scan beats thousands of bound parameters in IN (...) lists.
+    """
     found: dict[str, object] = {}
+    if not ids:
+        return found
     id_col = model.id
     other = getattr(model, column)
+    stored = session.scalar(select(func.count()).select_from(model)) or 0
+    if stored <= 4 * len(ids):
+        wanted = set(ids)
+        found.update((k, v) for k, v in session.execute(select(id_col, other)) if k in wanted)
+        return found
     for i in range(0, len(ids), BATCH):
         found.update(session.execute(
             select(id_col, other).where(id_col.in_(ids[i : i + BATCH]))).all())
@@ -283,9 +297,12 @@ def import_rows(store: Store, annotations: list[IncomingAnnotation],
         updates: list[tuple[object, ...]] = []
         new_labels: dict[tuple[int, str, str], None] = {}
         labels = _LabelCache(ctx, new_labels)
+        sqlite = session.connection().dialect.name == "sqlite"
+        # On SQLite rows are written as the driver takes them (see _insert_annotations).
+        bind_time: Callable[[datetime], object] = _sqlite_datetime if sqlite else _same
         for a in annotations:
             try:
-                row = _resolve(a, ctx, existing, seen, labels, report)
+                row = _resolve(a, ctx, existing, seen, labels, report, bind_time)
             except AnnotationsError as exc:
                 errors.append(RowError(a.row, str(exc)))
                 continue
@@ -305,8 +322,9 @@ def import_rows(store: Store, annotations: list[IncomingAnnotation],
         if inserts:
             _insert_annotations(session, inserts)
         if updates:
-            session.execute(update(Annotation), [dict(zip(ROW_ATTRS, r, strict=True))
-                                                 for r in updates])
+            session.execute(update(Annotation), [
+                dict(zip(ROW_ATTRS, _as_datetimes(r) if sqlite else r, strict=True))
+                for r in updates])
         if reply_rows:
             _insert_many(session, Reply.__table__, reply_rows)  # type: ignore[arg-type]
         if reply_updates:
@@ -332,7 +350,8 @@ ROW_ATTRS = (
 
 
 def _insert_annotations(session: Session, rows: list[tuple[object, ...]]) -> None:
-    """One executemany of plain tuples on SQLite; SQLAlchemy's insert elsewhere."""
+    """One executemany of plain tuples on SQLite (times already text); SQLAlchemy's insert
+    elsewhere."""
     conn = session.connection()
     if conn.dialect.name != "sqlite":
         session.execute(insert(Annotation), [dict(zip(ROW_ATTRS, r, strict=True))
@@ -345,7 +364,7 @@ def _insert_annotations(session: Session, rows: list[tuple[object, ...]]) -> Non
     sql = (f"INSERT INTO {prep.format_table(table)} "  # type: ignore[arg-type]
            f"({', '.join(prep.quote(c) for c in columns)}) "
            f"VALUES ({', '.join('?' * len(columns))})")
-    conn.exec_driver_sql(sql, [_sqlite_row(r) for r in rows])
+    conn.exec_driver_sql(sql, rows)
 
 
 def _insert_many(session: Session, table: Table, rows: list[dict[str, object]]) -> None:
@@ -381,11 +400,13 @@ def _insert_many(session: Session, table: Table, rows: list[dict[str, object]]) 
         for r in rows])
 
 
-def _sqlite_row(r: tuple[object, ...]) -> tuple[object, ...]:
-    """A row with its two times as SQLite text; most rows were never edited (one format)."""
-    created = r[14].isoformat(" ", "microseconds")  # type: ignore[attr-defined]
-    updated = created if r[15] is r[14] else _sqlite_datetime(r[15])  # type: ignore[arg-type]
-    return (*r[:14], created, updated)
+def _same(value: datetime) -> object:
+    return value
+
+
+def _as_datetimes(r: tuple[object, ...]) -> tuple[object, ...]:
+    """A SQLite-ready row back to datetimes, for SQLAlchemy's UPDATE."""
+    return (*r[:14], datetime.fromisoformat(str(r[14])), datetime.fromisoformat(str(r[15])))
 
 
 def _sqlite_datetime(value: datetime | None) -> str | None:
@@ -431,7 +452,8 @@ class _LabelCache:
 
 
 def _resolve(a: IncomingAnnotation, ctx: _Texts, existing: dict[str, object],
-             seen: set[str], labels: _LabelCache, report: ImportReport) -> tuple[object, ...]:
+             seen: set[str], labels: _LabelCache, report: ImportReport,
+             bind_time: Callable[[datetime], object]) -> tuple[object, ...]:
     """Check one row against the store; the row to write, in ROW_ATTRS order."""
     aid = a.annotation_id
     if aid in seen:
@@ -465,6 +487,7 @@ def _resolve(a: IncomingAnnotation, ctx: _Texts, existing: dict[str, object],
                 f"found in {a.document_id}: correct start/end or the quote")
         start, end, quote, status = found.start, found.end, found.quote, found.status.value
         (report.review if found.status is AnchorStatus.REVIEW else report.moved).append(aid)
+    created = bind_time(a.created_at)
     perspective = labels._perspectives.get((sid, a.perspective))
     if perspective is None:
         perspective = labels.perspective(sid, a.perspective)
@@ -474,8 +497,8 @@ def _resolve(a: IncomingAnnotation, ctx: _Texts, existing: dict[str, object],
     return (
         aid, sid, vid, start, end, quote, text[max(0, start - CONTEXT):start],
         text[end:end + CONTEXT], perspective, codes, a.note, who[0], status, who[1],
-        a.created_at,
-        a.updated_at,
+        created,
+        created if a.updated_at is a.created_at else bind_time(a.updated_at),
     )
 
 
