@@ -299,21 +299,13 @@ def import_rows(store: Store, annotations: list[IncomingAnnotation],
         ctx = _load(session)
         existing = _existing(session, Annotation, [a.annotation_id for a in annotations],
                              "seminar_id")
-        seen: set[str] = set()
-        inserts: list[tuple[object, ...]] = []
-        updates: list[tuple[object, ...]] = []
         new_labels: dict[tuple[int, str, str], None] = {}
         labels = _LabelCache(ctx, new_labels)
         sqlite = session.connection().dialect.name == "sqlite"
         # On SQLite rows are written as the driver takes them (see _insert_annotations).
         bind_time: Callable[[datetime], object] = _sqlite_datetime if sqlite else _same
-        for a in annotations:
-            try:
-                row = _resolve(a, ctx, existing, seen, labels, report, bind_time)
-            except AnnotationsError as exc:
-                errors.append(RowError(a.row, str(exc)))
-                continue
-            (updates if a.annotation_id in existing else inserts).append(row)
+        inserts, updates = _resolve_all(annotations, ctx, existing, labels, report,
+                                        bind_time, errors)
         file_ids = {a.annotation_id: a for a in annotations}
         reply_rows, reply_updates = _resolve_replies(session, replies, file_ids, errors,
                                                      replies_label)
@@ -458,55 +450,79 @@ class _LabelCache:
         return self._codes[key]
 
 
-def _resolve(a: IncomingAnnotation, ctx: _Texts, existing: dict[str, object],
-             seen: set[str], labels: _LabelCache, report: ImportReport,
-             bind_time: Callable[[datetime], object]) -> tuple[object, ...]:
-    """Check one row against the store; the row to write, in ROW_ATTRS order."""
-    aid = a.annotation_id
-    if aid in seen:
-        raise InvalidInput(f"annotation_id {aid} appears twice in the file")
-    seen.add(aid)
-    sid = ctx.seminars.get(a.seminar)
-    if sid is None:
-        raise InvalidInput(f"unknown seminar {a.seminar!r}: create it first with "
-                           f"`annotations seminar create {a.seminar or 'SLUG'}`")
-    if aid in existing and existing[aid] != sid:
-        raise InvalidInput(f"annotation {aid} belongs to another seminar")
-    current = ctx.current.get(a.document_id)
-    if current is None:
-        raise InvalidInput(f"unknown document {a.document_id!r}: add the text first "
-                           "(`annotations texts add`) or check document_id")
-    # Cache hits read the dicts directly: a method call per row shows in large imports.
-    who = labels._annotators.get(a.annotator) or labels.annotator(a.annotator)
-    if len(a.note) > MAX_NOTE or "\x00" in a.note:
-        check_note(a.note)
-    vid = ctx.by_sha.get((a.document_id, a.document_sha256), current)
-    text = ctx.texts[vid]
-    status = _ANCHORED
+def _resolve_all(annotations: list[IncomingAnnotation], ctx: _Texts,
+                 existing: dict[str, object], labels: _LabelCache, report: ImportReport,
+                 bind_time: Callable[[datetime], object], errors: list[RowError]
+                 ) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """Check every row against the store: the rows to insert and to update, in ROW_ATTRS
+    order; a bad row records its first error instead.
+
+    One loop with the lookups bound to locals: in a 100,000-row import a
+    function call per row is a measurable share of the time.
+    """
+    inserts: list[tuple[object, ...]] = []
+    updates: list[tuple[object, ...]] = []
+    seen: set[str] = set()
+    seminars, documents, by_sha, texts = ctx.seminars, ctx.current, ctx.by_sha, ctx.texts
+    annotators, perspectives, codes_cache = labels._annotators, labels._perspectives, labels._codes
+    for a in annotations:
+        try:
+            aid = a.annotation_id
+            if aid in seen:
+                raise InvalidInput(f"annotation_id {aid} appears twice in the file")
+            seen.add(aid)
+            sid = seminars.get(a.seminar)
+            if sid is None:
+                raise InvalidInput(f"unknown seminar {a.seminar!r}: create it first with "
+                                   f"`annotations seminar create {a.seminar or 'SLUG'}`")
+            if aid in existing and existing[aid] != sid:
+                raise InvalidInput(f"annotation {aid} belongs to another seminar")
+            current = documents.get(a.document_id)
+            if current is None:
+                raise InvalidInput(f"unknown document {a.document_id!r}: add the text first "
+                                   "(`annotations texts add`) or check document_id")
+            who = annotators.get(a.annotator) or labels.annotator(a.annotator)
+            note = a.note
+            if len(note) > MAX_NOTE or "\x00" in note:
+                check_note(note)
+            vid = by_sha.get((a.document_id, a.document_sha256), current)
+            text = texts[vid]
+            status = _ANCHORED
+            start, end, quote = a.start, a.end, a.quote
+            if not (0 <= start < end <= len(text) and text[start:end] == quote):
+                start, end, quote, status = _moved(a, text, report)
+            perspective = perspectives.get((sid, a.perspective))
+            if perspective is None:
+                perspective = labels.perspective(sid, a.perspective)
+            codes = codes_cache.get((sid, a.codes)) if type(a.codes) is tuple else None
+            if codes is None:
+                codes = labels.codes(sid, a.codes)
+        except AnnotationsError as exc:
+            errors.append(RowError(a.row, str(exc)))
+            continue
+        created = bind_time(a.created_at)
+        (updates if aid in existing else inserts).append((
+            aid, sid, vid, start, end, quote, text[max(0, start - CONTEXT):start],
+            text[end:end + CONTEXT], perspective, codes, note, who[0], status, who[1],
+            created, created if a.updated_at is a.created_at else bind_time(a.updated_at),
+        ))
+    return inserts, updates
+
+
+def _moved(a: IncomingAnnotation, text: str, report: ImportReport
+           ) -> tuple[int, int, str, str]:
+    """Offsets that do not hold the quote: find it again, or say why it cannot be."""
     start, end, quote = a.start, a.end, a.quote
-    if not (0 <= start < end <= len(text) and text[start:end] == quote):
-        found = reanchor(text, quote, a.prefix, a.suffix, start)
-        if found.status is AnchorStatus.ORPHAN:
-            where = ("out of range" if not 0 <= start < end <= len(text)
-                     else "do not hold the quote")
-            raise InvalidInput(
-                f"offsets [{start}, {end}) {where} and the quote {quote[:40]!r} was not "
-                f"found in {a.document_id}: correct start/end or the quote")
-        start, end, quote, status = found.start, found.end, found.quote, found.status.value
-        (report.review if found.status is AnchorStatus.REVIEW else report.moved).append(aid)
-    created = bind_time(a.created_at)
-    perspective = labels._perspectives.get((sid, a.perspective))
-    if perspective is None:
-        perspective = labels.perspective(sid, a.perspective)
-    codes = labels._codes.get((sid, a.codes)) if type(a.codes) is tuple else None
-    if codes is None:
-        codes = labels.codes(sid, a.codes)
-    return (
-        aid, sid, vid, start, end, quote, text[max(0, start - CONTEXT):start],
-        text[end:end + CONTEXT], perspective, codes, a.note, who[0], status, who[1],
-        created,
-        created if a.updated_at is a.created_at else bind_time(a.updated_at),
-    )
+    found = reanchor(text, quote, a.prefix, a.suffix, start)
+    if found.status is AnchorStatus.ORPHAN:
+        where = ("out of range" if not 0 <= start < end <= len(text)
+                 else "do not hold the quote")
+        raise InvalidInput(
+            f"offsets [{start}, {end}) {where} and the quote {quote[:40]!r} was not "
+            f"found in {a.document_id}: correct start/end or the quote")
+    (report.review if found.status is AnchorStatus.REVIEW else report.moved).append(
+        a.annotation_id)
+    return found.start, found.end, found.quote, found.status.value
 
 
 def _resolve_replies(session: Session, replies: list[IncomingReply],
