@@ -7,15 +7,13 @@ elsewhere they skip only when /usr/bin/chromium is missing.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ui_browser_kit import CHROMIUM, CHROMIUM_ARGS, RunningApp, start_app, stop_app
+from ui_browser_kit import RunningApp, launched_chromium, start_app, stop_app
 
 ROOT = Path(__file__).resolve().parents[2]
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 @pytest.fixture
@@ -38,18 +36,7 @@ def running_app(tmp_path: Path) -> Iterator[RunningApp]:
 
 @pytest.fixture
 def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        if IN_CI:
-            pytest.fail(f"{CHROMIUM} is missing: the browser tests must run in CI")
-        pytest.skip(f"{CHROMIUM} is missing")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    yield from launched_chromium()
 
 
 @pytest.fixture(autouse=True)

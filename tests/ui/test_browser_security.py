@@ -12,7 +12,6 @@ on the page verbatim as text.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,11 +19,10 @@ from typing import Any
 
 import pytest
 from ui_browser_kit import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     RunningApp,
     click_at,
     join,
+    launched_chromium,
     open_document,
     start_app,
     stop_app,
@@ -40,7 +38,6 @@ from annotations.seminar import seminar_id
 pytestmark = pytest.mark.browser
 
 WAIT = 30_000  # ms: generous ceilings, never timing assertions
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 SCRIPT = "<script>window.__xss=1</script>"
 IMG = "<img src=x onerror=window.__xss=1>"
@@ -163,18 +160,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
 
 @pytest.fixture(scope="module")
 def module_browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        if IN_CI:
-            pytest.fail(f"{CHROMIUM} is missing: the browser tests must run in CI")
-        pytest.skip(f"{CHROMIUM} is missing")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    yield from launched_chromium()
 
 
 @pytest.fixture

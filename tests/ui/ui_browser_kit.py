@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from annotations.db.engine import Store
 from annotations.seminar import ensure_seminar
 
 ROOT = Path(__file__).resolve().parents[2]
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -225,3 +227,24 @@ def wait_highlight(page: Any, annotation_id: str, timeout: float = 10_000) -> No
 def wait_no_highlight(page: Any, annotation_id: str, timeout: float = 10_000) -> None:
     page.wait_for_selector(f".hl-root .seg[data-ids~='{annotation_id}']", state="detached",
                            timeout=timeout)
+
+
+def launched_chromium() -> Iterator[Any]:
+    """Debian's chromium under Playwright, for a fixture to yield from.
+
+    In CI (CI=true) a missing chromium fails the test; elsewhere it skips.
+    """
+    import pytest
+
+    if not CHROMIUM.exists():
+        if IN_CI:
+            pytest.fail(f"{CHROMIUM} is missing: the browser tests must run in CI")
+        pytest.skip(f"{CHROMIUM} is missing")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
