@@ -11,6 +11,7 @@ import streamlit as st
 
 from .. import codebook, codebook_io
 from ..codebook import CodeSpec
+from . import desk_labels
 from .desk_common import Desk, act, frame, shown
 from .markup import plain
 
@@ -67,34 +68,20 @@ def _save(d: Desk, name: str) -> None:
         f"Code “{name}” saved.")
 
 
+KIND = desk_labels.LabelKind("desk_code", "Code", codebook.rename_code,
+                              codebook.merge_codes, codebook.delete_code)
+
+
 def _rename(d: Desk, old: str) -> None:
-    new = st.session_state.get(RENAME_TO, "")
-    done = act(lambda: codebook.edit_as(d.store, d.slug, d.user_id, lambda ses, a, sid:
-                                        codebook.rename_code(ses, a, sid, old, new)),
-               lambda n: f"Code “{old}” renamed to “{new.strip()}” ({n} annotation(s)).")
-    if done is not None:
-        st.session_state[PICK] = new.strip()
-        st.session_state[RENAME_TO] = ""
+    desk_labels.rename(d, KIND, old)
 
 
 def _merge(d: Desk) -> None:
-    sources = list(st.session_state.get(MERGE_SOURCES) or [])
-    into = st.session_state.get(MERGE_INTO) or ""
-    done = act(lambda: codebook.edit_as(d.store, d.slug, d.user_id, lambda ses, a, sid:
-                                        codebook.merge_codes(ses, a, sid, sources, into)),
-               lambda n: f"Merged {', '.join(sources)} into “{into}” ({n} annotation(s)).")
-    if done is not None:
-        st.session_state[MERGE_SOURCES] = []
-        st.session_state.pop(PICK, None)
+    desk_labels.merge(d, KIND)
 
 
 def _delete(d: Desk, name: str) -> None:
-    detach = bool(st.session_state.get(DETACH))
-    done = act(lambda: codebook.edit_as(d.store, d.slug, d.user_id, lambda ses, a, sid:
-                                        codebook.delete_code(ses, a, sid, name, detach=detach)),
-               lambda n: f"Code “{name}” deleted ({n} annotation(s) changed).")
-    if done is not None:
-        st.session_state.pop(PICK, None)
+    desk_labels.delete(d, KIND, name)
 
 
 def _load(entry: codebook_io.CodeEntry) -> None:

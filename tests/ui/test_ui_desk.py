@@ -332,3 +332,12 @@ def test_blind_mode_toggle_and_reveal(store: Store) -> None:
     at.button(key=desk_blind.REVEAL).click().run()
     assert not _errors(at), _errors(at)
     assert blind.status(store, "class").revealed
+
+
+def test_label_pages_share_callbacks_under_their_own_keys() -> None:
+    from annotations.ui import desk_codes, desk_perspectives
+
+    for page in (desk_codes, desk_perspectives):
+        assert [page.KIND.key(k) for k in ("pick", "rename_to", "merge_sources",
+                                           "merge_into", "detach")] == [
+            page.PICK, page.RENAME_TO, page.MERGE_SOURCES, page.MERGE_INTO, page.DETACH]
