@@ -1,26 +1,77 @@
-"""Neutralising cells that a spreadsheet would run as a formula (OWASP CSV injection).
+"""Every CSV the project writes goes through here, so no cell runs as a spreadsheet formula.
 
-A cell that starts with = + - @ tab or CR, possibly after apostrophes, gets one
-more apostrophe in front. `restore` removes exactly that apostrophe, so the
-pair is a bijection: import(export(x)) == x for every string, including
-strings that already start with apostrophes.
+OWASP CSV injection: a cell whose first non-blank character (after spaces,
+tabs, NBSP or zero-width characters) is = + - @, their full-width forms
+＝ ＋ － ＠, a tab or a CR, possibly after apostrophes, gets one more
+apostrophe in front. `restore` removes exactly that apostrophe, so the pair is
+a bijection: import(export(x)) == x for every string, including strings that
+already start with apostrophes.
+
+The writer is RFC 4180: CRLF row ends, quotes only where needed; `raw` turns
+the guard off (for tools that never open the file in a spreadsheet).
 """
 
 from __future__ import annotations
 
+import csv
 import re
+from collections.abc import Iterable, Sequence
+from typing import TextIO
 
-_TRIGGERS = "=+-@\t\r"
-_NEEDS_GUARD = re.compile(r"^'*[=+\-@\t\r]")
-_GUARDED = re.compile(r"^'+[=+\-@\t\r]")
+# Blanks a spreadsheet skips before it decides a cell is a formula.
+_BLANKS = " \t\u00a0\u200b\u200c\u200d\u2060\ufeff"
+_TRIGGERS = "=+-@\t\r\uff1d\uff0b\uff0d\uff20"
+# Characters a cell may start with and still need a look; anything else is safe.
+_FIRST = frozenset(_TRIGGERS + _BLANKS + "'")
+_RISKY = f"[{re.escape(_BLANKS)}]*[{re.escape(_TRIGGERS)}]"
+_NEEDS_GUARD = re.compile(f"'*{_RISKY}")
+_GUARDED = re.compile(f"'+{_RISKY}")
+
+LINE_END = "\r\n"
 
 
 def neutralise(cell: str) -> str:
-    # Most cells start with a letter: decide on the first character before any regex.
-    if not cell or (cell[0] not in _TRIGGERS and cell[0] != "'"):
+    """`cell`, with one apostrophe in front if a spreadsheet would run it."""
+    # Most cells start with a letter or digit: decide on the first character first.
+    if not cell or cell[0] not in _FIRST:
         return cell
     return "'" + cell if _NEEDS_GUARD.match(cell) else cell
 
 
 def restore(cell: str) -> str:
+    """The exact inverse of `neutralise`, for every string."""
+    if not cell or cell[0] != "'":
+        return cell
     return cell[1:] if _GUARDED.match(cell) else cell
+
+
+def _guard_cell(value: object) -> object:
+    return neutralise(value) if isinstance(value, str) else value
+
+
+class CsvWriter:
+    """A csv writer that guards every text cell (unless `raw`); numbers and None pass as is."""
+
+    def __init__(self, out: TextIO, *, raw: bool = False) -> None:
+        self._writer = csv.writer(out, lineterminator=LINE_END)
+        self.raw = raw
+
+    def writerow(self, row: Sequence[object]) -> None:
+        self._writer.writerow(row if self.raw else [_guard_cell(v) for v in row])
+
+    def writerows(self, rows: Iterable[Sequence[object]]) -> None:
+        if self.raw:
+            self._writer.writerows(rows)
+        else:
+            self._writer.writerows([_guard_cell(v) for v in row] for row in rows)
+
+
+def write_csv(out: TextIO, header: Sequence[str], rows: Iterable[Sequence[object]], *,
+              raw: bool = False) -> None:
+    """Write a header and rows as RFC 4180 CSV, text cells guarded unless `raw`.
+
+    `out` must be opened with newline="" (see cliutil.output_to) so CRLF stays CRLF.
+    """
+    w = CsvWriter(out, raw=raw)
+    w.writerow(header)
+    w.writerows(rows)

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotations.csvsafe import neutralise, restore
+from annotations.csvsafe import CsvWriter, neutralise, restore, write_csv
+
+BLANKS = " \t\u00a0\u200b\u200c\u200d\u2060\ufeff"
+TRIGGERS = "=+-@\t\r＝＋－＠"
 
 
-@pytest.mark.parametrize("cell", ["=1+1", "+49 30", "-5", "@SUM(A1)", "\tx", "\rx",
-                                  "=HYPERLINK(\"http://x\")"])
+@pytest.mark.parametrize("cell", [
+    "=1+1", "+49 30", "-5", "@SUM(A1)", "\tx", "\rx", "=HYPERLINK(\"http://x\")",
+    " =not first", "  +1", "\t-1", "\u00a0=1+1", "\u200b@SUM(A1)", "\ufeff=x", " \u2060 -x",
+    "＝1+1", "＋1", "－1", "＠SUM(A1)", " ＝x",
+])
 def test_triggers_get_an_apostrophe(cell: str) -> None:
     assert neutralise(cell) == "'" + cell
     assert restore(neutralise(cell)) == cell
 
 
-@pytest.mark.parametrize("cell", ["", "plain", " =not first", "a=b", "'quoted", "''", "1-2",
-                                  "\n=x", "—dash"])
+@pytest.mark.parametrize("cell", ["", "plain", "a=b", "'quoted", "''", "1-2", "\n=x",
+                                  "—dash", " plain", "\u00a0x", "x =1", "' x"])
 def test_harmless_cells_are_left_alone(cell: str) -> None:
     assert neutralise(cell) == cell
     assert restore(cell) == cell
@@ -27,14 +36,44 @@ def test_existing_apostrophes_are_kept() -> None:
     assert neutralise("'=x") == "''=x"
     assert restore("''=x") == "'=x"
     assert restore("'plain") == "'plain"
+    assert neutralise("' =x") == "'' =x"
+    assert restore("'' =x") == "' =x"
 
 
-@given(st.text(alphabet=st.sampled_from("'=+-@\t\r a;\"\n")) | st.text())
+@given(st.text(alphabet=st.sampled_from("'=+-@\t\r a;\"\n" + BLANKS + TRIGGERS)) | st.text())
 def test_restore_inverts_neutralise(cell: str) -> None:
     assert restore(neutralise(cell)) == cell
 
 
-@given(st.text())
-def test_neutralised_cell_never_starts_with_a_trigger(cell: str) -> None:
-    out = neutralise(cell)
-    assert not out[:1] or out[0] not in "=+-@\t\r"
+@given(st.text(alphabet=st.sampled_from("'=+-@\t\r a;\"\n" + BLANKS + TRIGGERS)) | st.text())
+def test_neutralised_cell_never_starts_a_formula(cell: str) -> None:
+    out = neutralise(cell).lstrip(BLANKS)
+    assert not out[:1] or out[0] not in TRIGGERS
+
+
+@given(st.lists(st.lists(st.text() | st.integers() | st.none(), min_size=3, max_size=3),
+                max_size=5))
+def test_write_csv_reads_back_with_restore(rows: list[list[object]]) -> None:
+    out = io.StringIO(newline="")
+    write_csv(out, ("a", "b", "c"), rows)
+    back = list(csv.reader(io.StringIO(out.getvalue(), newline="")))
+    assert back[0] == ["a", "b", "c"]
+    want = [["" if v is None else str(v) for v in r] for r in rows]
+    assert [[restore(c) for c in r] for r in back[1:]] == want
+
+
+def test_write_csv_guards_text_unless_raw() -> None:
+    out = io.StringIO(newline="")
+    write_csv(out, ("title", "n"), [("=cmd()", -3), ("ok", 2)])
+    assert out.getvalue() == "title,n\r\n'=cmd(),-3\r\nok,2\r\n"
+    out = io.StringIO(newline="")
+    write_csv(out, ("title", "n"), [("=cmd()", -3)], raw=True)
+    assert out.getvalue() == "title,n\r\n=cmd(),-3\r\n"
+
+
+def test_writer_object_guards_each_row() -> None:
+    out = io.StringIO(newline="")
+    w = CsvWriter(out)
+    w.writerow(["@x", None])
+    w.writerows([["－1", 1.5]])
+    assert out.getvalue() == "'@x,\r\n'－1,1.5\r\n"
