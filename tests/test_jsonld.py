@@ -1,7 +1,7 @@
 """W3C Web Annotation JSON-LD: conformance to the model's MUST tests, round trips, bad input.
 
-The conformance data lives in the shared folder beside the repository
-(`../shared/conformance/...`), both here and in CI.
+The conformance data the tests use is vendored in tests/data/w3c-annotation-model
+(with its licence), so a fresh clone needs nothing beside it.
 """
 
 from __future__ import annotations
@@ -31,8 +31,7 @@ from annotations.errors import ImportRejected
 from annotations.seminar import create_seminar, seminar_id
 
 REPO = Path(__file__).resolve().parents[1]
-CONFORMANCE = (Path(__file__).resolve().parents[2] / "shared" / "conformance"
-               / "w3c-annotation-model" / "annotation-model")
+CONFORMANCE = Path(__file__).resolve().parent / "data" / "w3c-annotation-model" / "annotation-model"
 ANNOTATION_MUSTS = (
     "annotations/annotationMusts.test",
     "bodiesTargets/bodyMusts.test",
