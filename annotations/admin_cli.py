@@ -8,7 +8,6 @@ trusted operator (`Actor.console`): whoever runs them already holds the database
 
 from __future__ import annotations
 
-import csv
 import getpass
 import sys
 from collections.abc import Sequence
@@ -17,9 +16,10 @@ from typing import Annotated
 
 import typer
 
-from . import accounts, agreement, audit, backup, codebook_io, desk, roles
+from . import accounts, agreement, audit, backup, codebook_io, desk, roles, startup
 from . import seminar as seminars
 from .cliutil import output_to, read_text_file
+from .csvsafe import write_csv
 from .db.engine import Store
 from .errors import InvalidInput
 
@@ -61,7 +61,7 @@ def agreement_cmd(
     Example: annotations agreement --seminar history-101 --format csv -o alpha.csv
     """
     _check(fmt, ("csv", "table"))
-    store = Store.open()
+    store = startup.open_store()
     head: tuple[str, ...]
     body: list[tuple[object, ...]]
     if passages:
@@ -86,9 +86,7 @@ def _table(head: tuple[str, ...], body: Sequence[tuple[object, ...]], fmt: str,
            output: Path | None) -> None:
     with output_to(output) as out:
         if fmt == "csv":
-            w = csv.writer(out, lineterminator="\r\n")
-            w.writerow(head)
-            w.writerows(body)
+            write_csv(out, head, body)
         else:
             out.write("\t".join(head) + "\n")
             for row in body:
@@ -110,7 +108,7 @@ def codebook_export(
 
     Example: annotations codebook export --seminar history-101 --format json -o codes.json
     """
-    text = codebook_io.export_text(Store.open(), seminar, _check(fmt, ("csv", "json")))
+    text = codebook_io.export_text(startup.open_store(), seminar, _check(fmt, ("csv", "json")))
     with output_to(output) as out:
         out.write(text)
 
@@ -129,7 +127,7 @@ def codebook_import(
     Example: annotations codebook import last-year.csv --seminar history-101
     """
     kind = fmt or ("json" if file.suffix.lower() == ".json" else "csv")
-    summary = codebook_io.import_text(Store.open(), seminar, read_text_file(file),
+    summary = codebook_io.import_text(startup.open_store(), seminar, read_text_file(file),
                                       _check(kind, ("csv", "json")))
     typer.echo(f"codebook imported: {len(summary.added)} added, {len(summary.updated)} "
                f"updated, {len(summary.unchanged)} unchanged")
@@ -144,7 +142,7 @@ def backup_cmd(seminar: SeminarOpt, output: Annotated[Path, typer.Option(
     Example: annotations backup --seminar history-101 -o history-101.backup.json
     """
     with output.open("w", encoding="utf-8", newline="") as out:
-        counts = backup.write_backup(Store.open(), seminar, out)
+        counts = backup.write_backup(startup.open_store(), seminar, out)
     typer.echo(f"backup of {seminar} written to {output}: " +
                ", ".join(f"{v} {k}" for k, v in counts.items()))
 
@@ -172,7 +170,7 @@ def desk_cmd(
 
     Example: annotations desk --seminar history-101 --format csv -o grades.csv
     """
-    store = Store.open()
+    store = startup.open_store()
     _check(fmt, ("csv", "table"))
     if document:
         body: list[tuple[object, ...]] = [
@@ -195,7 +193,7 @@ def audit_cmd(seminar: SeminarOpt, fmt: Annotated[str, _fmt("csv or table.")] = 
 
     Example: annotations audit --seminar history-101 --format csv -o audit.csv
     """
-    store = Store.open()
+    store = startup.open_store()
     if _check(fmt, ("csv", "table")) == "csv":
         with output_to(output) as out:
             audit.export_csv(store, out, seminar)
@@ -222,7 +220,7 @@ def user_create(
         password = getpass.getpass("Password: ")
         if getpass.getpass("Repeat password: ") != password:
             raise InvalidInput("the two passwords differ: run the command again")
-    user = accounts.create_user(Store.open(), username, display_name, password)
+    user = accounts.create_user(startup.open_store(), username, display_name, password)
     typer.echo(f"user {user.username} created")
 
 
@@ -236,7 +234,7 @@ def user_grant(
 
     Example: annotations user grant ada --seminar history-101 --role instructor
     """
-    store = Store.open()
+    store = startup.open_store()
     with store.transaction() as session:
         user = accounts.find_user(session, username)
         sid = seminars.seminar_id(session, seminar)

@@ -8,7 +8,6 @@ modules (`from . import seminar`) because seminar -> codebook -> audit is a cycl
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import seminar as seminars
-from .csvsafe import neutralise
+from .csvsafe import write_csv
 from .db.engine import Store
 from .db.models import AuditEntry, Seminar
 from .errors import InvalidInput
@@ -87,12 +86,9 @@ def list_entries(store: Store, seminar: str, **filters: object) -> list[AuditVie
 
 def export_csv(store: Store, out: TextIO, seminar: str, *, raw: bool = False) -> int:
     """The seminar's log as CSV (columns AUDIT_COLUMNS); detail is compact JSON."""
-    safe = (lambda s: s) if raw else neutralise
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(AUDIT_COLUMNS)
     rows = list_entries(store, seminar)
-    for e in rows:
-        detail = json.dumps(e.detail, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        writer.writerow((e.id, format_time(e.at), safe(e.seminar), safe(e.actor),
-                         safe(e.action), safe(e.target), safe(detail)))
+    write_csv(out, AUDIT_COLUMNS, [
+        (e.id, format_time(e.at), e.seminar, e.actor, e.action, e.target,
+         json.dumps(e.detail, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+        for e in rows], raw=raw)
     return len(rows)

@@ -1,27 +1,50 @@
 """The `annotations` console script: a thin adapter over the library.
 
-Each command opens the store, calls one library function and prints. Domain
-errors become a message on stderr and exit status 1, never a traceback.
+Each command opens the store, calls one library function and prints. The
+store is made ready on first use (migrated, built-in texts and the demo
+seminar added, see `startup`), so no set-up step comes first. Domain errors
+become a message on stderr and exit status 1, never a traceback; output into a
+closed pipe (`| head`) ends quietly with exit status 0.
 """
 
 from __future__ import annotations
 
-import csv
 import dataclasses
+import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
-from . import config, corpus, export, importer
+from . import config, corpus, export, importer, startup
 from . import seminar as seminars
 from .annotation import Filters
-from .cliutil import output_to, read_text_file
+from .cliutil import output_to, read_text_file, table
+from .csvsafe import write_csv
 from .db.engine import Store
 from .errors import AnnotationsError
 
+
+class _QuietPipeGroup(TyperGroup):
+    """Every command runs inside here: a reader that stops early (`| head`) is not an error."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a broken pipe shows here, not at interpreter exit
+            return result
+        except BrokenPipeError:
+            # What is left in the buffer can go nowhere: point stdout at /dev/null so
+            # the final flush at exit is silent, and end as `head`'s writers do.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(0) from None
+
+
 app = typer.Typer(
+    cls=_QuietPipeGroup,
     help="Annotate historical sources together: store, corpus, exports and imports.\n\n"
     "The store is ANNOTATIONS_DATABASE_URL (default: SQLite file under data/).",
     no_args_is_help=True,
@@ -41,7 +64,7 @@ def _err(message: str) -> None:
 
 
 def _open() -> Store:
-    return Store.open()
+    return startup.open_store()
 
 
 Format = Annotated[str, typer.Option("--format", help="Output format.")]
@@ -49,12 +72,16 @@ Format = Annotated[str, typer.Option("--format", help="Output format.")]
 
 @app.command()
 def init() -> None:
-    """Create or upgrade the store and load the texts/ corpus (idempotent).
+    """Create or upgrade the store and re-sync the texts/ corpus (idempotent).
+
+    Every command prepares a fresh store by itself; init also stores changed
+    texts/ files as new versions of their documents.
 
     Example: annotations init
     """
-    store = _open()
+    store = Store.open()
     result = corpus.load_corpus(store)
+    startup.prepare(store)
     for w in result.warnings:
         typer.echo(f"Warning: {w}", err=True)
     typer.echo(
@@ -71,15 +98,13 @@ def texts_list(fmt: Format = "table") -> None:
     Example: annotations texts list --format csv
     """
     rows = corpus.list_texts(_open())
-    cols = ("document_id", "title", "perspective", "sha256", "characters")
     if fmt == "csv":
-        sys.stdout.reconfigure(newline="")  # type: ignore[union-attr]
-        w = csv.writer(sys.stdout, lineterminator="\r\n")
-        w.writerow(cols)
-        w.writerows([getattr(r, c) for c in cols] for r in rows)
+        cols = ("document_id", "title", "perspective", "sha256", "characters")
+        with output_to(None) as out:
+            write_csv(out, cols, [[getattr(r, c) for c in cols] for r in rows])
     elif fmt == "table":
-        for r in rows:
-            typer.echo(f"{r.document_id:28} {r.perspective:32} {r.characters:>7}  {r.title}")
+        typer.echo(table(("document_id", "perspective", "characters", "title"),
+                         [(r.document_id, r.perspective, r.characters, r.title) for r in rows]))
     else:
         raise AnnotationsError(f"unknown format {fmt!r}: use table or csv")
 
@@ -140,8 +165,8 @@ def seminar_list() -> None:
 
     Example: annotations seminar list
     """
-    for s in seminars.list_seminars(_open()):
-        typer.echo(f"{s.slug:24} {s.join_code:8} {s.title}")
+    typer.echo(table(("seminar", "join_code", "title"),
+                     [(s.slug, s.join_code, s.title) for s in seminars.list_seminars(_open())]))
 
 
 @app.command("export")
@@ -296,25 +321,15 @@ def stats(
 
     Example: annotations stats --seminar history-101 --format csv
     """
+    from .stats import StatsRow, totals
     from .stats import stats as compute
-    from .stats import totals
 
     store = _open()
     rows = compute(store, seminar)
     if fmt == "csv":
-        sys.stdout.reconfigure(newline="")  # type: ignore[union-attr]
-        w = csv.writer(sys.stdout, lineterminator="\r\n")
-        fields = [f.name for f in dataclasses.fields(rows[0])] if rows else []
-        w.writerow(
-            fields
-            or [
-                f.name
-                for f in dataclasses.fields(
-                    __import__("annotations.stats", fromlist=["StatsRow"]).StatsRow
-                )
-            ]
-        )
-        w.writerows(dataclasses.astuple(r) for r in rows)
+        with output_to(None) as out:
+            write_csv(out, [f.name for f in dataclasses.fields(StatsRow)],
+                      [dataclasses.astuple(r) for r in rows])
         return
     t = totals(store)
     typer.echo(", ".join(f"{v} {k}" for k, v in t.items()))
@@ -361,3 +376,7 @@ def main() -> None:
     except AnnotationsError as exc:
         _err(str(exc))
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
@@ -23,9 +23,13 @@ def output_to(path: Path | None) -> Iterator[TextIO]:
 
 
 def read_text_file(path: Path) -> str:
-    """A UTF-8 file's text, or an error that says what to fix."""
+    """A UTF-8 file's exact text (CR, CRLF and LF kept as written), or an error saying what to fix.
+
+    Read with newline="" so a CR inside a quoted CSV cell comes back as a CR.
+    """
     try:
-        return path.read_text(encoding="utf-8")
+        with path.open(encoding="utf-8", newline="") as f:
+            return f.read()
     except FileNotFoundError:
         raise NotFound(f"no file {str(path)!r}: check the path") from None
     except UnicodeDecodeError:
@@ -39,3 +43,20 @@ def decode_upload(data: bytes, name: str) -> str:
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"{name} is not UTF-8 (bad byte at position {exc.start}): "
                            "re-save it as UTF-8") from None
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """Rows as aligned columns under a header, for people (CSV is for programs).
+
+    Numbers align right; line breaks inside a cell become spaces.
+    """
+    cells = [[str(c).replace("\r", " ").replace("\n", " ") for c in r] for r in rows]
+    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(header)]
+    right = [bool(rows) and all(isinstance(r[i], int | float) for r in rows)
+             for i in range(len(header))]
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(v.rjust(w) if r else v.ljust(w)
+                         for v, w, r in zip(values, widths, right, strict=True)).rstrip()
+
+    return "\n".join([line(header), *(line(r) for r in cells)])

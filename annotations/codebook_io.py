@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from . import audit, codebook
 from . import seminar as seminars
 from .codebook import CodeSpec, PerspectiveSpec
-from .csvsafe import neutralise, restore
+from .csvsafe import restore, write_csv
 from .db.engine import Store
 from .errors import AnnotationsError, ImportRejected, InvalidInput, RowError
 from .roles import Actor
@@ -75,16 +75,13 @@ def read_codebook(store: Store, seminar: str) -> Codebook:
 
 def to_csv(book: Codebook) -> str:
     out = io.StringIO(newline="")
-    w = csv.writer(out, lineterminator="\r\n")
-    w.writerow(CODEBOOK_COLUMNS)
-    for p in book.perspectives:
-        w.writerow(["perspective", *map(neutralise, (p.spec.name, p.spec.colour,
-                                                     p.spec.description)), "", "", "", ""])
-    for c in book.codes:
-        s = c.spec
-        w.writerow(["code", *map(neutralise, (s.name, s.colour, s.definition, s.example,
-                                              s.decision_rules, s.parent,
-                                              codebook.join_codes(list(c.fields))))])
+    rows: list[list[str]] = [
+        ["perspective", p.spec.name, p.spec.colour, p.spec.description, "", "", "", ""]
+        for p in book.perspectives]
+    rows += [["code", c.spec.name, c.spec.colour, c.spec.definition, c.spec.example,
+              c.spec.decision_rules, c.spec.parent, codebook.join_codes(list(c.fields))]
+             for c in book.codes]
+    write_csv(out, CODEBOOK_COLUMNS, rows)
     return out.getvalue()
 
 

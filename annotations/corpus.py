@@ -131,6 +131,26 @@ def load_corpus(store: Store, folder: Path | None = None) -> LoadResult:
     return result
 
 
+def load_missing(store: Store, folder: Path | None = None) -> list[str]:
+    """Add the documents of a corpus folder that the store lacks; stored ones stay as they are.
+
+    Cheap when nothing is missing: one read, no write lock.
+    """
+    sources = read_corpus(folder or config.texts_dir(), config.max_text_bytes())
+    with store.read() as session:
+        stored = set(session.scalars(select(Document.document_id)))
+    if all(s.meta.document_id in stored for s in sources):
+        return []
+    added = []
+    with store.transaction() as session:
+        stored = set(session.scalars(select(Document.document_id)))  # another process may have won
+        for source in sources:
+            if source.meta.document_id not in stored:
+                store_text(session, source)
+                added.append(source.meta.document_id)
+    return added
+
+
 def add_text(
     store: Store,
     data: bytes,
@@ -219,6 +239,27 @@ def get_text(store: Store, document_id: str, sha256: str | None = None) -> Versi
         if v is None:
             raise NotFound(f"document {document_id!r} has no version with sha256 {sha256}")
         return _version_text(doc, v)
+
+
+def current_texts(store: Store, document_id: str | None = None) -> list[VersionText]:
+    """The current version of every stored document (or of one), by id: what analysis reads.
+
+    Every document counts: the built-in corpus, `texts add` and instructors' uploads.
+    """
+    query = (
+        select(Document, DocumentVersion)
+        .join(DocumentVersion, DocumentVersion.id == Document.current_version_id)
+        .order_by(Document.document_id)
+    )
+    if document_id is not None:
+        query = query.where(Document.document_id == document_id)
+    with store.read() as session:
+        found = [_version_text(d, v) for d, v in session.execute(query).all()]
+        if document_id is not None and not found:
+            known = ", ".join(session.scalars(select(Document.document_id).order_by(
+                Document.document_id))) or "none"
+            raise NotFound(f"no document {document_id!r} in the store; known ids: {known}")
+    return found
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ tabs, NBSP or zero-width characters) is = + - @, their full-width forms
 ＝ ＋ － ＠, a tab or a CR, possibly after apostrophes, gets one more
 apostrophe in front. `restore` removes exactly that apostrophe, so the pair is
 a bijection: import(export(x)) == x for every string, including strings that
-already start with apostrophes.
+already start with apostrophes. A plain signed number ("-5", "+0.25") is data,
+not a formula, and is left alone so numeric columns stay numeric.
 
 The writer is RFC 4180: CRLF row ends, quotes only where needed; `raw` turns
 the guard off (for tools that never open the file in a spreadsheet).
@@ -26,6 +27,7 @@ _FIRST = frozenset(_TRIGGERS + _BLANKS + "'")
 _RISKY = f"[{re.escape(_BLANKS)}]*[{re.escape(_TRIGGERS)}]"
 _NEEDS_GUARD = re.compile(f"'*{_RISKY}")
 _GUARDED = re.compile(f"'+{_RISKY}")
+_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 
 LINE_END = "\r\n"
 
@@ -35,14 +37,18 @@ def neutralise(cell: str) -> str:
     # Most cells start with a letter or digit: decide on the first character first.
     if not cell or cell[0] not in _FIRST:
         return cell
-    return "'" + cell if _NEEDS_GUARD.match(cell) else cell
+    if _NEEDS_GUARD.match(cell) and not _NUMBER.fullmatch(cell.lstrip("'")):
+        return "'" + cell
+    return cell
 
 
 def restore(cell: str) -> str:
     """The exact inverse of `neutralise`, for every string."""
     if not cell or cell[0] != "'":
         return cell
-    return cell[1:] if _GUARDED.match(cell) else cell
+    if _GUARDED.match(cell) and not _NUMBER.fullmatch(cell.lstrip("'")):
+        return cell[1:]
+    return cell
 
 
 def _guard_cell(value: object) -> object:

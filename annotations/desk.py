@@ -14,7 +14,6 @@ line and separates sections with blank lines.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from sqlalchemy import select
 
 from . import codebook, roles
 from . import seminar as seminars
-from .csvsafe import neutralise
+from .csvsafe import write_csv
 from .db.engine import Store
 from .db.models import Annotation, Document, DocumentVersion, Membership, Reply, User
 from .errors import InvalidInput, NotFound, PermissionDenied
@@ -131,13 +130,10 @@ def export_students_csv(store: Store, out: TextIO, seminar: str, *,
                         include_instructors: bool = False) -> int:
     """The grading sheet: DESK_COLUMNS, one row per student."""
     rows = students(store, seminar, include_instructors=include_instructors)
-    w = csv.writer(out, lineterminator="\r\n")
-    w.writerow(DESK_COLUMNS)
-    for r in rows:
-        w.writerow((neutralise(r.seminar), neutralise(r.username), neutralise(r.display_name),
-                    r.role, r.annotations, r.replies, r.words, r.documents, r.distinct_codes,
-                    neutralise(r.codes_used),
-                    format_time(r.last_activity) if r.last_activity else ""))
+    write_csv(out, DESK_COLUMNS, [
+        (r.seminar, r.username, r.display_name, r.role, r.annotations, r.replies, r.words,
+         r.documents, r.distinct_codes, r.codes_used,
+         format_time(r.last_activity) if r.last_activity else "") for r in rows])
     return len(rows)
 
 

@@ -7,7 +7,6 @@ a formula are neutralised unless `raw` (see `csvsafe`).
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TextIO
@@ -15,7 +14,7 @@ from typing import Any, TextIO
 from sqlalchemy import select
 
 from .annotation import Filters, annotation_select, annotator_label
-from .csvsafe import neutralise
+from .csvsafe import CsvWriter
 from .db.engine import Store
 from .db.models import Reply
 from .timeutil import format_time
@@ -26,10 +25,6 @@ COLUMNS = (
     "annotator", "created_at", "updated_at",
 )
 REPLY_COLUMNS = ("reply_id", "annotation_id", "author", "text", "created_at")
-
-
-def _writer(out: TextIO) -> csv.Writer:  # type: ignore[name-defined]
-    return csv.writer(out, lineterminator="\r\n")
 
 
 def stored_time(value: str) -> str:
@@ -43,16 +38,11 @@ def stored_time(value: str) -> str:
     return format_time(datetime.fromisoformat(value))
 
 
-def _identity(cell: str) -> str:
-    return cell
-
-
 def export_annotations(store: Store, out: TextIO, filters: Filters | None = None,
                        *, raw: bool = False) -> int:
     """Write the annotations CSV; returns the number of rows."""
     filters = filters or Filters()
-    safe: Callable[[str], str] = _identity if raw else neutralise
-    writer = _writer(out)
+    writer = CsvWriter(out, raw=raw)
     writer.writerow(COLUMNS)
     n = 0
     with store.read() as session:
@@ -62,12 +52,10 @@ def export_annotations(store: Store, out: TextIO, filters: Filters | None = None
         # Core, not ORM, execution: plain rows, without per-row ORM bookkeeping.
         result = conn.execute(annotation_select(filters, with_fields=False, stored_times=stored))
         for batch in result.partitions(5000):
-            # Ids, slugs and the sha256 are validated and cannot start a formula.
             writer.writerows(
                 (
-                    r[0], r[1], r[2], safe(r[3]), r[4], r[5], r[6],
-                    safe(r[7]), safe(r[8]), safe(r[9]), safe(r[10]), safe(r[11]),
-                    safe(r[12]), safe(annotator_label(r[13], r[17]) if r[17] else r[13]),
+                    r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11],
+                    r[12], annotator_label(r[13], r[17]) if r[17] else r[13],
                     time(r[14]), time(r[15]),
                 )
                 for r in batch
@@ -80,8 +68,7 @@ def export_replies(store: Store, out: TextIO, filters: Filters | None = None,
                    *, raw: bool = False) -> int:
     """Write the replies CSV for the annotations the same filters select."""
     filters = filters or Filters()
-    safe: Callable[[str], str] = _identity if raw else neutralise
-    writer = _writer(out)
+    writer = CsvWriter(out, raw=raw)
     writer.writerow(REPLY_COLUMNS)
     selected = annotation_select(filters, with_fields=False)
     ids = selected.with_only_columns(selected.selected_columns[0])
@@ -93,7 +80,6 @@ def export_replies(store: Store, out: TextIO, filters: Filters | None = None,
     n = 0
     with store.read() as session:
         for r in session.execute(q):
-            writer.writerow((safe(r[0]), safe(r[1]), safe(r[2]), safe(r[3]),
-                             format_time(r[4])))
+            writer.writerow((r[0], r[1], r[2], r[3], format_time(r[4])))
             n += 1
     return n

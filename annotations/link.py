@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from . import audit, blind, roles
 from .annotation import check_name, check_note
-from .csvsafe import neutralise, restore
+from .csvsafe import restore, write_csv
 from .db.engine import Store
 from .db.models import Annotation, AnnotationLink, DocumentVersion, Seminar
 from .errors import ImportRejected, InvalidInput, NotFound, PermissionDenied, RowError
@@ -171,29 +171,15 @@ def delete_link(store: Store, link_id: str, *, seminar: str, actor: str) -> None
 
 
 def export_links(store: Store, out: TextIO, seminar: str = "", *, raw: bool = False) -> int:
-    safe = (lambda c: c) if raw else neutralise
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(LINK_COLUMNS)
     q = select(AnnotationLink).join(Seminar, Seminar.id == AnnotationLink.seminar_id)
     if seminar:
         q = q.where(Seminar.slug == seminar)
     q = q.order_by(Seminar.slug, AnnotationLink.created_at, AnnotationLink.id)
-    n = 0
     with store.read() as session:
-        for link in session.scalars(q):
-            writer.writerow(
-                (
-                    link.id,
-                    safe(link.kind),
-                    link.from_annotation_id,
-                    link.to_annotation_id,
-                    safe(link.note),
-                    safe(link.annotator),
-                    format_time(link.created_at),
-                )
-            )
-            n += 1
-    return n
+        rows = [(link.id, link.kind, link.from_annotation_id, link.to_annotation_id, link.note,
+                 link.annotator, format_time(link.created_at)) for link in session.scalars(q)]
+    write_csv(out, LINK_COLUMNS, rows, raw=raw)
+    return len(rows)
 
 
 def import_links(store: Store, text: str, *, raw: bool = False) -> int:

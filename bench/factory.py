@@ -8,7 +8,6 @@ batches never share an id and the same batch is the same file every time.
 
 from __future__ import annotations
 
-import csv
 import io
 import random
 import uuid
@@ -18,7 +17,7 @@ from pathlib import Path
 
 from annotations import codebook, config
 from annotations.anchor import context
-from annotations.csvsafe import neutralise
+from annotations.csvsafe import write_csv
 from annotations.document import read_corpus
 from annotations.export import COLUMNS
 
@@ -69,8 +68,5 @@ def annotations_csv(rows: int, *, seminar: str, batch: int = 0,
                     texts: list[CorpusText] | None = None) -> str:
     """An annotations CSV as `annotations export` writes it (text cells neutralised)."""
     out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for r in annotation_rows(rows, seminar=seminar, batch=batch, texts=texts):
-        writer.writerow([neutralise(c) if isinstance(c, str) else c for c in r])
+    write_csv(out, COLUMNS, annotation_rows(rows, seminar=seminar, batch=batch, texts=texts))
     return out.getvalue()

@@ -311,3 +311,93 @@ def test_bad_settings_are_errors_not_tracebacks(tmp_path: Path, main_cli,  # typ
     monkeypatch.setenv("ANNOTATIONS_MAX_TEXT_BYTES", "2MB")
     code, _, err = main_cli("texts", "add", str(f), "--title", "A", "--perspective", "p")
     assert code == 1 and "ANNOTATIONS_MAX_TEXT_BYTES" in err
+
+
+# --- a fresh store, as the first command a new user types meets it ------------------------
+
+
+def test_texts_list_on_a_fresh_store_shows_the_texts_under_a_header(env_store: str,
+                                                                   main_cli) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = main_cli("texts", "list")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0].split() == ["document_id", "perspective", "characters", "title"]
+    assert [ln.split()[0] for ln in lines[1:]] == [
+        "allied-powers-ussr", "stalinism-inner-truth", "steel-and-sacrifice"]
+    # Columns line up: every row's title starts where the header's does.
+    col = lines[0].index("title")
+    assert all(ln[col - 2:col] == "  " and ln[col] != " " for ln in lines[1:])
+
+
+def test_seminar_list_on_a_fresh_store_shows_the_demo_seminar(env_store: str,
+                                                              main_cli) -> None:  # type: ignore[no-untyped-def]
+    code, out, _ = main_cli("seminar", "list")
+    assert code == 0
+    assert out.splitlines()[0].split() == ["seminar", "join_code", "title"]
+    assert re.search(r"^demo\s+DEMO\s+Demo seminar$", out, re.M)
+
+
+def test_export_on_a_fresh_store_knows_the_texts(env_store: str, main_cli,  # type: ignore[no-untyped-def]
+                                                 tmp_path: Path) -> None:
+    code, out, err = main_cli("export")
+    assert (code, err) == (0, "")
+    assert out == ",".join(COLUMNS) + "\r\n"
+    # The texts are there at once: an annotation on one imports without `init`.
+    code, out, err = main_cli("import", str(_import_file(tmp_path, seminar="demo")))
+    assert code == 0, err
+    assert "imported: 2 new" in out
+
+
+def test_every_command_prepares_the_store_once(env_store: str, main_cli) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(2):
+        assert main_cli("stats")[0] == 0
+    store = Store.open(env_store)
+    assert [t.document_id for t in corpus.list_texts(store)] == [
+        "allied-powers-ussr", "stalinism-inner-truth", "steel-and-sacrifice"]
+    assert all(t.versions == 1 for t in corpus.list_texts(store))
+
+
+def test_preparing_keeps_a_replaced_text_current(env_store: str, main_cli) -> None:  # type: ignore[no-untyped-def]
+    from annotations import roles
+
+    main_cli("texts", "list")
+    store = Store.open(env_store)
+    corpus.replace_text(store, "steel-and-sacrifice", b"A new text.\n", name="new.txt",
+                        actor=roles.Actor.console(), seminar="demo")
+    main_cli("texts", "list")
+    assert corpus.get_text(store, "steel-and-sacrifice").text == "A new text.\n"
+
+
+# --- output into a closed pipe ------------------------------------------------------------
+
+
+def _into_closed_pipe(*args: str) -> subprocess.CompletedProcess[bytes]:
+    """Run the script with stdout a real pipe whose reader is gone before it writes."""
+    exe = Path(sys.executable).with_name("annotations")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-c",
+                                             "from annotations.cli import main; main()"]
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # like `| head -1` that has already read its line and left
+    try:
+        return subprocess.run([*cmd, *args], stdout=write_end, stderr=subprocess.PIPE,
+                              timeout=600, env=os.environ.copy())
+    finally:
+        os.close(write_end)
+
+
+def test_head_on_the_pipe_ends_quietly_with_status_0(env_store: str) -> None:
+    for args in (("texts", "list"), ("export",), ("seminar", "list"),
+                 ("texts", "list", "--format", "csv")):
+        done = _into_closed_pipe(*args)
+        assert (done.returncode, done.stderr) == (0, b""), (args, done.stderr.decode())
+
+
+def test_claims_and_framing_into_head_end_quietly(env_store: str, tmp_path: Path) -> None:
+    """`annotations claims | head -1` and `annotations framing | head`, with a real head."""
+    exe = Path(sys.executable).with_name("annotations")
+    cli = f"'{exe}'" if exe.exists() else f"'{sys.executable}' -m annotations.cli"
+    for command, head in (("claims", "head -1"), ("framing", "head")):
+        done = subprocess.run(["bash", "-c", f"set -o pipefail; {cli} {command} | {head}"],
+                              capture_output=True, timeout=600, env=os.environ.copy())
+        assert (done.returncode, done.stderr) == (0, b""), (command, done.stderr.decode())
+        assert done.stdout.startswith(b"claim_id," if command == "claims" else b"document_id,")

@@ -1,12 +1,13 @@
 """Console commands `claims` and `framing`: thin adapters over the framing library.
 
-Each command reads the corpus, calls one library function, prints rows.
+Each command reads the current version of every document in the store (the
+built-in corpus, `texts add` and instructors' uploads), calls one library
+function, prints rows.
 Domain errors become a message on stderr and exit code 1, never a traceback.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 from enum import StrEnum
 from pathlib import Path
@@ -14,11 +15,13 @@ from typing import Annotated, Any
 
 import typer
 
-from .. import config
+from .. import startup
 from ..cliutil import output_to
-from ..csvsafe import neutralise
-from ..document import SourceText, read_corpus
+from ..corpus import current_texts
+from ..csvsafe import write_csv
+from ..document import SourceText
 from ..errors import AnnotationsError
+from ..suggestion import source_text
 from .rows import (
     ALIGNED_COLUMNS,
     CLAIM_COLUMNS,
@@ -44,22 +47,14 @@ OutputOpt = Annotated[
 
 
 def _sources(document: str | None) -> list[SourceText]:
-    sources = read_corpus(config.texts_dir(), config.max_text_bytes())
-    if document is None:
-        return sources
-    chosen = [s for s in sources if s.meta.document_id == document]
-    if not chosen:
-        known = ", ".join(s.meta.document_id for s in sources) or "none"
-        raise AnnotationsError(f"no document {document!r} in the corpus; known ids: {known}")
-    return chosen
+    """The analysis input: every current document in the store, or only `document`."""
+    return [source_text(v) for v in current_texts(startup.open_store(), document)]
 
 
 def _cell(value: Any) -> Any:
     if isinstance(value, list):
         return ";".join(f"{s}-{e}" for s, e in value)  # evidence offsets "start-end;..."
-    if value is None:
-        return ""
-    return neutralise(value) if isinstance(value, str) else value
+    return value
 
 
 def _write(
@@ -70,10 +65,7 @@ def _write(
             json.dump(rows, fh, ensure_ascii=False, indent=2)
             fh.write("\n")
             return
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([_cell(row[c]) for c in columns])
+        write_csv(fh, columns, ([_cell(row[c]) for c in columns] for row in rows))
 
 
 def _run(make_rows: Any, columns: tuple[str, ...], fmt: Format, out: Path | None) -> None:
@@ -82,6 +74,8 @@ def _run(make_rows: Any, columns: tuple[str, ...], fmt: Format, out: Path | None
     except AnnotationsError as exc:
         typer.echo(f"Error: {exc}", err=True)
         raise typer.Exit(1) from None
+    except BrokenPipeError:
+        raise  # the reader left (`| head`): the entry point ends quietly
     except OSError as exc:
         typer.echo(f"Error: cannot write {out or 'stdout'}: {exc.strerror or exc}", err=True)
         raise typer.Exit(1) from None

@@ -6,26 +6,19 @@ from pathlib import Path
 
 import streamlit as st
 
-from .. import config
-from ..corpus import load_corpus
+from .. import config, startup
 from ..db.engine import Store
-from ..seminar import ensure_seminar
 from . import account, compare, home, sidebar, state, workspace
-
-DEMO_SLUG, DEMO_TITLE, DEMO_CODE = "demo", "Demo seminar", "DEMO"
 
 
 @st.cache_resource(show_spinner="Opening the store…")
 def _boot(url: str, texts_dir: str) -> Store:
-    """Migrate, load the corpus (idempotent) and seed the demo seminar, once per process.
+    """The prepared store (see `startup`), once per process.
 
     Keyed by URL and folder so tests that point the environment elsewhere get
     their own store inside one process.
     """
-    store = Store.open(url)
-    load_corpus(store, Path(texts_dir))
-    ensure_seminar(store, DEMO_SLUG, DEMO_TITLE, DEMO_CODE)
-    return store
+    return startup.open_store(url, Path(texts_dir))
 
 
 def get_store() -> Store:

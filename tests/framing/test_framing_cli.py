@@ -11,12 +11,15 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from annotations import corpus
+from annotations.db.engine import Store
 from annotations.framing import CLAIM_COLUMNS, FRAMING_COLUMNS, Parser, parsing
 from annotations.framing.cli import register
 
 
 @pytest.fixture()
-def app(parser: Parser, monkeypatch: pytest.MonkeyPatch) -> typer.Typer:
+def app(parser: Parser, monkeypatch: pytest.MonkeyPatch, env_store: str) -> typer.Typer:
+    """The commands on a fresh store (prepared on first use with the built-in texts)."""
     monkeypatch.setattr(parsing, "_default", parser)  # reuse the session's parses
     app = typer.Typer()
     register(app)
@@ -70,3 +73,29 @@ def test_unwritable_output_is_a_clear_error(app: typer.Typer, tmp_path: Path) ->
     result = CliRunner().invoke(app, ["claims", "--output", str(tmp_path / "missing" / "x.csv")])
     assert result.exit_code == 1
     assert "cannot write" in result.output
+
+
+ADDED = (
+    "The famine of 1932-33 killed some 5 million peasants, according to Conquest.\n"
+    "Perhaps the regime knew; it clearly chose silence.\n"
+)
+
+
+@pytest.mark.parametrize("command", ["claims", "framing"])
+def test_a_text_added_to_the_store_is_analysed(app: typer.Typer, env_store: str,
+                                               command: str) -> None:
+    """`texts add` (or an instructor's upload) puts a text in the store: analysis reads it."""
+    runner = CliRunner()
+    corpus.add_text(Store.open(env_store), ADDED.encode(), name="famine.txt",
+                    title="A famine note", perspective="seminar")
+    result = runner.invoke(app, [command, "--document", "a-famine-note"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows and {r["document_id"] for r in rows} == {"a-famine-note"}
+    if command == "claims":
+        assert any(r["quote"] == "5 million" and r["attributed_to"] for r in rows)
+    else:
+        hedges = next(r for r in rows if r["scope"] == "document" and r["metric"] == "hedges")
+        assert int(hedges["count"]) >= 1
+    every = runner.invoke(app, [command])
+    assert "a-famine-note" in {r["document_id"] for r in csv.DictReader(io.StringIO(every.stdout))}
