@@ -401,3 +401,16 @@ def test_claims_and_framing_into_head_end_quietly(env_store: str, tmp_path: Path
                               capture_output=True, timeout=600, env=os.environ.copy())
         assert (done.returncode, done.stderr) == (0, b""), (command, done.stderr.decode())
         assert done.stdout.startswith(b"claim_id," if command == "claims" else b"document_id,")
+
+
+def test_csv_listings_guard_user_text(env_store: str, main_cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    f = tmp_path / "essay.txt"
+    f.write_text("A short essay.\n", encoding="utf-8")
+    code, _, err = main_cli("texts", "add", str(f), "--title", " =HYPERLINK(\"http://x\")",
+                            "--perspective", "＠textbook", "--document-id", "essay")
+    assert code == 0, err
+    code, out, _ = main_cli("texts", "list", "--format", "csv")
+    row = next(r for r in _csv(out) if r[0] == "essay")
+    assert row[1:3] == ["'=HYPERLINK(\"http://x\")", "'＠textbook"]
+    code, out, _ = main_cli("stats", "--format", "csv")
+    assert code == 0 and out.startswith("seminar,")
