@@ -22,8 +22,10 @@ from typing import TextIO
 # Blanks a spreadsheet skips before it decides a cell is a formula.
 _BLANKS = " \t\u00a0\u200b\u200c\u200d\u2060\ufeff"
 _TRIGGERS = "=+-@\t\r\uff1d\uff0b\uff0d\uff20"
-# Characters a cell may start with and still need a look; anything else is safe.
-_FIRST = frozenset(_TRIGGERS + _BLANKS + "'")
+# Characters a cell may start with and still need a look; a cell that starts with
+# anything else is safe as it is (a database can pre-filter on this, see export).
+FIRST_CHARS = _TRIGGERS + _BLANKS + "'"
+_FIRST = frozenset(FIRST_CHARS)
 _RISKY = f"[{re.escape(_BLANKS)}]*[{re.escape(_TRIGGERS)}]"
 _NEEDS_GUARD = re.compile(f"'*{_RISKY}")
 _GUARDED = re.compile(f"'+{_RISKY}")
@@ -70,6 +72,17 @@ class CsvWriter:
             self._writer.writerows(rows)
         else:
             self._writer.writerows([_guard_cell(v) for v in row] for row in rows)
+
+    def guarded(self, row: Sequence[object]) -> Sequence[object]:
+        """`row` as `writerow` would write it: text cells guarded unless raw."""
+        return row if self.raw else [_guard_cell(v) for v in row]
+
+    def writerows_checked(self, rows: Iterable[Sequence[object]]) -> None:
+        """Rows whose text cells the caller has checked start with none of FIRST_CHARS.
+
+        The fast path of large exports: no look at each cell in Python.
+        """
+        self._writer.writerows(rows)
 
 
 def write_csv(out: TextIO, header: Sequence[str], rows: Iterable[Sequence[object]], *,
