@@ -19,13 +19,13 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TextIO
 
-# Blanks a spreadsheet skips before it decides a cell is a formula.
-_BLANKS = " \t\u00a0\u200b\u200c\u200d\u2060\ufeff"
-_TRIGGERS = "=+-@\t\r\uff1d\uff0b\uff0d\uff20"
-# Characters a cell may start with and still need a look; a cell that starts with
-# anything else is safe as it is (a database can pre-filter on this, see export).
-FIRST_CHARS = _TRIGGERS + _BLANKS + "'"
-_FIRST = frozenset(FIRST_CHARS)
+# Blanks a spreadsheet skips before it decides a cell is a formula, and what it
+# then takes for one. Public so a database can pre-filter rows (see export).
+BLANKS = " \t\u00a0\u200b\u200c\u200d\u2060\ufeff"
+TRIGGERS = "=+-@\t\r\uff1d\uff0b\uff0d\uff20"
+_BLANKS, _TRIGGERS = BLANKS, TRIGGERS
+# Characters a cell may start with and still need a look; anything else is safe.
+_FIRST = frozenset(TRIGGERS + BLANKS + "'")
 _RISKY = f"[{re.escape(_BLANKS)}]*[{re.escape(_TRIGGERS)}]"
 _NEEDS_GUARD = re.compile(f"'*{_RISKY}")
 _GUARDED = re.compile(f"'+{_RISKY}")
@@ -78,7 +78,7 @@ class CsvWriter:
         return row if self.raw else [_guard_cell(v) for v in row]
 
     def writerows_checked(self, rows: Iterable[Sequence[object]]) -> None:
-        """Rows whose text cells the caller has checked start with none of FIRST_CHARS.
+        """Rows whose text cells the caller has checked need no guard (see `neutralise`).
 
         The fast path of large exports: no look at each cell in Python.
         """

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 
 from .annotation import Filters, annotation_select, annotator_label
-from .csvsafe import FIRST_CHARS, CsvWriter
+from .csvsafe import BLANKS, TRIGGERS, CsvWriter
 from .db.engine import Store
 from .db.models import Annotation, Document, DocumentVersion, Reply, Seminar
 from .timeutil import format_time
@@ -80,8 +80,9 @@ def export_annotations(store: Store, out: TextIO, filters: Filters | None = None
 # A 100,000-row export is dominated by Python work per row and cell. On SQLite the
 # query itself gives the exported text (annotator label, times in the CSV's form),
 # and one more query names the few rows that need a look in Python: a text cell
-# that starts with a character the formula guard may act on, or a time not in the
-# stored form. Every other row goes to the C csv writer as the database gave it.
+# the formula guard may act on (it starts with an apostrophe or a trigger, or with
+# blanks and then a trigger), or a time not in the stored form. Every other row
+# goes to the C csv writer as the database gave it.
 
 _TEXT_CELLS = (Document.title, Annotation.quote, Annotation.prefix, Annotation.suffix,
                Annotation.perspective, Annotation.codes, Annotation.note, Annotation.annotator)
@@ -119,8 +120,11 @@ def _csv_select(q: Select[Any]) -> Select:  # type: ignore[type-arg]
 def _special_select(q: Select[Any], guard: bool) -> Select[Any]:
     times = [not_(_well_formed(_stored(Annotation.created_at))),
              not_(_well_formed(_stored(Annotation.updated_at)))]
-    first = list(FIRST_CHARS)
-    risky = [func.substr(c, 1, 1).in_(first) for c in _TEXT_CELLS] if guard else []
+    # A tab is a blank and a trigger: strip the other blanks, then a tab still counts.
+    blanks, first = BLANKS.replace("\t", ""), [*TRIGGERS, "'"]
+    risky = [or_(func.substr(c, 1, 1).in_(first),
+                 func.substr(func.ltrim(c, blanks), 1, 1).in_(list(TRIGGERS)))
+             for c in _TEXT_CELLS] if guard else []
     return q.with_only_columns(Annotation.id, maintain_column_froms=False).where(
         or_(*times, *risky)).order_by(None)
 
@@ -134,13 +138,15 @@ def _export_sqlite(conn: Connection, writer: CsvWriter, filters: Filters) -> int
         few = len(special) <= 5000  # bound parameters; beyond that one scan is cheaper
         rows = conn.execute(q.where(Annotation.id.in_(special)) if few else q)
         fixed = {r[0]: _cells(r, stored_time) for r in rows if r[0] in special}
+    # The driver's cursor, not SQLAlchemy's result: its tuples go to the C writer as they come.
+    compiled = _csv_select(q).compile(dialect=conn.dialect)
+    params = [compiled.params[k] for k in compiled.positiontup or ()]
+    cursor = conn.connection.driver_connection.execute(str(compiled), params)  # type: ignore[union-attr]
     n = 0
-    for batch in conn.execute(_csv_select(q)).partitions(5000):
+    while batch := cursor.fetchmany(5000):
         if fixed:
-            writer.writerows_checked([r if r[0] not in fixed else writer.guarded(fixed[r[0]])
-                                      for r in batch])
-        else:
-            writer.writerows_checked(batch)
+            batch = [r if r[0] not in fixed else writer.guarded(fixed[r[0]]) for r in batch]
+        writer.writerows_checked(batch)
         n += len(batch)
     return n
 

@@ -148,3 +148,19 @@ def test_links_and_codebook_imports_keep_a_cr(env_store: str, tmp_path: Path) ->
     result = runner.invoke(app, ["codebook", "import", "--seminar", "demo", str(books)])
     assert result.exit_code == 0, result.output
     assert codebook_io.export_text(store, "demo", "csv").encode() == books.read_bytes()
+
+
+@pytest.mark.parametrize("note", ["\tx", " \tx", "\u00a0=x", " \u200b＋1", " x", "'x", "''-x",
+                                  "＝x", "-5", "x", "\r=x", " \r"])
+def test_the_databases_prefilter_hands_every_risky_cell_to_the_guard(ready: Store,
+                                                                     note: str) -> None:
+    """SQLite pre-selects the rows the guard must see; its cells must equal `neutralise`."""
+    from annotations.annotation import create_annotation
+    from annotations.csvsafe import neutralise
+
+    text = (ROOT / "texts" / f"{DOC}.txt").read_text(encoding="utf-8")
+    view = create_annotation(ready, seminar="demo", document_id=DOC, start=100, end=110,
+                             quote=text[100:110], annotator="ada", note=note)
+    rows = list(csv.reader(io.StringIO(_exported(ready)[0].decode(), newline="")))
+    row = next(r for r in rows if r[0] == view.id)
+    assert row[COLUMNS.index("note")] == neutralise(note)
