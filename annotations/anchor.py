@@ -231,7 +231,10 @@ def diff_versions(old: str, new: str) -> EditMap:
     inserted: list[tuple[int, int]] = []
     o = n = 0  # code points
     i = j = 0  # tokens
-    for op, chunk in dmp.diff_main(old_coded, new_coded, checklines=False):
+    diffs = dmp.diff_main(old_coded, new_coded, checklines=False)
+    # A lone space or comma kept between two changes is a coincidence, not the same words.
+    dmp.diff_cleanupSemantic(diffs)
+    for op, chunk in diffs:
         count = len(chunk)
         if op <= 0:
             size = sum(map(len, old_tokens[i : i + count]))

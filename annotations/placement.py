@@ -78,6 +78,23 @@ def pending(store: Store, seminar: str, document_id: str | None = None) -> list[
         return found
 
 
+def occurrences(store: Store, document_id: str, words: str, limit: int = 20) -> list[Side]:
+    """Where `words` occur in the document's current text, to move an annotation onto."""
+    if not words:
+        return []
+    with store.read() as session:
+        doc = session.get(Document, document_id)
+        current = session.get(DocumentVersion, doc.current_version_id) if doc else None
+        if current is None:
+            raise NotFound(f"no document {document_id!r}: see `annotations texts list`")
+        text, i = current.text, current.text.find(words)
+        found: list[Side] = []
+        while i != -1 and len(found) < limit:
+            found.append(_side(text, i, i + len(words)))
+            i = text.find(words, i + 1)
+        return found
+
+
 def _annotation(session: Session, seminar: str, annotation_id: str, actor: roles.Actor
                 ) -> tuple[int, Annotation]:
     sid = seminars.seminar_id(session, seminar)

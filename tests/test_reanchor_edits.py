@@ -6,21 +6,22 @@ decisions, and property tests with random edits of a text.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotations import audit, corpus, placement
+from annotations import audit, corpus, export, importer, placement
 from annotations.anchor import AnchorStatus, anchor_at, context, diff_versions, relocate
 from annotations.annotation import Filters, create_annotation, get_annotation, list_annotations
 from annotations.db.engine import Store
 from annotations.errors import InvalidInput, PermissionDenied
 from annotations.roles import Actor
+from annotations.seminar import create_seminar
 
 DOC = "steel-and-sacrifice"
-REPO = Path(__file__).resolve().parents[1]
 CONSOLE = Actor.console()
 NOTE = "Editor's note: this version corrects one phrase and shortens the standfirst.\n"
 
@@ -116,6 +117,36 @@ def test_diff_ignores_autojunk_and_long_texts() -> None:
     edits = diff_versions(old, new)
     start = old.index("needle")
     assert relocate(old, new, start, start + 6, edits=edits).start == start + 1
+
+
+def test_an_import_onto_an_edited_text_flags_what_it_cannot_prove(store: Store,
+                                                                 tmp_path: Path) -> None:
+    """Offsets from a version the store does not have: found by quote and context, and the
+    deleted passage's quote, present elsewhere with other context, is flagged, not moved."""
+    old = corpus.get_text(store, DOC).text
+    ids = {"deleted": _annotate(store, old, "labour camps", "forced collectivisation, "),
+           "edited": _annotate(store, old, "were forcibly removed from their homes"),
+           "title": _annotate(store, old, "Steel and Sacrifice")}
+    out = io.StringIO()
+    export.export_annotations(store, out)
+    target = Store.open(f"sqlite:///{tmp_path / 'target.sqlite3'}")
+    try:
+        create_seminar(target, "demo", "Demo seminar", "DEMO01")
+        corpus.add_text(target, _edited(old).encode(), name="new.txt", title="Steel",
+                        perspective="popular history", document_id=DOC)
+        report = importer.import_csv(target, out.getvalue())
+        assert sorted(report.review) == sorted([ids["deleted"], ids["edited"]])
+        assert report.moved == [ids["title"]]
+        new = corpus.get_text(target, DOC).text
+        title = get_annotation(target, ids["title"], "demo")
+        assert (title.start, title.anchor_status) == (new.index("Steel and Sacrifice"),
+                                                      AnchorStatus.ANCHORED)
+        for key in ("deleted", "edited"):
+            a = get_annotation(target, ids[key], "demo")
+            assert a.anchor_status == AnchorStatus.REVIEW
+            assert new[a.start:a.end] == a.quote
+    finally:
+        target.dispose()
 
 
 # --- the instructor's decisions ----------------------------------------------------------
