@@ -44,6 +44,7 @@ class Pending:
     status: str  # "review" or "orphan"
     old: Side  # where it was, on the version it was made on
     new: Side | None  # the proposed place on the current version; None for an orphan
+    returnable: bool = False  # a review that knows its old place, so it can be orphaned
 
 
 def _side(text: str, start: int, end: int) -> Side:
@@ -66,15 +67,17 @@ def pending(store: Store, seminar: str, document_id: str | None = None) -> list[
         for a, version in session.execute(query).all():
             new: Side | None = None
             old = _side(version.text, a.start, a.end)
+            returnable = False
             if a.anchor_status == AnchorStatus.REVIEW:
-                new = old
+                new = old  # an import's review has no older place: the same text both sides
                 previous = (session.get(DocumentVersion, a.previous_version_id)
                             if a.previous_version_id is not None else None)
                 if previous is not None and a.previous_start is not None \
                         and a.previous_end is not None:
                     old = _side(previous.text, a.previous_start, a.previous_end)
+                    returnable = True
             found.append(Pending(a.id, a.annotator, version.document_id, a.anchor_status,
-                                 old, new))
+                                 old, new, returnable))
         return found
 
 

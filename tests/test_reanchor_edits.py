@@ -6,6 +6,7 @@ decisions, and property tests with random edits of a text.
 
 from __future__ import annotations
 
+import csv
 import io
 from pathlib import Path
 
@@ -79,6 +80,11 @@ def test_the_issue_scenario_orphans_the_deleted_passage(any_store: Store) -> Non
     # The orphan is still listed (and so exported) with its old text.
     listed = {a.id: a for a in list_annotations(any_store, Filters(seminar="demo"))}
     assert listed[ids["deleted"]].anchor_status == AnchorStatus.ORPHAN
+    out = io.StringIO()
+    export.export_annotations(any_store, out, Filters(seminar="demo"))
+    [row] = [r for r in csv.DictReader(io.StringIO(out.getvalue()))
+             if r["annotation_id"] == ids["deleted"]]
+    assert (row["document_sha256"], row["quote"]) == (gone.document_sha256, "labour camps")
 
 
 def test_a_deleted_quote_is_orphaned_even_when_its_words_occur_elsewhere() -> None:
@@ -145,6 +151,11 @@ def test_an_import_onto_an_edited_text_flags_what_it_cannot_prove(store: Store,
             a = get_annotation(target, ids[key], "demo")
             assert a.anchor_status == AnchorStatus.REVIEW
             assert new[a.start:a.end] == a.quote
+        # No older place in this store: it can be accepted or moved, not sent back.
+        listed = {p.annotation_id: p for p in placement.pending(target, "demo")}
+        assert not listed[ids["deleted"]].returnable
+        with pytest.raises(InvalidInput, match="no earlier place"):
+            placement.orphan(target, "demo", ids["deleted"], CONSOLE)
     finally:
         target.dispose()
 
@@ -166,7 +177,7 @@ def test_pending_shows_old_and_new_context(store: Store) -> None:
     items = {p.annotation_id: p for p in placement.pending(store, "demo", DOC)}
     review = items[edited_id]
     assert review.status == "review" and review.new is not None
-    assert review.old.quote == "were forcibly removed"
+    assert review.returnable and review.old.quote == "were forcibly removed"
     assert review.old.prefix == old[:old.index("were forcibly removed")][-32:]
     assert review.new.quote == "were forcibly deported"
     orphan = items[deleted_id]

@@ -80,8 +80,9 @@ def _item(d: Desk, item: placement.Pending) -> None:
             accept, orphan = st.columns(2)
             accept.button("Accept this place", key=ACCEPT + aid, on_click=_accept,
                           args=(d, aid))
-            orphan.button("Orphan: its words are gone", key=ORPHAN + aid, on_click=_orphan,
-                          args=(d, aid))
+            if item.returnable:
+                orphan.button("Orphan: its words are gone", key=ORPHAN + aid,
+                              on_click=_orphan, args=(d, aid))
         words = st.text_input("Or move it onto these words (copy them from the text)",
                               key=WORDS + aid)
         found = (shown(lambda: placement.occurrences(d.store, item.document_id, words)) or []
