@@ -5,11 +5,12 @@ exclusive. A silently wrong re-attachment is worse than an orphan, so every
 placement that is not proven is flagged for review. With both versions of a
 text (`relocate`) the order is:
 
-1. the edit: the character diff of the two versions (diff-match-patch) maps
-   the span; if the diff keeps the quote's own characters, it lands exactly
-   where they went, however far they moved (anchored);
-2. the exact quote where the diff says text was inserted (a moved passage):
-   placed, flagged for review;
+1. the edit: the diff of the two versions (diff-match-patch's Myers diff over
+   words, white space and signs) maps the span; if the diff keeps the quote's
+   own characters, it lands exactly where they went, however far they moved
+   (anchored);
+2. the exact quote where the diff says text was inserted and no kept word
+   lies (a moved passage): placed, flagged for review;
 3. the quote's characters partly kept (words edited in place): the edited
    span, flagged for review;
 4. a fuzzy match in inserted text, flagged for review;
@@ -154,7 +155,7 @@ def reanchor(
 
 @dataclass(frozen=True)
 class EditMap:
-    """The character diff between two versions of a text, as its unchanged stretches.
+    """The diff between two versions of a text, as its unchanged stretches (code points).
 
     `equal` holds (old start, new start, length) in order; every other stretch
     of the new text is `inserted` (new or moved text).
