@@ -547,8 +547,7 @@ def _checked_fields(session: Session, annotations: list[IncomingAnnotation],
         try:
             values = clean_field_values(asked[sid], a.codes, a.fields)
         except AnnotationsError as exc:
-            errors.append(RowError(a.row, f"{exc}: add the field to the code in the "
-                                          "codebook first"))
+            errors.append(RowError(a.row, f"structured fields: {exc}"))
             continue
         rows.append({"id": a.annotation_id, "fields": values})
     return rows
