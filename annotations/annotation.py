@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -146,7 +147,12 @@ MAX_FIELD = 2_000  # code points per structured field value
 def check_field_values(session: Session, seminar_id: int, codes: list[str],
                        values: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     """Only fields the codebook asks for, of codes the annotation has; empty values dropped."""
-    asked = codebook.fields_by_code(session, seminar_id)
+    return clean_field_values(codebook.fields_by_code(session, seminar_id), codes, values)
+
+
+def clean_field_values(asked: dict[str, list[str]], codes: Sequence[str],
+                       values: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """`check_field_values` with the codebook's fields (`codebook.fields_by_code`) given."""
     clean: dict[str, dict[str, str]] = {}
     for code, given in values.items():
         if code not in codes:

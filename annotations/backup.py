@@ -72,7 +72,9 @@ def backup_seminar(store: Store, seminar: str) -> dict[str, Any]:
             "seminar": {"slug": s.slug, "title": s.title, "join_code": s.join_code,
                         "revision": s.revision, "created_at": _T(s.created_at)},
             "documents": sorted(({"document_id": versions[v], "sha256": shas[v]}
-                                 for v in {a.document_version_id for a in anns}),
+                                 for v in {a.document_version_id for a in anns}
+                                 | {a.previous_version_id for a in anns
+                                    if a.previous_version_id is not None}),
                                 key=lambda d: (d["document_id"], d["sha256"])),
             "perspectives": [{"name": p.name, "colour": p.colour, "description": p.description}
                              for p in codebook.perspectives(session, sid)],
@@ -95,7 +97,11 @@ def backup_seminar(store: Store, seminar: str) -> dict[str, Any]:
                 "perspective": a.perspective, "codes": a.codes, "note": a.note,
                 "annotator": a.annotator, "anchor_status": a.anchor_status,
                 "source": a.source, "fields": a.fields or {}, "created_at": _T(a.created_at),
-                "updated_at": _T(a.updated_at)} for a in anns],
+                "updated_at": _T(a.updated_at),
+                # awaiting review after re-anchoring: where it came from
+                "previous": None if a.previous_version_id is None else {
+                    "document_sha256": shas[a.previous_version_id],
+                    "start": a.previous_start, "end": a.previous_end}} for a in anns],
             "replies": [{"id": r.id, "annotation_id": r.annotation_id, "author": r.author,
                          "text": r.text, "created_at": _T(r.created_at),
                          "updated_at": _T(r.updated_at)}
@@ -186,6 +192,7 @@ def _restore(store: Store, data: dict[str, Any], actor: str) -> RestoreReport:
                                      "anchor_status", "source")},
                 "fields": a.get("fields", {}), "seminar_id": s.id,
                 "document_version_id": versions[(a["document_id"], a["document_sha256"])],
+                **_previous(versions, a),
                 "created_at": parse_time(a["created_at"]),
                 "updated_at": parse_time(a["updated_at"])} for a in data["annotations"]])
         if data["replies"]:
@@ -215,6 +222,15 @@ def _restore(store: Store, data: dict[str, Any], actor: str) -> RestoreReport:
         seminars.bump(session, s.id)
         return RestoreReport(s.slug, len(data["annotations"]), len(data["replies"]),
                              len(data["links"]), len(data["members"]), created)
+
+
+def _previous(versions: dict[tuple[str, str], int], a: dict[str, Any]) -> dict[str, Any]:
+    """The place a re-anchored annotation awaiting review came from (older backups: none)."""
+    p = a.get("previous")
+    if not p:
+        return {"previous_version_id": None, "previous_start": None, "previous_end": None}
+    return {"previous_version_id": versions[(a["document_id"], p["document_sha256"])],
+            "previous_start": int(p["start"]), "previous_end": int(p["end"])}
 
 
 def _versions(session: Session, documents: list[dict[str, str]]) -> dict[tuple[str, str], int]:

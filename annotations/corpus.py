@@ -7,15 +7,15 @@ where they are until `reanchor_document` moves them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import audit, config, roles
 from . import seminar as seminars
-from .anchor import AnchorStatus, reanchor
+from .anchor import AnchorStatus, EditMap, diff_versions, reanchor, relocate
 from .db.engine import Store
 from .db.models import Annotation, Document, DocumentVersion
 from .document import (
@@ -265,12 +265,17 @@ def current_texts(store: Store, document_id: str | None = None) -> list[VersionT
 @dataclass(frozen=True)
 class ReanchorReport:
     moved: int
-    review: list[str]  # annotation ids re-attached by fuzzy match: check them
-    orphans: list[str]  # annotation ids whose quote was not found: still on the old version
+    review: list[str]  # annotation ids placed but not proven by the diff: check them
+    orphans: list[str]  # annotation ids whose words were deleted: still on the old version
 
 
 def reanchor_document(store: Store, document_id: str) -> ReanchorReport:
-    """Move annotations on older versions of a document onto its current version."""
+    """Move annotations on older versions of a document onto its current version.
+
+    Each is carried through the diff of its version and the current one
+    (`anchor.relocate`): proven placements are anchored, the rest are placed
+    for review (remembering where they came from) or stay behind as orphans.
+    """
     check_slug(document_id, "document_id")
     with store.transaction() as session:
         doc = session.get(Document, document_id)
@@ -285,16 +290,35 @@ def reanchor_document(store: Store, document_id: str) -> ReanchorReport:
                 DocumentVersion.document_id == document_id,
                 Annotation.document_version_id != current.id,
             )
+            .order_by(Annotation.document_version_id, Annotation.start, Annotation.id)
         ).all()
         moved, review, orphans, seminars = 0, [], [], set()
+        edits: dict[int, tuple[str, EditMap]] = {}
         for a in stale:
-            found = reanchor(current.text, a.quote, a.prefix, a.suffix, a.start)
+            if a.document_version_id not in edits:
+                old = session.get(DocumentVersion, a.document_version_id)
+                assert old is not None
+                edits[a.document_version_id] = (old.text, diff_versions(old.text, current.text))
+            old_text, edit = edits[a.document_version_id]
+            if old_text[a.start : a.end] == a.quote:
+                found = relocate(old_text, current.text, a.start, a.end, a.prefix, a.suffix,
+                                 edit)
+            else:  # a row that no longer matches its own text: search, never trust offsets
+                found = reanchor(current.text, a.quote, a.prefix, a.suffix)
+                if found.status is AnchorStatus.ANCHORED:
+                    found = replace(found, status=AnchorStatus.REVIEW)
             if found.status is AnchorStatus.ORPHAN:
                 if a.anchor_status != AnchorStatus.ORPHAN:
                     a.anchor_status = AnchorStatus.ORPHAN
                     seminars.add(a.seminar_id)  # a visible change: classmates must see it
                 orphans.append(a.id)
                 continue
+            if found.status is AnchorStatus.REVIEW:
+                a.previous_version_id, a.previous_start, a.previous_end = (
+                    a.document_version_id, a.start, a.end)
+                review.append(a.id)
+            else:
+                a.previous_version_id = a.previous_start = a.previous_end = None
             a.document_version_id = current.id
             a.start, a.end, a.quote = found.start, found.end, found.quote
             a.prefix, a.suffix = found.prefix, found.suffix
@@ -302,20 +326,9 @@ def reanchor_document(store: Store, document_id: str) -> ReanchorReport:
             a.updated_at = now()
             seminars.add(a.seminar_id)
             moved += 1
-            if found.status is AnchorStatus.REVIEW:
-                review.append(a.id)
         for s in seminars:
             bump(session, s)
         return ReanchorReport(moved, review, orphans)
-
-
-def confirm_anchor(session: Session, annotation_id: str) -> None:
-    """A person checked a fuzzy re-anchor: it counts as anchored again."""
-    session.execute(
-        update(Annotation)
-        .where(Annotation.id == annotation_id)
-        .values(anchor_status=AnchorStatus.ANCHORED)
-    )
 
 
 @dataclass(frozen=True)

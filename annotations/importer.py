@@ -31,6 +31,7 @@ from .annotation import (
     check_name,
     check_note,
     check_source,
+    clean_field_values,
     split_annotator_label,
 )
 from .codebook import CodeSpec, PerspectiveSpec
@@ -88,6 +89,8 @@ class IncomingAnnotation:
     annotator: str
     created_at: datetime
     updated_at: datetime
+    # Structured field values when the file carries them (JSON-LD); None leaves them as stored.
+    fields: dict[str, dict[str, str]] | None = None
 
 
 @dataclass(slots=True)
@@ -309,6 +312,7 @@ def import_rows(store: Store, annotations: list[IncomingAnnotation],
         file_ids = {a.annotation_id: a for a in annotations}
         reply_rows, reply_updates = _resolve_replies(session, replies, file_ids, errors,
                                                      replies_label)
+        field_rows = _checked_fields(session, annotations, ctx.seminars, errors)
         if errors:
             raise ImportRejected(sorted(errors, key=lambda e: (e.row, e.reason)))
         for sid, kind, name in new_labels:
@@ -324,6 +328,8 @@ def import_rows(store: Store, annotations: list[IncomingAnnotation],
             session.execute(update(Annotation), [
                 dict(zip(ROW_ATTRS, _as_datetimes(r) if sqlite else r, strict=True))
                 for r in updates])
+        if field_rows:
+            session.execute(update(Annotation), field_rows)
         if reply_rows:
             _insert_many(session, Reply.__table__, reply_rows)  # type: ignore[arg-type]
         if reply_updates:
@@ -523,6 +529,28 @@ def _moved(a: IncomingAnnotation, text: str, report: ImportReport
     (report.review if found.status is AnchorStatus.REVIEW else report.moved).append(
         a.annotation_id)
     return found.start, found.end, found.quote, found.status.value
+
+
+def _checked_fields(session: Session, annotations: list[IncomingAnnotation],
+                    seminars: dict[str, int], errors: list[RowError]
+                    ) -> list[dict[str, object]]:
+    """Updates of the structured field values a file carries, checked against each
+    seminar's codebook (a file cannot invent fields)."""
+    asked: dict[int, dict[str, list[str]]] = {}
+    rows: list[dict[str, object]] = []
+    for a in annotations:
+        sid = seminars.get(a.seminar)
+        if a.fields is None or sid is None:
+            continue  # nothing carried, or the unknown seminar is reported already
+        if sid not in asked:
+            asked[sid] = codebook.fields_by_code(session, sid)
+        try:
+            values = clean_field_values(asked[sid], a.codes, a.fields)
+        except AnnotationsError as exc:
+            errors.append(RowError(a.row, f"structured fields: {exc}"))
+            continue
+        rows.append({"id": a.annotation_id, "fields": values})
+    return rows
 
 
 def _resolve_replies(session: Session, replies: list[IncomingReply],

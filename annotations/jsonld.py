@@ -15,7 +15,7 @@ The file is one `AnnotationCollection` with a single embedded `AnnotationPage`:
 
 `@context` is the array `["http://www.w3.org/ns/anno.jsonld", {...}]`, the
 model's way to add extension terms (section 6 of the Web Annotation
-Vocabulary); the second entry maps our two terms to `urn:annotations:vocab#`.
+Vocabulary); the second entry maps our three terms to `urn:annotations:vocab#`.
 Every item repeats it so that each annotation stands alone (the Web
 Annotation Protocol needs that when items are posted one by one).
 
@@ -36,6 +36,9 @@ One annotation (`items` lists each annotation followed by its replies):
 | perspective      | a `TextualBody`, `purpose: "classifying"`, value the perspective   |
 | annotator        | `creator`: `{"type": "Person", "name": <the CSV annotator cell>}`  |
 | created/updated  | `created` / `modified`, ISO 8601 UTC with `Z` (as in the CSV)      |
+| structured fields| `fields` (extension term, a JSON literal): `{code: {field: value}}`, |
+|                  | left out when empty; read back on import, checked against the      |
+|                  | codebook (an item without it leaves stored values alone)           |
 
 `motivation` is derived, never read back: "commenting" with a note, else
 "tagging" with codes, else "classifying" with a perspective, else
@@ -381,7 +384,22 @@ def _annotation(n: int, item: JSON) -> IncomingAnnotation:
         annotator=_creator_name(item, "annotator"),
         created_at=created,
         updated_at=modified,
+        fields=_fields(item),
     )
+
+
+def _fields(item: JSON) -> dict[str, dict[str, str]] | None:
+    """Our `fields` term: {code: {field: value}}; absent leaves stored values alone."""
+    if "fields" not in item:
+        return None
+    value = item["fields"]
+    if not isinstance(value, dict) or not all(
+            isinstance(code, str) and isinstance(given, dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in given.items())
+            for code, given in value.items()):
+        raise InvalidInput("'fields' must be an object of codes, each an object of field "
+                           'names and text values, e.g. {"factual error": {"source": "..."}}')
+    return {code: dict(given) for code, given in value.items()}
 
 
 def _target(item: JSON) -> JSON:

@@ -11,7 +11,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import insert
 
-from annotations import accounts, backup, codebook, corpus, roles
+from annotations import accounts, backup, codebook, corpus, placement, roles
 from annotations.annotation import Filters, add_reply, create_annotation
 from annotations.audit import list_entries
 from annotations.codebook import CodeSpec
@@ -98,6 +98,34 @@ def test_restore_into_empty_store_is_identical(source: Store, any_url: str) -> N
         assert roles.role_in(s, accounts.find_user(s, "teacher").id,
                              seminar_id(s, "hist")) == "instructor"
     target.dispose()
+
+
+def test_a_placement_awaiting_review_keeps_its_old_place(source: Store, tmp_path: Path
+                                                         ) -> None:
+    doc = "steel-and-sacrifice"
+    old = corpus.get_text(source, doc).text
+    start = old.index("were forcibly removed")
+    aid = note(source, "hist", doc, "ada", start, start + 21, [])
+    new = old.replace("forcibly removed", "forcibly deported").encode()
+    corpus.replace_text(source, doc, new, name="v2.txt", actor=Actor.console(), seminar="hist")
+    buf = io.StringIO()
+    backup.write_backup(source, "hist", buf)
+    target = Store.open(f"sqlite:///{tmp_path / 'target.sqlite3'}")
+    try:
+        corpus.load_corpus(target, ROOT / "texts")
+        corpus.add_text(target, new, name="v2.txt", title="Steel", perspective="x",
+                        document_id=doc)
+        backup.restore_seminar(target, backup.read_backup(buf.getvalue()))
+        restored = backup.backup_seminar(target, "hist")["annotations"]
+        [item] = [a for a in restored if a["id"] == aid]
+        assert item["anchor_status"] == "review"
+        assert item["previous"]["start"] == start
+        placement.orphan(target, "hist", aid, Actor.console())
+        [back] = [a for a in backup.backup_seminar(target, "hist")["annotations"]
+                  if a["id"] == aid]
+        assert (back["quote"], back["anchor_status"]) == ("were forcibly removed", "orphan")
+    finally:
+        target.dispose()
 
 
 def test_restore_refuses_unknown_documents(source: Store, tmp_path: Path) -> None:

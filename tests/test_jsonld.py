@@ -235,6 +235,56 @@ def test_round_trip_gives_identical_csv(any_store: Store, empty_twin: Store) -> 
     assert csv_exports(empty_twin) == csv_exports(any_store)
 
 
+def test_round_trip_is_exact_with_fields_replies_and_sources(any_store: Store,
+                                                             empty_twin: Store) -> None:
+    """Export, import into an empty store, export: the same document, structured fields
+    (hidden agent, correction, source), replies and suggestion sources read back."""
+    seed(any_store)
+    agent = _annotate(any_store, 80, 95, codes=["agency and passive voice", "hedging"],
+                      fields={"agency and passive voice": {"hidden agent": "the OGPU"}})
+    fix = _annotate(any_store, 100, 130, codes=["factual error"], note="check this",
+                    fields={"factual error": {"correction": "1928, not 1917",
+                                              "source": "Figes, p. 813"}},
+                    source="framing:hedge")
+    add_reply(any_store, fix, seminar="demo", author="Ben", text="agreed")
+    first = export_doc(any_store)
+    report = jsonld.import_jsonld(empty_twin, json.dumps(first))
+    assert (report.inserted, report.replies) == (6, 3)
+    again = export_doc(empty_twin)
+    assert again == first
+    by_id = {i["id"]: i for i in items_of(again)}
+    assert by_id["urn:uuid:" + agent]["fields"] == {
+        "agency and passive voice": {"hidden agent": "the OGPU"}}
+    assert by_id["urn:uuid:" + fix]["fields"]["factual error"]["source"] == "Figes, p. 813"
+    assert csv_exports(empty_twin) == csv_exports(any_store)
+    # Importing it again changes nothing; an item without `fields` leaves them alone.
+    jsonld.import_jsonld(empty_twin, json.dumps(first))
+    assert export_doc(empty_twin) == first
+    del by_id["urn:uuid:" + fix]["fields"]
+    jsonld.import_jsonld(empty_twin, json.dumps(again))
+    assert export_doc(empty_twin) == first
+
+
+def test_imported_fields_are_checked_against_the_codebook(store: Store, tmp_path: Path
+                                                          ) -> None:
+    _annotate(store, 100, 130, codes=["factual error"],
+              fields={"factual error": {"source": "Figes"}})
+    doc = export_doc(store)
+    target = fresh_store(f"sqlite:///{tmp_path / 'target.sqlite3'}")
+    try:
+        items_of(doc)[0]["fields"] = {"factual error": {"invented": "x"}}
+        with pytest.raises(ImportRejected, match="item 1: structured fields: code 'factual "
+                                                 "error' has no field 'invented': use "
+                                                 "'correction', 'source'"):
+            jsonld.import_jsonld(target, json.dumps(doc))
+        items_of(doc)[0]["fields"] = {"factual error": ["not", "an", "object"]}
+        with pytest.raises(ImportRejected, match="item 1: 'fields' must be an object"):
+            jsonld.import_jsonld(target, json.dumps(doc))
+        assert export_doc(target)["total"] == 0
+    finally:
+        target.dispose()
+
+
 def test_filtered_export_round_trips(store: Store, tmp_path: Path) -> None:
     seed(store)
     doc = export_doc(store, Filters(document=OTHER_DOC))

@@ -146,6 +146,13 @@ class Annotation(Base):
     fields: Mapped[dict[str, dict[str, str]]] = mapped_column(
         JSON, default=dict, server_default=text("'{}'")
     )
+    # While a re-anchored placement awaits review: the version and offsets it came from,
+    # so the review can show the old context and send it back there as an orphan.
+    previous_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("document_versions.id"), nullable=True, default=None
+    )
+    previous_start: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
+    previous_end: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 

@@ -8,7 +8,7 @@ import streamlit as st
 from .. import corpus
 from ..annotation import AnnotationView, Filters, list_annotations
 from ..seminar import seminar_codebook
-from . import state
+from . import desk_review, state
 from .desk_common import Desk, act, frame, shown, uploaded
 from .markup import clip, plain
 
@@ -92,8 +92,9 @@ def render(d: Desk) -> None:
 def _replace_form(d: Desk) -> None:
     st.subheader("Replace a text and re-anchor")
     st.caption("The document keeps its title and metadata. Annotations (of every seminar) "
-               "move onto the new text where their quote is found; fuzzy matches need a "
-               "review; the rest stay on the old text as orphans.")
+               "are carried through the edit: those on unchanged words land exactly where "
+               "they went; places the edit does not prove need a review below; annotations "
+               "whose words were deleted stay on the old text as orphans.")
     texts = shown(lambda: corpus.list_texts(d.store)) or []
     titles = {t.document_id: t.title for t in texts}
     with st.form("desk_rep_form", clear_on_submit=True):
@@ -105,6 +106,8 @@ def _replace_form(d: Desk) -> None:
     result = st.session_state.get(RESULT)
     if isinstance(result, corpus.ReplaceResult):
         _report(d, result)
+    st.divider()
+    desk_review.render(d)
 
 
 def _report(d: Desk, r: corpus.ReplaceResult) -> None:
@@ -113,8 +116,8 @@ def _report(d: Desk, r: corpus.ReplaceResult) -> None:
                 f"{len(report.review)} to review · {len(report.orphans)} orphaned")
     mine = {a.id: a for a in shown(lambda: list_annotations(
         d.store, Filters(seminar=d.slug, document=r.document_id), with_replies=False)) or []}
-    for title, ids in (("Needs review (matched approximately)", report.review),
-                       ("Orphans (quote not found in the new text)", report.orphans)):
+    for title, ids in (("Needs review (place not proven by the edit)", report.review),
+                       ("Orphans (words deleted from the new text)", report.orphans)):
         st.markdown(f"*{title}: {len(ids)}*")
         listed = [mine[i] for i in ids if i in mine]
         if listed:

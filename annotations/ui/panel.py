@@ -107,6 +107,8 @@ def opened(store: Store, who: state.Identity, a: AnnotationView, cb: SeminarCode
             for name, value in values.items():
                 st.markdown(f"*{plain(code)} — {plain(name)}:* {plain(value)}")
         st.markdown(f"> {plain(clip(a.quote, 600))}")
+        if a.anchor_status in ("orphan", "review"):
+            st.caption(_anchor_note(a))
         if a.note:
             if len(a.note) > LONG_NOTE:
                 with st.container(height=220, border=False):
@@ -158,3 +160,12 @@ def entries(anns: Sequence[AnnotationView], total: int, active: bool,
 
 def _more() -> None:
     st.session_state[state.PAGE_SIZE] = st.session_state.get(state.PAGE_SIZE, PAGE) + PAGE
+
+
+def _anchor_note(a: AnnotationView) -> str:
+    """Why an annotation is not (or not surely) highlighted on the current text."""
+    if a.anchor_status == "review":
+        return "Placed on a new version of the text; the instructor has yet to confirm it."
+    return ("Orphan: these words are not in the current version of the text. As they stood "
+            f"in the version it was made on: …{plain(clip(a.prefix, 60))} "
+            f"**{plain(clip(a.quote, 200))}** {plain(clip(a.suffix, 60))}…")

@@ -17,7 +17,12 @@ from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
 from annotations import accounts, audit, backup, codebook_io, corpus, roles
-from annotations.annotation import Filters, create_annotation, list_annotations
+from annotations.annotation import (
+    Filters,
+    create_annotation,
+    get_annotation,
+    list_annotations,
+)
 from annotations.db.engine import Store
 from annotations.seminar import SeminarInfo, get_seminar
 from annotations.ui import (
@@ -29,6 +34,7 @@ from annotations.ui import (
     desk_documents,
     desk_perspectives,
     desk_records,
+    desk_review,
     desk_students,
     desk_texts,
 )
@@ -285,12 +291,63 @@ def test_replace_a_version_lists_orphans_and_reviews(store: Store) -> None:
     at.button(key=desk_texts.REPLACE).click().run()
     assert not at.exception and not _errors(at), _errors(at)
     result = at.session_state[desk_texts.RESULT]
-    assert result.report.moved == 2 and len(result.report.orphans) == 1
-    orphans = [d.value for d in at.dataframe if "status" in d.value.columns]
-    assert any("harvest failed" in q for f in orphans for q in f["quote"])
+    assert result.report.moved == 3 and len(result.report.review) == 1
+    assert result.report.orphans == []
+    listed = [d.value for d in at.dataframe if "status" in d.value.columns]
+    assert any("harvest was poor" in q for f in listed for q in f["quote"])
     assert corpus.get_text(store, "tiny").text == new
     assert corpus.get_text(store, "tiny").title == "Tiny"
     assert "text.replace" in {e.action for e in audit.list_entries(store, "class")}
+
+
+def _replaced(store: Store, new: str) -> AppTest:
+    at = _desk(store, desk.TEXTS)
+    at.selectbox(key=desk_texts.REPLACE_DOCUMENT).set_value("tiny")
+    at.file_uploader(key=desk_texts.REPLACE_FILE).upload("tiny-2.txt", new.encode(),
+                                                         "text/plain")
+    at.button(key=desk_texts.REPLACE).click().run()
+    assert not at.exception and not _errors(at), _errors(at)
+    return at
+
+
+def _markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def test_review_list_shows_old_and_new_context_and_each_decision(store: Store) -> None:
+    new = "The famine was man-made, they say.\n\nOthers say the harvest was poor.\n"
+    at = _replaced(store, new)
+    result = at.session_state[desk_texts.RESULT]
+    (review,) = result.report.review
+    text = _markdown(at)
+    assert "harvest failed" in text and "harvest was poor" in text  # old and new, side by side
+    at.button(key=desk_review.ORPHAN + review).click().run()
+    assert not at.exception and not _errors(at), _errors(at)
+    gone = get_annotation(store, review, "class")
+    assert (gone.anchor_status, gone.quote) == ("orphan", "harvest failed")
+    assert "orphan: its words are not in the current text" in _markdown(at)
+    # The orphan can still be moved onto the right words, chosen among their occurrences.
+    at.text_input(key=desk_review.WORDS + review).input("the harvest was poor").run()
+    at.selectbox(key=desk_review.WHERE + review).set_value(0)
+    at.button(key=desk_review.MOVE + review).click().run()
+    assert not at.exception and not _errors(at), _errors(at)
+    moved = get_annotation(store, review, "class")
+    assert (moved.anchor_status, moved.quote) == ("anchored", "the harvest was poor")
+    assert moved.start == new.index("the harvest was poor")
+    actions = [e.action for e in audit.list_entries(store, "class")]
+    assert "anchor.orphan" in actions and "anchor.move" in actions
+    assert "Nothing to review" in " ".join(c.value for c in at.caption)
+
+
+def test_review_list_accepts_a_proposed_place(store: Store) -> None:
+    at = _replaced(store, "The famine was man-made, they say.\n\nOthers say the harvest "
+                          "was poor.\n")
+    (review,) = at.session_state[desk_texts.RESULT].report.review
+    at.button(key=desk_review.ACCEPT + review).click().run()
+    assert not at.exception and not _errors(at), _errors(at)
+    a = get_annotation(store, review, "class")
+    assert (a.anchor_status, a.quote) == ("anchored", "harvest was poor")
+    assert "anchor.accept" in [e.action for e in audit.list_entries(store, "class")]
 
 
 def test_backup_download_restore_and_audit(store: Store) -> None:

@@ -12,8 +12,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from annotations.annotation import Filters, create_annotation, list_annotations
-from annotations.corpus import get_text
+from annotations.corpus import get_text, replace_text
 from annotations.db.engine import Store
+from annotations.roles import Actor
 from annotations.ui import state
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -250,3 +251,18 @@ def test_quick_code_hotkeys_and_leave(store: Store) -> None:
     assert not at.exception
     assert state.USER not in at.session_state
     assert at.text_input(key=state.JOIN_NAME) is not None
+
+
+def test_an_orphan_stays_visible_to_its_author_with_the_old_text(store: Store) -> None:
+    text = _text(store)
+    s = text.index("cult of personality")
+    mine = create_annotation(store, seminar="demo", document_id=DOC, start=s, end=s + 19,
+                             quote=text[s : s + 19], annotator="Ana", note="mine")
+    replace_text(store, DOC, text.replace("cult of personality", "").encode(), name="v2.txt",
+                 actor=Actor.console(), seminar="demo")
+    at = _joined("Ana")
+    at.button(key=state.entry_key("ann_open", mine.id)).click().run()
+    assert not at.exception
+    shown = " ".join(c.value for c in at.caption)
+    assert "Orphan: these words are not in the current version" in shown
+    assert "cult of personality" in shown
