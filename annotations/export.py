@@ -122,8 +122,11 @@ def _special_select(q: Select[Any], guard: bool) -> Select[Any]:
              not_(_well_formed(_stored(Annotation.updated_at)))]
     # A tab is a blank and a trigger: strip the other blanks, then a tab still counts.
     blanks, first = BLANKS.replace("\t", ""), [*TRIGGERS, "'"]
-    risky = [or_(func.substr(c, 1, 1).in_(first),
-                 func.substr(func.ltrim(c, blanks), 1, 1).in_(list(TRIGGERS)))
+    # Most cells start with a letter: look past blanks only in cells that start with one.
+    risky = [case((func.substr(c, 1, 1).in_(first), True),
+                  (func.substr(c, 1, 1).in_(list(blanks)),
+                   func.substr(func.ltrim(c, blanks), 1, 1).in_(list(TRIGGERS))),
+                  else_=False)
              for c in _TEXT_CELLS] if guard else []
     return q.with_only_columns(Annotation.id, maintain_column_froms=False).where(
         or_(*times, *risky)).order_by(None)

@@ -18,6 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SCANNED = ("annotations", "tests", "bench", ".ci", "docs", "app.py", "pyproject.toml")
 VENDORED = ("tests/data/",)  # third-party data, kept byte for byte
+SELF = Path(__file__).resolve().relative_to(ROOT).as_posix()  # its examples are bad on purpose
 TEXT_SUFFIXES = {"", ".py", ".toml", ".js", ".css", ".html", ".sh", ".cfg", ".ini", ".mako",
                  ".json", ".md", ".txt", ".yml", ".yaml"}
 
@@ -37,7 +38,7 @@ SHELL_UP = re.compile(r"dirname \"\$0\"\)((?:/" + _DOT2 + r")+)")
 def _tracked() -> list[str]:
     out = subprocess.run(["git", "ls-files", "-z", "--", *SCANNED], cwd=ROOT,
                          capture_output=True, check=True).stdout.decode()
-    return [p for p in out.split("\0") if p and not p.startswith(VENDORED)
+    return [p for p in out.split("\0") if p and not p.startswith(VENDORED) and p != SELF
             and Path(p).suffix in TEXT_SUFFIXES]
 
 
