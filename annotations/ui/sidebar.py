@@ -11,7 +11,7 @@ from ..corpus import TextInfo
 from ..db.engine import Store
 from ..errors import AnnotationsError
 from ..seminar import SeminarCodebook
-from . import state
+from . import account, state
 from .markup import plain
 
 SHORTCUTS = """
@@ -70,7 +70,8 @@ def identity(store: Store, who: state.Identity) -> None:
                 st.button("Hand in my annotations", key=state.BLIND_SUBMIT, on_click=_submit,
                           args=(store, who), help="Afterwards you see your classmates' "
                           "work; a hand-in cannot be taken back.")
-        st.button("Leave seminar", key=state.LEAVE, on_click=state.leave)
+        st.button("Leave seminar", key=state.LEAVE, on_click=account.leave_seminar,
+                  args=(store,))
         st.divider()
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from annotations import guests
 from annotations.annotation import Filters, create_annotation, list_annotations
 from annotations.corpus import get_text
 from annotations.db.engine import Store
@@ -31,6 +32,11 @@ def _joined(name: str = "Ana", code: str = "DEMO") -> AppTest:
     at.button(key=state.JOIN_SUBMIT).click().run()
     assert not at.exception
     return at
+
+
+def _me(at: AppTest, store: Store) -> str:
+    """The server-made id of the guest this AppTest joined as (what annotations store)."""
+    return guests.validate(store, at.session_state[state.GUEST_TOKEN]).id
 
 
 @pytest.fixture
@@ -76,7 +82,7 @@ def test_home_page_smoke_lists_the_corpus(store: Store) -> None:
 
 def test_join_demo_opens_the_workspace(store: Store) -> None:
     at = _joined("Ana", "demo")
-    assert at.session_state[state.USER] == "Ana"
+    assert _me(at, store).startswith(guests.PREFIX)
     assert "Signed in as **Ana**" in [m.value for m in at.sidebar.markdown]
     assert any("guest" in c.value for c in at.sidebar.caption)
     views = at.sidebar.segmented_control(key=state.VIEW).options
@@ -94,7 +100,7 @@ def test_wrong_join_code_and_empty_name_are_explained(store: Store) -> None:
     at.text_input(key=state.JOIN_CODE).input("DEMO")
     at.button(key=state.JOIN_SUBMIT).click().run()
     assert "display name is empty" in _errors(at)
-    assert state.USER not in at.session_state
+    assert state.GUEST_TOKEN not in at.session_state
 
 
 # ---------------------------------------------------------------- workspace
@@ -122,7 +128,7 @@ def test_save_annotation_with_codes_and_note(store: Store) -> None:
     assert not at.exception
     [a] = list_annotations(store, Filters(seminar="demo", document=DOC))
     assert (a.quote, a.perspective, a.codes, a.annotator) == (
-        "totalitarian rule", "textbook", ["loaded language", "hedging"], "Ana")
+        "totalitarian rule", "textbook", ["loaded language", "hedging"], _me(at, store))
     # The tags used become the sticky ones for the next passage.
     assert at.session_state[state.STICKY_PERSPECTIVE] == "textbook"
     assert at.session_state[state.STICKY_CODES] == ["loaded language", "hedging"]
@@ -177,25 +183,27 @@ def test_quote_mismatch_is_an_error_not_a_save(store: Store) -> None:
 
 def test_filters_narrow_the_panel(store: Store) -> None:
     text = _text(store)
-    for who, phrase, code in (("Ana", "totalitarian rule", "loaded language"),
-                              ("Ben", "cult of personality", "hedging")):
+    at = _joined("Ana")
+    ben = guests.join(store, at.session_state[state.SEMINAR], "Ben").guest.id
+    for who, phrase, code in ((_me(at, store), "totalitarian rule", "loaded language"),
+                              (ben, "cult of personality", "hedging")):
         s = text.index(phrase)
         create_annotation(store, seminar="demo", document_id=DOC, start=s,
                           end=s + len(phrase), quote=phrase, annotator=who, codes=[code],
                           perspective="textbook", note=f"{who} wrote this")
-    at = _joined("Ana")
+    at.run()
     assert "2 annotations, in text order" in [c.value for c in at.caption]
     at.radio(key=state.FILTER_WHO).set_value(state.WHO_MINE).run()
     assert "1 of 2 annotations, in text order" in [c.value for c in at.caption]
     at.radio(key=state.FILTER_WHO).set_value(state.WHO_ONE).run()
-    at.selectbox(key=state.FILTER_ANNOTATOR).set_value("Ben").run()
+    at.selectbox(key=state.FILTER_ANNOTATOR).set_value(ben).run()
     shown = " ".join(m.value for m in at.markdown)
     assert "cult of personality" in shown and "totalitarian rule" not in shown
     at.radio(key=state.FILTER_WHO).set_value(state.WHO_EVERYONE).run()
     at.selectbox(key=state.FILTER_CODE).set_value("loaded language").run()
     assert "totalitarian rule" in " ".join(m.value for m in at.markdown)
     at.selectbox(key=state.FILTER_CODE).set_value(state.ANY)
-    at.text_input(key=state.FILTER_SEARCH).input("ben wrote").run()
+    at.text_input(key=state.FILTER_SEARCH).input(f"{ben} wrote").run()
     shown = " ".join(m.value for m in at.markdown)
     assert "cult of personality" in shown and "totalitarian rule" not in shown
     at.selectbox(key=state.FILTER_PERSPECTIVE).set_value("popular history").run()
@@ -206,11 +214,13 @@ def test_filters_narrow_the_panel(store: Store) -> None:
 def test_edit_delete_and_reply(store: Store) -> None:
     text = _text(store)
     s = text.index("cult of personality")
+    at = _joined("Ana")
+    ana = _me(at, store)
     mine = create_annotation(store, seminar="demo", document_id=DOC, start=s, end=s + 19,
-                             quote=text[s : s + 19], annotator="Ana", note="first")
+                             quote=text[s : s + 19], annotator=ana, note="first")
     theirs = create_annotation(store, seminar="demo", document_id=DOC, start=s, end=s + 4,
                                quote=text[s : s + 4], annotator="Ben", note="Ben's")
-    at = _joined("Ana")
+    at.run()
     at.button(key=state.entry_key("ann_open", mine.id)).click().run()
     at.button(key=state.entry_key("ann_edit", mine.id)).click().run()
     at.text_area(key=state.entry_key("edit_note", mine.id)).input("second thoughts")
@@ -231,7 +241,7 @@ def test_edit_delete_and_reply(store: Store) -> None:
     assert "reply is empty" in _errors(at)
     [reply] = next(a for a in list_annotations(store, Filters(seminar="demo"))
                    if a.id == theirs.id).replies
-    assert (reply.author, reply.text) == ("Ana", "Why this word?")
+    assert (reply.author, reply.text) == (ana, "Why this word?")
     assert any("Why this word?" in m.value for m in at.markdown)  # threaded under it
     at.button(key=state.entry_key("ann_open", mine.id)).click().run()
     at.button(key=state.entry_key("ann_delete", mine.id)).click().run()
@@ -248,5 +258,5 @@ def test_quick_code_hotkeys_and_leave(store: Store) -> None:
     assert at.multiselect(key=state.STICKY_CODES).value == ["hedging"]
     at.button(key=state.LEAVE).click().run()
     assert not at.exception
-    assert state.USER not in at.session_state
+    assert state.GUEST_TOKEN not in at.session_state
     assert at.text_input(key=state.JOIN_NAME) is not None
