@@ -98,7 +98,7 @@ def render(who: state.Identity, texts: list[TextInfo], cb: SeminarCodebook) -> S
             c for c in st.session_state[state.STICKY_CODES] if c in code_names
         ]
         codes = st.multiselect("Current codes", options=code_names, key=state.STICKY_CODES)
-        st.caption("Saving an annotation makes its perspective and codes the current ones. "
+        st.caption("Used only while Quick code is on, and shown above the text then. "
                    "Keys 1–9 in the text toggle codes: "
                    + ", ".join(f"{i} {plain(n)}" for i, n in enumerate(code_names[:9], 1)) + ".")
         with st.expander("Keyboard shortcuts"):

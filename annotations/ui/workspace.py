@@ -127,6 +127,15 @@ def _status(settings: sidebar.Settings, pending: dict[str, Any] | None) -> str:
     return "Select a passage (mouse, touch, or Shift+arrows) to annotate it."
 
 
+def _quick_tags(settings: sidebar.Settings) -> None:
+    """Quick code's tags, next to the text for as long as it is on: nothing is applied unseen."""
+    codes = ", ".join(settings.codes) or "no codes"
+    st.warning(f"**Quick code is on**: each selection is saved at once as "
+               f"**{plain(settings.perspective or 'no perspective')}** with "
+               f"**{plain(codes)}**. Change them in the sidebar, or turn Quick code off "
+               "to tag each passage yourself.", icon=":material/bolt:")
+
+
 def render(store: Store, who: state.Identity) -> None:
     url = config.database_url()
     cb = _codebook(store, url, who.seminar.slug)
@@ -146,8 +155,8 @@ def render(store: Store, who: state.Identity) -> None:
     doc_col, side_col = st.columns([3, 2], gap="medium")
     with side_col:
         doc_info = next((t for t in texts if t.document_id == settings.document), None)
-        forms.composer(store, who, cb, settings.document, settings.perspective,
-                       settings.codes, doc_info.perspective if doc_info else "")
+        forms.composer(store, who, cb, settings.document,
+                       doc_info.perspective if doc_info else "")
         suggestions.render(store, who, version, cb)
         annotators = sorted({a.annotator for a in everything})
         pf = panel.filters(who, settings.document, annotators, cb, names)
@@ -158,6 +167,8 @@ def render(store: Store, who: state.Identity) -> None:
     info = next((t for t in texts if t.document_id == settings.document), None)
     with doc_col:
         st.subheader(plain(version.title))
+        if settings.quick:
+            _quick_tags(settings)
         if info is not None:
             st.caption(f"Perspective: {plain(info.perspective)} · Source: "
                        f"{plain(info.source_kind or 'not given')} · "

@@ -129,10 +129,11 @@ def test_save_annotation_with_codes_and_note(store: Store) -> None:
     [a] = list_annotations(store, Filters(seminar="demo", document=DOC))
     assert (a.quote, a.perspective, a.codes, a.annotator) == (
         "totalitarian rule", "textbook", ["loaded language", "hedging"], _me(at, store))
-    # The tags used become the sticky ones for the next passage.
-    assert at.session_state[state.STICKY_PERSPECTIVE] == "textbook"
-    assert at.session_state[state.STICKY_CODES] == ["loaded language", "hedging"]
+    # Nothing carries over to the next passage (issue 11, item 2): it starts afresh.
     assert state.PENDING not in at.session_state
+    _select(at, store, "aggressive economic planning")
+    assert at.selectbox(key=state.COMPOSE_PERSPECTIVE).value == "textbook"
+    assert at.multiselect(key=state.COMPOSE_CODES).value == []
 
 
 def test_structured_fields_of_a_picked_code_are_saved(store: Store) -> None:
@@ -156,8 +157,16 @@ def test_new_annotation_starts_with_the_documents_perspective(store: Store) -> N
     assert at.selectbox(key=state.COMPOSE_PERSPECTIVE).value == "textbook"
     at.button(key=state.COMPOSE_CANCEL).click().run()
     at.session_state[state.STICKY_PERSPECTIVE] = "popular history"
+    at.session_state[state.STICKY_CODES] = ["hedging"]
     _select(at, store, "aggressive economic planning")
-    assert at.selectbox(key=state.COMPOSE_PERSPECTIVE).value == "popular history"
+    # Quick code's tags apply only while it is on, and are then shown above the text.
+    assert at.selectbox(key=state.COMPOSE_PERSPECTIVE).value == "textbook"
+    assert at.multiselect(key=state.COMPOSE_CODES).value == []
+    assert not [w for w in at.warning if "Quick code is on" in w.value]
+    at.button(key=state.COMPOSE_CANCEL).click().run()
+    at.toggle(key=state.QUICK).set_value(True).run()
+    [shown] = [w.value for w in at.warning if "Quick code is on" in w.value]
+    assert "**popular history** with **hedging**" in shown
 
 
 def test_repeated_save_of_one_selection_saves_once(store: Store) -> None:
