@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from sqlalchemy import select
 
-from .annotation import Filters, annotation_select, annotator_label
+from .annotation import DELETED_NOTE, Filters, annotation_select, annotator_label
 from .csvsafe import neutralise
 from .db.engine import Store
 from .db.models import Reply
@@ -67,7 +67,8 @@ def export_annotations(store: Store, out: TextIO, filters: Filters | None = None
                 (
                     r[0], r[1], r[2], safe(r[3]), r[4], r[5], r[6],
                     safe(r[7]), safe(r[8]), safe(r[9]), safe(r[10]), safe(r[11]),
-                    safe(r[12]), safe(annotator_label(r[13], r[17]) if r[17] else r[13]),
+                    safe(r[12]) if r[18] is None else DELETED_NOTE,
+                    safe(annotator_label(r[13], r[17]) if r[17] else r[13]),
                     time(r[14]), time(r[15]),
                 )
                 for r in batch

@@ -148,6 +148,9 @@ class Annotation(Base):
     )
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # Set when its author deleted it while it had replies: the thread stays under a
+    # "deleted by its author" placeholder (perspective, codes, note and fields emptied).
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
     replies: Mapped[list[Reply]] = relationship(
         back_populates="annotation", order_by="Reply.created_at", cascade="all, delete-orphan"

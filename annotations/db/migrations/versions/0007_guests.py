@@ -1,4 +1,5 @@
-"""Guests as principals of their own: a server-made id, a label, a hashed session token.
+"""Guests as principals of their own (server-made id, label, hashed session token);
+annotations deleted under a thread of replies kept as tombstones (`deleted_at`).
 
 Revision ID: 0007
 Revises: 0005
@@ -30,8 +31,12 @@ def upgrade() -> None:
         sa.Column("revoked_at", sa.DateTime(), nullable=True),
     )
     op.create_index("ix_guests_seminar_id", "guests", ["seminar_id"])
+    with op.batch_alter_table("annotations") as batch_op:
+        batch_op.add_column(sa.Column("deleted_at", sa.DateTime(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("annotations") as batch_op:
+        batch_op.drop_column("deleted_at")
     op.drop_index("ix_guests_seminar_id", table_name="guests")
     op.drop_table("guests")
