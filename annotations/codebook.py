@@ -241,6 +241,12 @@ def _rewrite_codes(session: Session, seminar_id: int, mapping: dict[str, str | N
     return changed
 
 
+def code_uses(store: Store, seminar_slug: str, name: str) -> int:
+    """How many annotations of the seminar carry the code (what deleting it would change)."""
+    with store.read() as session:
+        return _uses(session, seminar.seminar_id(session, seminar_slug), name)
+
+
 def _uses(session: Session, seminar_id: int, name: str) -> int:
     padded = literal("; ") + Annotation.codes + literal("; ")
     return int(session.scalar(select(func.count()).select_from(Annotation).where(

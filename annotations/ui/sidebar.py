@@ -45,7 +45,12 @@ def _document_changed() -> None:
     st.session_state.pop(state.PAGE_SIZE, None)
 
 
+def _ask_submit(ask: bool) -> None:
+    st.session_state[state.BLIND_CONFIRM] = ask
+
+
 def _submit(store: Store, who: state.Identity) -> None:
+    st.session_state.pop(state.BLIND_CONFIRM, None)
     try:
         blind.submit(store, who.seminar.slug, who.username)
     except AnnotationsError as e:
@@ -67,9 +72,19 @@ def identity(store: Store, who: state.Identity) -> None:
             st.caption(f"Blind round · {status.label}")
             if who.role == state.STUDENT and not status.revealed and not status.viewer_submitted:
                 st.caption("You see only your own annotations until you hand in.")
-                st.button("Hand in my annotations", key=state.BLIND_SUBMIT, on_click=_submit,
-                          args=(store, who), help="Afterwards you see your classmates' "
-                          "work; a hand-in cannot be taken back.")
+                if st.session_state.get(state.BLIND_CONFIRM):
+                    st.warning("Hand in now? You cannot take it back, and you will see your "
+                               "classmates' work; you can still annotate afterwards.")
+                    yes, no = st.columns(2)
+                    yes.button("Yes, hand in", key=state.BLIND_YES, type="primary",
+                               on_click=_submit, args=(store, who))
+                    no.button("Not yet", key=state.BLIND_NO, on_click=_ask_submit,
+                              args=(False,))
+                else:
+                    st.button("Hand in my annotations", key=state.BLIND_SUBMIT,
+                              on_click=_ask_submit, args=(True,),
+                              help="You will be asked to confirm: a hand-in cannot be "
+                                   "taken back.")
         st.button("Leave seminar", key=state.LEAVE, on_click=account.leave_seminar,
                   args=(store,))
         st.divider()

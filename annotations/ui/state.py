@@ -51,8 +51,16 @@ OLD_PASSWORD = "pw_old"
 NEW_PASSWORD = "pw_new"
 PASSWORD_SUBMIT = "pw_submit"
 
-# Sidebar of an opened seminar: a student hands in a blind round's work
+# Sidebar of an opened seminar: a student hands in a blind round's work (asked twice)
 BLIND_SUBMIT = "blind_submit"
+BLIND_CONFIRM = "blind_confirm"  # the hand-in is waiting for "Yes, hand in"
+BLIND_YES = "blind_yes"
+BLIND_NO = "blind_no"
+
+# Panel: a delete waits for its confirmation; the last delete can be undone for a while
+CONFIRM_DELETE = "confirm_delete"  # the id whose delete waits for "Yes, delete"
+UNDO = "undo_delete"  # annotation.Deleted of this session's last delete
+UNDO_BUTTON = "undo_button"
 
 # Which page of an opened seminar is shown
 VIEW = "nav_view"

@@ -154,6 +154,7 @@ def render(store: Store, who: state.Identity) -> None:
     names = account.display_names(store, who.seminar)
     doc_col, side_col = st.columns([3, 2], gap="medium")
     with side_col:
+        panel.undo_bar(store, who)
         doc_info = next((t for t in texts if t.document_id == settings.document), None)
         forms.composer(store, who, cb, settings.document,
                        doc_info.perspective if doc_info else "")
@@ -174,7 +175,8 @@ def render(store: Store, who: state.Identity) -> None:
                        f"{plain(info.source_kind or 'not given')} · "
                        f"{len(everything)} annotation{'s' if len(everything) != 1 else ''}")
         data = payload(
-            version, shown, colour_by=settings.colour_by, perspectives=cb.perspectives,
+            version, [a for a in shown if not a.deleted], colour_by=settings.colour_by,
+            perspectives=cb.perspectives,
             codes=cb.codes, revision=rev,
             pending=(pending["start"], pending["end"]) if pending else None,
             selected=selected, focus=focus, status=_status(settings, pending), names=names,
@@ -189,4 +191,6 @@ def render(store: Store, who: state.Identity) -> None:
         opened = next((a for a in everything if a.id == selected), None)
         if opened is not None:
             panel.opened(store, who, opened, cb, names)
+        elif selected:
+            panel.gone(selected)
         panel.entries(shown, len(everything), pf.active, selected, names)

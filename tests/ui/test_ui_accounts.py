@@ -260,6 +260,11 @@ def test_blind_round_hides_classmates_until_the_student_hands_in(store: Store) -
     assert "1 annotation, in text order" in _texts(at.caption)  # only Sam's own
     assert state.entry_key("ann_open", mine) in {b.key for b in at.button}
     at.sidebar.button(key=state.BLIND_SUBMIT).click().run()
+    assert "You cannot take it back" in _texts(at.sidebar.warning)  # asked first (item 3)
+    at.sidebar.button(key=state.BLIND_NO).click().run()
+    assert "1 annotation, in text order" in _texts(at.caption)  # not handed in
+    at.sidebar.button(key=state.BLIND_SUBMIT).click().run()
+    at.sidebar.button(key=state.BLIND_YES).click().run()
     assert not at.exception
     assert "Handed in" in _texts(at.success)
     assert "2 annotations, in text order" in _texts(at.caption)

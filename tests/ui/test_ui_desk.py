@@ -16,7 +16,7 @@ import pytest
 from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
-from annotations import accounts, audit, backup, codebook_io, corpus, roles
+from annotations import accounts, audit, backup, codebook, codebook_io, corpus, roles
 from annotations.annotation import Filters, create_annotation, list_annotations
 from annotations.db.engine import Store
 from annotations.seminar import SeminarInfo, get_seminar
@@ -218,8 +218,12 @@ def test_code_errors_are_shown(store: Store) -> None:
     at.button(key=desk_codes.NEW_SUBMIT).click().run()
     assert any("';'" in e for e in _errors(at))
     at.selectbox(key=desk_codes.PICK).set_value("omission").run()
+    used = codebook.code_uses(store, "class", "omission")
+    assert used and f"{used} annotation(s) use “omission”" in " ".join(
+        c.value for c in at.caption)  # said before the click (issue 11, item 3)
     at.button(key=desk_codes.DELETE).click().run()
     assert any("used by" in e for e in _errors(at))
+    assert codebook.code_uses(store, "class", "omission") == used
 
 
 def test_perspective_add_and_rename(store: Store) -> None:

@@ -254,8 +254,40 @@ def test_edit_delete_and_reply(store: Store) -> None:
     assert any("Why this word?" in m.value for m in at.markdown)  # threaded under it
     at.button(key=state.entry_key("ann_open", mine.id)).click().run()
     at.button(key=state.entry_key("ann_delete", mine.id)).click().run()
+    assert "Delete this annotation?" in " ".join(w.value for w in at.warning)  # asked first
+    assert len(list_annotations(store, Filters(seminar="demo"))) == 2
+    at.button(key=state.entry_key("ann_delete_yes", mine.id)).click().run()
     assert not at.exception
     assert [a.id for a in list_annotations(store, Filters(seminar="demo"))] == [theirs.id]
+    at.button(key=state.UNDO_BUTTON).click().run()  # the delete can be taken back
+    assert not at.exception
+    assert {a.id for a in list_annotations(store, Filters(seminar="demo"))} == {
+        mine.id, theirs.id}
+
+
+def test_deleting_keeps_a_classmates_reply_and_her_draft(store: Store) -> None:
+    text = _text(store)
+    s = text.index("cult of personality")
+    at = _joined("Ana")
+    mine = create_annotation(store, seminar="demo", document_id=DOC, start=s, end=s + 19,
+                             quote=text[s : s + 19], annotator=_me(at, store), note="first")
+    ben = _joined("Ben")
+    ben.button(key=state.entry_key("ann_open", mine.id)).click().run()
+    ben.text_area(key=state.entry_key("reply_text", mine.id)).input("Why this?")
+    ben.button(key=state.entry_key("reply_send", mine.id)).click().run()
+    ben.text_area(key=state.entry_key("reply_text", mine.id)).input("And also")  # half-typed
+    at.run()
+    at.button(key=state.entry_key("ann_open", mine.id)).click().run()
+    at.button(key=state.entry_key("ann_delete", mine.id)).click().run()
+    at.button(key=state.entry_key("ann_delete_yes", mine.id)).click().run()
+    assert not at.exception
+    [kept] = list_annotations(store, Filters(seminar="demo"))
+    assert kept.deleted and [r.text for r in kept.replies] == ["Why this?"]
+    ben.run()
+    shown = " ".join(m.value for m in ben.markdown)
+    assert "Deleted by its author" in shown and "Why this?" in shown
+    assert "first" not in " ".join(m.value for m in ben.markdown + ben.caption)
+    assert ben.text_area(key=state.entry_key("reply_text", mine.id)).value == "And also"
 
 
 def test_quick_code_hotkeys_and_leave(store: Store) -> None:
