@@ -10,7 +10,7 @@ from .. import config
 from ..corpus import load_corpus
 from ..db.engine import Store
 from ..seminar import ensure_seminar
-from . import account, compare, cookie, home, sidebar, state, workspace
+from . import account, compare, cookie, home, layout, sidebar, state, workspace
 
 DEMO_SLUG, DEMO_TITLE, DEMO_CODE = "demo", "Demo seminar", "DEMO"
 
@@ -38,6 +38,7 @@ def main() -> None:
     user = account.signed_in(store)
     who = account.identity(store, user)
     cookie.send()
+    layout.responsive()
     if who is None:
         home.render(store, user)
         return

@@ -23,7 +23,7 @@ from ..framing.models import Claim, DocumentAnalysis
 from ..link import KINDS, create_link, list_links
 from ..seminar import revision
 from ..suggestion import source_text
-from . import state
+from . import layout, state
 from .account import display_names, shown_name
 from .highlighter import highlighter
 from .markup import clip, plain
@@ -143,7 +143,8 @@ def render(store: Store, who: state.Identity) -> None:
     notes = list_annotations(store, Filters(seminar=who.seminar.slug), viewer=who.username)
     titles = {info.document_id: info.title for info, *_ in rows}
     names = display_names(store, who.seminar)
-    cols = st.columns(len(rows))
+    notes = [a for a in notes if not a.deleted]
+    cols = st.container(key=layout.COMPARE_TEXTS).columns(len(rows))
     selected: list[comparison.Passage] = []
     for col, (info, version, analysis, _) in zip(cols, rows, strict=True):
         with col:
@@ -157,7 +158,8 @@ def render(store: Store, who: state.Identity) -> None:
             for p in found[:MAX_PASSAGES]:
                 _passage(p, metric or comparison.COMPARED_METRICS[0], names)
             if len(found) > MAX_PASSAGES:
-                st.caption(f"{len(found) - MAX_PASSAGES} more passages on this theme.")
+                more = len(found) - MAX_PASSAGES
+                st.caption(f"{more} more passage{'s' if more != 1 else ''} on this theme.")
     st.subheader("Evidence on this theme")
     table = comparison.passage_metric_table(selected)
     st.dataframe(table.rename(columns=titles), key="cmp_metric_table")
@@ -195,7 +197,7 @@ def _vocabulary(rows: list[tuple[TextInfo, VersionText, DocumentAnalysis, list[C
                "informative prior, Monroe et al. 2008): z above 2 is a strong preference.")
     versions = tuple(v for _, v, _, _ in rows)
     table = comparison.vocabulary_table(_words(tuple(v.sha256 for v in versions), versions))
-    cols = st.columns(len(rows))
+    cols = st.container(key=layout.COMPARE_VOCAB).columns(len(rows))
     for col, (info, *_) in zip(cols, rows, strict=True):
         with col:
             st.markdown(f"**{plain(titles.get(info.document_id, info.document_id))}**")

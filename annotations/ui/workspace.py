@@ -18,7 +18,7 @@ from ..corpus import TextInfo, VersionText, get_text, list_texts
 from ..db.engine import Store
 from ..errors import AnnotationsError
 from ..seminar import SeminarCodebook, revision, seminar_codebook
-from . import account, forms, panel, sidebar, state, suggestions
+from . import account, forms, layout, panel, sidebar, state, suggestions
 from .highlighter import Focus, highlighter, payload
 from .markup import plain
 
@@ -152,12 +152,15 @@ def render(store: Store, who: state.Identity) -> None:
                               Filters(seminar=who.seminar.slug, document=settings.document),
                               who.username)
     names = account.display_names(store, who.seminar)
-    doc_col, side_col = st.columns([3, 2], gap="medium")
+    main = st.container(key=layout.WORKSPACE)
+    doc_col, side_col = main.columns([3, 2], gap="medium")
     with side_col:
         panel.undo_bar(store, who)
         doc_info = next((t for t in texts if t.document_id == settings.document), None)
         forms.composer(store, who, cb, settings.document,
                        doc_info.perspective if doc_info else "")
+        if (p := state.pending()) is not None:
+            layout.bring_composer_into_view(str(p["id"]))
         suggestions.render(store, who, version, cb)
         annotators = sorted({a.annotator for a in everything})
         pf = panel.filters(who, settings.document, annotators, cb, names)
