@@ -192,8 +192,9 @@ def verify_password(store: Store, username: str, password: str, *,
     if retry is not None:
         minutes = max(1, -(-int((retry - at).total_seconds()) // 60))
         raise TooManyAttempts(
-            f"too many failed sign-ins for this username: wait {minutes} minute(s) "
-            f"(until {format_time(retry)}) and try again, or ask your instructor")
+            f"too many failed sign-ins for this username: sign-in for it pauses for "
+            f"{int(FAILURE_WINDOW.total_seconds() // 60)} minutes after {MAX_FAILURES} wrong "
+            f"passwords; try again in {minutes} minute{'s' if minutes != 1 else ''}")
     ok = False
     try:
         ok = _hasher.verify(stored, password[:MAX_PASSWORD]) and user is not None

@@ -309,7 +309,7 @@ def rename_code(session: Session, actor: roles.Actor, seminar_id: int, old: str,
                     .values(parent=new))
     session.flush()
     changed = _rewrite_codes(session, seminar_id, {old: new})
-    _edit(session, actor, seminar_id, "code.rename", str(code.id),
+    _edit(session, actor, seminar_id, "code.rename", new,
           {"from": old, "to": new, "annotations": changed})
     return changed
 
@@ -418,7 +418,7 @@ def rename_perspective(session: Session, actor: roles.Actor, seminar_id: int, ol
     p.name = new
     session.flush()
     changed = _retag(session, seminar_id, old, new)
-    _edit(session, actor, seminar_id, "perspective.rename", str(p.id),
+    _edit(session, actor, seminar_id, "perspective.rename", new,
           {"from": old, "to": new, "annotations": changed})
     return changed
 

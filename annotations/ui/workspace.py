@@ -143,7 +143,8 @@ def render(store: Store, who: state.Identity) -> None:
     settings = sidebar.render(who, texts, cb)
     state.show_messages()
     if not settings.document:
-        st.info("The corpus is empty: add texts with `annotations texts add`.")
+        st.info("No texts are loaded yet: an instructor adds them under Instructor's "
+                "desk → Texts.")
         return
     rev = revision(store, who.seminar.id)
     st.session_state[state.RENDERED_REV] = rev

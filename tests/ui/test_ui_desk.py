@@ -157,6 +157,9 @@ def test_agreement_tables_and_disagreements(store: Store) -> None:
     at = _desk(store, desk.AGREEMENT)
     alpha = _frames(at, "alpha")[0]
     assert {"omission", "hedging"} <= set(alpha["code"])
+    # Never "None": a number with three decimals, or the word (issue 11, item 8).
+    assert all(v == desk_agreement.UNDEFINED or float(v) <= 1 for v in alpha["alpha"])
+    assert "None" not in {str(v) for v in alpha["alpha"]}
     pairs = _frames(at, "kappa")[0]
     assert set(pairs["annotator A"]) == {"Ada X (ada)"}
     assert at.selectbox(key=desk_agreement.DISAGREE_DOCUMENT).value == "tiny"
