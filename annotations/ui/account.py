@@ -64,6 +64,17 @@ def _adopt_sso(store: Store) -> None:
     cookie.remember(signed.token, signed.expires_at)
 
 
+def _reopen(store: Store) -> None:
+    """A member's reload comes back to the seminar in the URL (identity() checks membership)."""
+    slug = st.query_params.get(state.SEMINAR_PARAM)
+    if not slug:
+        return
+    try:
+        state.open_seminar(get_seminar(store, slug))
+    except NotFound:
+        state.leave()
+
+
 def _restore(store: Store) -> None:
     """A new page load with a session cookie: sign the account in, or put the guest back."""
     token = cookie.token_once()
@@ -73,6 +84,7 @@ def _restore(store: Store) -> None:
     try:
         accounts.validate_session(store, token)
         st.session_state[state.AUTH_TOKEN] = token
+        _reopen(store)
         return
     except SessionExpired as e:
         state.say("warning", _sentence(str(e)))

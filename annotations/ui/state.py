@@ -22,6 +22,7 @@ GUEST_TOKEN = "guest_token"  # session token of a guest (validated every run)
 COOKIE_READ = "cookie_read"  # this page load has looked at the session cookie
 COOKIE_ACTION = "cookie_action"  # ("start", ticket) or ("end", "") for the browser to send
 SEMINAR = "seminar"  # SeminarInfo of the opened seminar
+SEMINAR_PARAM = "seminar"  # the URL's ?seminar=<slug>: a member's reload reopens it
 
 # Home page: sign in, create an account, single sign-on
 SIGNIN_USERNAME = "signin_username"
@@ -131,6 +132,7 @@ def join_as_guest(token: str, seminar: SeminarInfo) -> None:
 def open_seminar(seminar: SeminarInfo) -> None:
     _forget_page()
     st.session_state[SEMINAR] = seminar
+    st.query_params[SEMINAR_PARAM] = seminar.slug  # a reload comes back here
 
 
 def _forget_page() -> None:
@@ -143,6 +145,8 @@ def leave() -> None:
     _forget_page()
     for key in (GUEST_TOKEN, SEMINAR):
         st.session_state.pop(key, None)
+    if SEMINAR_PARAM in st.query_params:
+        del st.query_params[SEMINAR_PARAM]
 
 
 def sign_out_locally() -> None:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from ui_browser_kit import join, sign_up
+from ui_browser_kit import join, join_with_code, sign_up
 
 from annotations.web.session import COOKIE
 
@@ -45,6 +45,12 @@ def test_member_stays_signed_in_after_reload_and_in_a_new_tab(context: Any,
     page.reload()
     page.get_by_text("My seminars").wait_for(timeout=WAIT)
     assert "Signed in as Ana Lima (ana)" in page.inner_text("body")
+    join_with_code(page, "DEMO")
+    page.reload()  # back in the seminar it had open
+    page.wait_for_selector(".hl-root[data-ready='1']", timeout=WAIT)
+    assert "ana · student" in page.locator(SIDEBAR).inner_text()
+    page.get_by_role("button", name="Leave seminar").click()
+    page.get_by_text("My seminars").wait_for(timeout=WAIT)
     second = context.new_page()
     second.goto(running_app.url)
     second.get_by_text("My seminars").wait_for(timeout=WAIT)
