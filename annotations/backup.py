@@ -95,7 +95,8 @@ def backup_seminar(store: Store, seminar: str) -> dict[str, Any]:
                 "perspective": a.perspective, "codes": a.codes, "note": a.note,
                 "annotator": a.annotator, "anchor_status": a.anchor_status,
                 "source": a.source, "fields": a.fields or {}, "created_at": _T(a.created_at),
-                "updated_at": _T(a.updated_at)} for a in anns],
+                "updated_at": _T(a.updated_at),
+                **({"deleted_at": _T(a.deleted_at)} if a.deleted_at else {})} for a in anns],
             "replies": [{"id": r.id, "annotation_id": r.annotation_id, "author": r.author,
                          "text": r.text, "created_at": _T(r.created_at),
                          "updated_at": _T(r.updated_at)}
@@ -187,7 +188,9 @@ def _restore(store: Store, data: dict[str, Any], actor: str) -> RestoreReport:
                 "fields": a.get("fields", {}), "seminar_id": s.id,
                 "document_version_id": versions[(a["document_id"], a["document_sha256"])],
                 "created_at": parse_time(a["created_at"]),
-                "updated_at": parse_time(a["updated_at"])} for a in data["annotations"]])
+                "updated_at": parse_time(a["updated_at"]),
+                "deleted_at": parse_time(a["deleted_at"]) if a.get("deleted_at") else None,
+            } for a in data["annotations"]])
         if data["replies"]:
             session.execute(insert(Reply), [{
                 **{k: r[k] for k in ("id", "annotation_id", "author", "text")},
