@@ -286,7 +286,7 @@ def test_deleting_keeps_a_classmates_reply_and_her_draft(store: Store) -> None:
     ben.run()
     shown = " ".join(m.value for m in ben.markdown)
     assert "Deleted by its author" in shown and "Why this?" in shown
-    assert "first" not in " ".join(m.value for m in ben.markdown + ben.caption)
+    assert "first" not in " ".join(m.value for m in [*ben.markdown, *ben.caption])
     assert ben.text_area(key=state.entry_key("reply_text", mine.id)).value == "And also"
 
 
