@@ -192,8 +192,9 @@ def verify_password(store: Store, username: str, password: str, *,
     if retry is not None:
         minutes = max(1, -(-int((retry - at).total_seconds()) // 60))
         raise TooManyAttempts(
-            f"too many failed sign-ins for this username: wait {minutes} minute(s) "
-            f"(until {format_time(retry)}) and try again, or ask your instructor")
+            f"too many failed sign-ins for this username: sign-in for it pauses for "
+            f"{int(FAILURE_WINDOW.total_seconds() // 60)} minutes after {MAX_FAILURES} wrong "
+            f"passwords; try again in {minutes} minute{'s' if minutes != 1 else ''}")
     ok = False
     try:
         ok = _hasher.verify(stored, password[:MAX_PASSWORD]) and user is not None
@@ -216,7 +217,8 @@ def verify_password(store: Store, username: str, password: str, *,
     return _info(user)
 
 
-def _digest(token: str) -> str:
+def token_digest(token: str) -> str:
+    """What the database keeps of a session token (accounts and guests)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
@@ -228,7 +230,7 @@ def sign_in(store: Store, username: str, password: str, *, at: datetime | None =
     token = secrets.token_urlsafe(32)
     expires = at + lifetime
     with store.transaction() as session:
-        session.add(UserSession(token_sha256=_digest(token), user_id=user.id, created_at=at,
+        session.add(UserSession(token_sha256=token_digest(token), user_id=user.id, created_at=at,
                                 expires_at=expires, revoked_at=None))
     return SignIn(token, user, expires)
 
@@ -237,7 +239,7 @@ def validate_session(store: Store, token: str, *, at: datetime | None = None) ->
     """The signed-in user, or SessionInvalid / SessionExpired telling them to sign in."""
     at = at or now()
     with store.read() as session:
-        row = session.get(UserSession, _digest(token)) if token else None
+        row = session.get(UserSession, token_digest(token)) if token else None
         if row is None or row.revoked_at is not None:
             raise SessionInvalid("you are not signed in (or you signed out): sign in again")
         if row.expires_at <= at:
@@ -250,7 +252,7 @@ def sign_out(store: Store, token: str, *, at: datetime | None = None) -> None:
     """Revoke one session; signing out twice is harmless."""
     with store.transaction() as session:
         session.execute(update(UserSession).where(
-            UserSession.token_sha256 == _digest(token), UserSession.revoked_at.is_(None))
+            UserSession.token_sha256 == token_digest(token), UserSession.revoked_at.is_(None))
             .values(revoked_at=at or now()))
 
 
@@ -310,7 +312,7 @@ def open_session(store: Store, user_id: int, *, at: datetime | None = None,
     token = secrets.token_urlsafe(32)
     with store.transaction() as session:
         user = get_user(session, user_id)
-        session.add(UserSession(token_sha256=_digest(token), user_id=user_id, created_at=at,
+        session.add(UserSession(token_sha256=token_digest(token), user_id=user_id, created_at=at,
                                 expires_at=at + lifetime, revoked_at=None))
     return SignIn(token, user, at + lifetime)
 

@@ -183,7 +183,7 @@ def load_codings(store: Store, seminar: str) -> tuple[list[str], list[DocumentCo
                    Annotation.start, Annotation.end, Annotation.codes)
             .join(DocumentVersion, DocumentVersion.id == Annotation.document_version_id)
             .join(Document, Document.current_version_id == DocumentVersion.id)
-            .where(Annotation.seminar_id == sid)
+            .where(Annotation.seminar_id == sid, Annotation.deleted_at.is_(None))
             .order_by(Document.document_id, Annotation.start, Annotation.id)).all()
     texts: dict[str, str] = {}
     spans: dict[str, list[Span]] = {}

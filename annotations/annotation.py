@@ -15,7 +15,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Select, String, delete, literal, or_, select, type_coerce
 from sqlalchemy.orm import Session
@@ -23,12 +23,14 @@ from sqlalchemy.orm import Session
 from . import audit, blind, codebook, roles
 from .anchor import anchor_at, check_span
 from .db.engine import Store
-from .db.models import Annotation, Document, DocumentVersion, Reply, Seminar
+from .db.models import Annotation, AnnotationLink, Document, DocumentVersion, Reply, Seminar
 from .errors import InvalidInput, NotFound, PermissionDenied
 from .seminar import bump, seminar_id
 from .timeutil import now
 
 MAX_NOTE = 20_000  # code points
+UNDO_WINDOW = timedelta(minutes=10)  # how long a delete can be taken back
+DELETED_NOTE = "[deleted by its author]"  # a tombstone's note in exports
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,8 @@ class AnnotationView:
     source: str = ""  # what suggested it, for an accepted machine suggestion
     # The codes' structured fields: {"factual error": {"correction": "...", "source": "..."}}
     fields: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Deleted by its author while it had replies: shown as a placeholder over its thread.
+    deleted: bool = False
 
 
 @dataclass(frozen=True)
@@ -289,6 +293,8 @@ def update_annotation(
     audited as theirs. Values of codes the annotation no longer has are dropped."""
     with store.transaction() as session:
         row = _owned(session, annotation_id, seminar, actor)
+        if row.deleted_at is not None:
+            raise InvalidInput("this annotation was deleted: undo the delete to change it")
         new_perspective = row.perspective if perspective is None else perspective
         new_codes = codebook.split_codes(row.codes) if codes is None else codes
         tags = _check_tags(session, row.seminar_id, new_perspective, new_codes)
@@ -316,19 +322,99 @@ def update_annotation(
         return _view(session, row)
 
 
-def delete_annotation(store: Store, annotation_id: str, *, seminar: str, actor: str) -> None:
-    """Delete with its replies (and, by foreign key, its links); the audit keeps the quote."""
+@dataclass(frozen=True)
+class Deleted:
+    """What a delete took away, enough to put it back with `undo_delete` for a while."""
+
+    annotation: dict[str, object]  # the row's columns as they were
+    links: tuple[dict[str, object], ...]  # links that went with it (a hard delete only)
+    seminar: str
+    deleted_at: datetime
+    tombstone: bool  # kept as a placeholder because it had replies
+
+
+_KEPT = ("id", "seminar_id", "document_version_id", "start", "end", "quote", "prefix",
+         "suffix", "perspective", "codes", "note", "annotator", "anchor_status", "source",
+         "fields", "created_at", "updated_at")
+_LINK = ("id", "seminar_id", "kind", "from_annotation_id", "to_annotation_id", "note",
+         "annotator", "created_at")
+
+
+def delete_annotation(store: Store, annotation_id: str, *, seminar: str, actor: str,
+                      at: datetime | None = None) -> Deleted:
+    """Delete an annotation; classmates' replies are never deleted with it.
+
+    With replies, it becomes a tombstone: its place in the text and its thread
+    stay, under a "deleted by its author" placeholder, with its perspective,
+    codes, note and fields emptied (they are the author's to withdraw). Without
+    replies, the row and its links go. Either way the audit keeps the quote and
+    `undo_delete` can restore it within `UNDO_WINDOW`.
+    """
+    at = at or now()
     with store.transaction() as session:
         row = _owned(session, annotation_id, seminar, actor)
+        if row.deleted_at is not None:
+            raise NotFound(f"annotation {annotation_id} is already deleted")
         sid = row.seminar_id
+        kept = {k: getattr(row, k) for k in _KEPT}
         version = session.get(DocumentVersion, row.document_version_id)
+        has_replies = session.scalar(
+            select(Reply.id).where(Reply.annotation_id == row.id).limit(1)) is not None
         audit.record(session, actor, "annotation.delete", sid, row.id,
                      {"annotator": row.annotator,
                       "document": version.document_id if version else "",
-                      "start": row.start, "end": row.end, "quote": row.quote[:200]})
-        session.execute(delete(Reply).where(Reply.annotation_id == row.id))
-        session.delete(row)
+                      "start": row.start, "end": row.end, "quote": row.quote[:200],
+                      "kept_for_replies": has_replies})
+        links: tuple[dict[str, object], ...] = ()
+        if has_replies:
+            row.perspective, row.codes, row.note, row.fields = "", "", "", {}
+            row.deleted_at = row.updated_at = at
+        else:
+            links = tuple({k: getattr(lk, k) for k in _LINK} for lk in session.scalars(
+                select(AnnotationLink).where(or_(
+                    AnnotationLink.from_annotation_id == row.id,
+                    AnnotationLink.to_annotation_id == row.id))))
+            session.execute(delete(AnnotationLink).where(or_(
+                AnnotationLink.from_annotation_id == row.id,
+                AnnotationLink.to_annotation_id == row.id)))
+            session.delete(row)
         bump(session, sid)
+    return Deleted(kept, links, seminar, at, has_replies)
+
+
+def undo_delete(store: Store, deleted: Deleted, *, actor: str,
+                at: datetime | None = None) -> AnnotationView:
+    """Put a deleted annotation back as it was, within `UNDO_WINDOW` of the delete."""
+    at = at or now()
+    if at - deleted.deleted_at > UNDO_WINDOW:
+        raise InvalidInput(f"the delete is older than {int(UNDO_WINDOW.total_seconds() // 60)} "
+                           "minutes and can no longer be undone: annotate the passage again")
+    values = deleted.annotation
+    with store.transaction() as session:
+        sid = seminar_id(session, deleted.seminar)
+        if sid != values["seminar_id"] or not roles.may_change(
+                session, sid, actor, str(values["annotator"])):
+            raise PermissionDenied("only whoever deleted it can undo this delete")
+        row = session.get(Annotation, values["id"])
+        if row is None:
+            row = Annotation(**values, deleted_at=None)
+            session.add(row)
+            session.flush()
+            for link in deleted.links:
+                ends = (link["from_annotation_id"], link["to_annotation_id"])
+                if all(session.get(Annotation, e) is not None for e in ends) and \
+                        session.get(AnnotationLink, link["id"]) is None:
+                    session.add(AnnotationLink(**link))
+        elif row.deleted_at is not None:
+            for k in ("perspective", "codes", "note", "fields", "updated_at"):
+                setattr(row, k, values[k])
+            row.deleted_at = None
+        else:
+            raise InvalidInput("this annotation is not deleted: nothing to undo")
+        audit.record(session, actor, "annotation.restore", sid, row.id, {})
+        bump(session, sid)
+        session.flush()
+        return _view(session, row)
 
 
 def add_reply(
@@ -382,7 +468,7 @@ def annotation_select(filters: Filters, *, with_fields: bool = True,
             DocumentVersion.sha256, Annotation.start, Annotation.end, Annotation.quote,
             Annotation.prefix, Annotation.suffix, Annotation.perspective, Annotation.codes,
             Annotation.note, Annotation.annotator, created, updated,
-            Annotation.anchor_status, Annotation.source, *fields,
+            Annotation.anchor_status, Annotation.source, Annotation.deleted_at, *fields,
         )
         .join(Seminar, Seminar.id == Annotation.seminar_id)
         .join(DocumentVersion, DocumentVersion.id == Annotation.document_version_id)
@@ -460,7 +546,7 @@ def _row_view(r: tuple, replies: list[ReplyView]) -> AnnotationView:  # type: ig
         start=r[5], end=r[6], quote=r[7], prefix=r[8], suffix=r[9], perspective=r[10],
         codes=codebook.split_codes(r[11]), note=r[12], annotator=r[13], created_at=r[14],
         updated_at=r[15], anchor_status=r[16], replies=replies, source=r[17],
-        fields=dict(r[18] or {}),
+        fields=dict(r[19] or {}), deleted=r[18] is not None,
     )
 
 

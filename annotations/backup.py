@@ -101,7 +101,8 @@ def backup_seminar(store: Store, seminar: str) -> dict[str, Any]:
                 # awaiting review after re-anchoring: where it came from
                 "previous": None if a.previous_version_id is None else {
                     "document_sha256": shas[a.previous_version_id],
-                    "start": a.previous_start, "end": a.previous_end}} for a in anns],
+                    "start": a.previous_start, "end": a.previous_end},
+                **({"deleted_at": _T(a.deleted_at)} if a.deleted_at else {})} for a in anns],
             "replies": [{"id": r.id, "annotation_id": r.annotation_id, "author": r.author,
                          "text": r.text, "created_at": _T(r.created_at),
                          "updated_at": _T(r.updated_at)}
@@ -194,7 +195,9 @@ def _restore(store: Store, data: dict[str, Any], actor: str) -> RestoreReport:
                 "document_version_id": versions[(a["document_id"], a["document_sha256"])],
                 **_previous(versions, a),
                 "created_at": parse_time(a["created_at"]),
-                "updated_at": parse_time(a["updated_at"])} for a in data["annotations"]])
+                "updated_at": parse_time(a["updated_at"]),
+                "deleted_at": parse_time(a["deleted_at"]) if a.get("deleted_at") else None,
+            } for a in data["annotations"]])
         if data["replies"]:
             session.execute(insert(Reply), [{
                 **{k: r[k] for k in ("id", "annotation_id", "author", "text")},

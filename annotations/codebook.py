@@ -241,6 +241,12 @@ def _rewrite_codes(session: Session, seminar_id: int, mapping: dict[str, str | N
     return changed
 
 
+def code_uses(store: Store, seminar_slug: str, name: str) -> int:
+    """How many annotations of the seminar carry the code (what deleting it would change)."""
+    with store.read() as session:
+        return _uses(session, seminar.seminar_id(session, seminar_slug), name)
+
+
 def _uses(session: Session, seminar_id: int, name: str) -> int:
     padded = literal("; ") + Annotation.codes + literal("; ")
     return int(session.scalar(select(func.count()).select_from(Annotation).where(
@@ -303,7 +309,7 @@ def rename_code(session: Session, actor: roles.Actor, seminar_id: int, old: str,
                     .values(parent=new))
     session.flush()
     changed = _rewrite_codes(session, seminar_id, {old: new})
-    _edit(session, actor, seminar_id, "code.rename", str(code.id),
+    _edit(session, actor, seminar_id, "code.rename", new,
           {"from": old, "to": new, "annotations": changed})
     return changed
 
@@ -412,7 +418,7 @@ def rename_perspective(session: Session, actor: roles.Actor, seminar_id: int, ol
     p.name = new
     session.flush()
     changed = _retag(session, seminar_id, old, new)
-    _edit(session, actor, seminar_id, "perspective.rename", str(p.id),
+    _edit(session, actor, seminar_id, "perspective.rename", new,
           {"from": old, "to": new, "annotations": changed})
     return changed
 

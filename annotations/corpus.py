@@ -168,9 +168,9 @@ def add_text(
     """Add a text (or a new version of one): returns (document_id, outcome, warnings)."""
     text, warnings = decode_text(data, name, config.max_text_bytes())
     if not title.strip():
-        raise InvalidInput("a title is required: pass --title")
+        raise InvalidInput("a title is required: give the text a title")
     if not perspective.strip():
-        raise InvalidInput("a perspective is required: pass --perspective")
+        raise InvalidInput("a perspective is required: say whose perspective the text has")
     doc_id = check_slug(document_id or slugify(title) or slugify(Path(name).stem), "document_id")
     meta = DocumentMeta(
         doc_id, title.strip(), perspective.strip(), source_kind, author, publisher, date, licence

@@ -93,7 +93,7 @@ def students(store: Store, seminar: str, *, include_instructors: bool = False
             select(Annotation.annotator, Annotation.note, Annotation.codes,
                    DocumentVersion.document_id, Annotation.updated_at)
             .join(DocumentVersion, DocumentVersion.id == Annotation.document_version_id)
-            .where(Annotation.seminar_id == sid)).all()
+            .where(Annotation.seminar_id == sid, Annotation.deleted_at.is_(None))).all()
         replies = session.execute(
             select(Reply.author, Reply.text, Reply.updated_at)
             .join(Annotation, Annotation.id == Reply.annotation_id)
@@ -149,7 +149,8 @@ def _document(store: Store, seminar: str, document_id: str
         assert version is not None
         spans = [(s, e) for s, e in session.execute(
             select(Annotation.start, Annotation.end).where(
-                Annotation.seminar_id == sid, Annotation.document_version_id == version.id))]
+                Annotation.seminar_id == sid, Annotation.document_version_id == version.id,
+                Annotation.deleted_at.is_(None)))]
         return version.text, list(version.paratext), spans
 
 

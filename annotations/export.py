@@ -25,7 +25,7 @@ from sqlalchemy import (
     type_coerce,
 )
 
-from .annotation import Filters, annotation_select, annotator_label
+from .annotation import DELETED_NOTE, Filters, annotation_select, annotator_label
 from .csvsafe import BLANKS, TRIGGERS, CsvWriter
 from .db.engine import Store
 from .db.models import Annotation, Document, DocumentVersion, Reply, Seminar
@@ -52,7 +52,8 @@ def stored_time(value: str) -> str:
 
 def _cells(r: Sequence[Any], time: Callable[[Any], str]) -> tuple[object, ...]:
     """One row of `annotation_select` as the CSV's cells (before the guard)."""
-    return (r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12],
+    return (r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11],
+            r[12] if r[18] is None else DELETED_NOTE,
             annotator_label(r[13], r[17]) if r[17] else r[13], time(r[14]), time(r[15]))
 
 
@@ -113,7 +114,8 @@ def _csv_select(q: Select[Any]) -> Select:  # type: ignore[type-arg]
         Annotation.id, Seminar.slug, Document.document_id, Document.title,
         DocumentVersion.sha256, Annotation.start, Annotation.end, Annotation.quote,
         Annotation.prefix, Annotation.suffix, Annotation.perspective, Annotation.codes,
-        Annotation.note, label, _csv_time(_stored(Annotation.created_at)),
+        case((Annotation.deleted_at.is_not(None), DELETED_NOTE), else_=Annotation.note),
+        label, _csv_time(_stored(Annotation.created_at)),
         _csv_time(_stored(Annotation.updated_at)), maintain_column_froms=False)
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from . import audit, codebook
 from .anchor import CONTEXT, AnchorStatus, reanchor
 from .annotation import (
+    DELETED_NOTE,
     MAX_NOTE,
     check_name,
     check_note,
@@ -350,7 +351,7 @@ def import_rows(store: Store, annotations: list[IncomingAnnotation],
 ROW_ATTRS = (
     "id", "seminar_id", "document_version_id", "start", "end", "quote", "prefix", "suffix",
     "perspective", "codes", "note", "annotator", "anchor_status", "source", "created_at",
-    "updated_at",
+    "updated_at", "deleted_at",
 )  # fmt: skip
 
 
@@ -411,7 +412,8 @@ def _same(value: datetime) -> object:
 
 def _as_datetimes(r: tuple[object, ...]) -> tuple[object, ...]:
     """A SQLite-ready row back to datetimes, for SQLAlchemy's UPDATE."""
-    return (*r[:14], datetime.fromisoformat(str(r[14])), datetime.fromisoformat(str(r[15])))
+    return (*r[:14], datetime.fromisoformat(str(r[14])), datetime.fromisoformat(str(r[15])),
+            None if r[16] is None else datetime.fromisoformat(str(r[16])))
 
 
 def _sqlite_datetime(value: datetime | None) -> str | None:
@@ -507,10 +509,13 @@ def _resolve_all(annotations: list[IncomingAnnotation], ctx: _Texts,
             errors.append(RowError(a.row, str(exc)))
             continue
         created = bind_time(a.created_at)
+        updated = created if a.updated_at is a.created_at else bind_time(a.updated_at)
+        # An exported tombstone (see annotation.DELETED_NOTE) comes back as one.
+        tombstone = note == DELETED_NOTE and not perspective and not codes
         (updates if aid in existing else inserts).append((
             aid, sid, vid, start, end, quote, text[max(0, start - CONTEXT):start],
-            text[end:end + CONTEXT], perspective, codes, note, who[0], status, who[1],
-            created, created if a.updated_at is a.created_at else bind_time(a.updated_at),
+            text[end:end + CONTEXT], perspective, codes, "" if tombstone else note, who[0],
+            status, who[1], created, updated, updated if tombstone else None,
         ))
     return inserts, updates
 

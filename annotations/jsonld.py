@@ -67,6 +67,7 @@ from typing import Any, TextIO
 from urllib.parse import quote, urlencode
 
 from .annotation import (
+    DELETED_NOTE,
     AnnotationView,
     Filters,
     ReplyView,
@@ -148,7 +149,7 @@ def _textual(value: str, purpose: str) -> JSON:
 
 
 def _motivation(view: AnnotationView) -> str:
-    if view.note:
+    if view.note or view.deleted:
         return COMMENTING
     if view.codes:
         return TAGGING
@@ -156,7 +157,8 @@ def _motivation(view: AnnotationView) -> str:
 
 
 def annotation_to_jsonld(view: AnnotationView) -> JSON:
-    bodies = [_textual(view.note, COMMENTING)] if view.note else []
+    note = DELETED_NOTE if view.deleted else view.note
+    bodies = [_textual(note, COMMENTING)] if note else []
     bodies += [_textual(code, TAGGING) for code in view.codes]
     if view.perspective:
         bodies.append(_textual(view.perspective, CLASSIFYING))

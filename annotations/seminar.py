@@ -75,6 +75,14 @@ def seminar_id(session: Session, slug: str) -> int:
     return sid
 
 
+def seminar_slug(session: Session, seminar: int) -> str:
+    """The slug of a seminar known by its id."""
+    slug = session.scalar(select(Seminar.slug).where(Seminar.id == seminar))
+    if slug is None:
+        raise NotFound(f"seminar {seminar} does not exist (any more)")
+    return slug
+
+
 def get_seminar(store: Store, slug: str) -> SeminarInfo:
     with store.read() as session:
         s = session.scalar(select(Seminar).where(Seminar.slug == slug))

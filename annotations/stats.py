@@ -37,6 +37,7 @@ def stats(store: Store, seminar: str = "") -> list[StatsRow]:
             )
             .join(Seminar, Seminar.id == Annotation.seminar_id)
             .join(DocumentVersion, DocumentVersion.id == Annotation.document_version_id)
+            .where(Annotation.deleted_at.is_(None))
         )
         if seminar:
             q = q.where(Seminar.slug == seminar)

@@ -3,7 +3,7 @@
 Starts the app on a temp store, seeds a small seminar discussion on all three
 texts through the library (nested and crossing highlights, a long note,
 replies), and photographs the workspace in chromium at 1366x768, plus the
-home page and a narrow window.
+home page, a narrow window and the layout at 390, 800, 1366 and 1600 px.
 """
 
 from __future__ import annotations
@@ -123,6 +123,19 @@ def desk_view(browser: object, url: str, out: Path) -> None:
     page.close()
 
 
+WIDTHS = (390, 800, 1366, 1600)
+
+
+def layouts(page: object, out: Path) -> None:
+    """The workspace at a phone's, a tablet's, a laptop's and a wide screen's width."""
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})  # type: ignore[attr-defined]
+        page.wait_for_timeout(1200)  # type: ignore[attr-defined]
+        page.evaluate("document.querySelectorAll('section, [data-testid=stMain]')"  # type: ignore[attr-defined]
+                      ".forEach(e => { e.scrollTop = 0; })")
+        page.screenshot(path=str(out / f"layout-{width}.png"))  # type: ignore[attr-defined]
+
+
 def compare_view(page: object, out: Path) -> None:
     """The framing comparison on the famine theme, hedges lit up."""
     page.set_viewport_size({"width": 1366, "height": 900})  # type: ignore[attr-defined]
@@ -177,6 +190,7 @@ def main() -> None:
             page.set_viewport_size({"width": 700, "height": 900})
             page.wait_for_timeout(500)
             page.screenshot(path=str(out / "workspace-narrow.png"))
+            layouts(page, out)
             compare_view(page, out)
             desk_view(browser, app.url, out)
             browser.close()

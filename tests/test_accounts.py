@@ -84,8 +84,10 @@ def test_rate_limit_after_five_failures(any_store: Store) -> None:
             accounts.verify_password(any_store, "ada", "wrong password", at=t0 + timedelta(
                 minutes=i))
     # The right password is refused too while the limit holds, with a time to retry.
-    with pytest.raises(TooManyAttempts, match="wait 11 minute"):
+    with pytest.raises(TooManyAttempts, match="try again in 11 minutes") as locked:
         accounts.verify_password(any_store, "ada", PW, at=t0 + timedelta(minutes=4, seconds=30))
+    # No raw UTC timestamp, and no instructor to ask: they have no unlock button (item 8).
+    assert "instructor" not in str(locked.value) and "Z)" not in str(locked.value)
     # The first failure leaves the window at t0 + 15 min: sign-in opens again.
     with pytest.raises(TooManyAttempts):
         accounts.verify_password(any_store, "ada", PW, at=t0 + timedelta(minutes=14))

@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import delete as delete_rows
 from sqlalchemy import func, select
 
 from annotations import corpus
 from annotations.annotation import (
+    DELETED_NOTE,
+    UNDO_WINDOW,
     Filters,
     add_reply,
     create_annotation,
     delete_annotation,
     get_annotation,
     list_annotations,
+    undo_delete,
     update_annotation,
 )
 from annotations.db.engine import Store
 from annotations.db.models import Annotation, Reply
 from annotations.errors import InvalidInput, NotFound, PermissionDenied
+from annotations.export import export_annotations, export_replies
+from annotations.importer import import_csv
+from annotations.jsonld import export_jsonld
+from annotations.link import create_link, list_links
 from annotations.seminar import create_seminar, get_seminar
 
 # Astral (emoji), combining marks, NBSP, curly quotes, CRLF-free newlines.
@@ -170,9 +181,67 @@ def test_only_the_annotator_edits_or_deletes_anyone_replies(tricky: Store) -> No
     assert updated.updated_at >= updated.created_at
 
     delete_annotation(tricky, a.id, seminar="demo", actor="ada")
-    assert _count(tricky) == 0 and _count(tricky, Reply) == 0
+    # Classmates' replies stay, under a placeholder (issue 11, item 3).
+    assert _count(tricky) == 1 and _count(tricky, Reply) == 2
+    gone = get_annotation(tricky, a.id, "demo")
+    assert gone.deleted and (gone.note, gone.codes, gone.perspective) == ("", [], "")
+    with pytest.raises(InvalidInput, match="deleted"):
+        update_annotation(tricky, a.id, seminar="demo", actor="ada", note="back")
+
+
+def test_delete_without_replies_goes_and_undo_brings_it_back(tricky: Store) -> None:
+    a = _create(tricky, "hungert", codes=["hedging"], note="mine", perspective="textbook")
+    b = create_annotation(tricky, seminar="demo", document_id="allied-powers-ussr", start=4,
+                          end=12, quote="Allied P", annotator="bob")
+    link = create_link(tricky, seminar="demo", kind="same claim", from_annotation_id=a.id,
+                       to_annotation_id=b.id, annotator="ada")
+    deleted = delete_annotation(tricky, a.id, seminar="demo", actor="ada")
+    assert not deleted.tombstone and _count(tricky) == 1
     with pytest.raises(NotFound):
         get_annotation(tricky, a.id, "demo")
+    with pytest.raises(PermissionDenied):
+        undo_delete(tricky, deleted, actor="bob")
+    back = undo_delete(tricky, deleted, actor="ada")
+    assert (back.id, back.note, back.codes, back.perspective, back.created_at) == (
+        a.id, "mine", ["hedging"], "textbook", a.created_at)
+    assert [lk.id for lk in list_links(tricky, "demo")] == [link.id]
+    with pytest.raises(InvalidInput, match="not deleted"):
+        undo_delete(tricky, deleted, actor="ada")
+
+
+def test_undo_of_a_tombstone_and_the_undo_window(tricky: Store) -> None:
+    a = _create(tricky, "hungert", codes=["hedging"], note="mine")
+    add_reply(tricky, a.id, seminar="demo", author="bob", text="Source?")
+    deleted = delete_annotation(tricky, a.id, seminar="demo", actor="ada")
+    assert deleted.tombstone
+    late = deleted.deleted_at + UNDO_WINDOW + timedelta(seconds=1)
+    with pytest.raises(InvalidInput, match="can no longer be undone"):
+        undo_delete(tricky, deleted, actor="ada", at=late)
+    back = undo_delete(tricky, deleted, actor="ada")
+    assert not back.deleted and (back.note, back.codes) == ("mine", ["hedging"])
+    assert [r.text for r in back.replies] == ["Source?"]
+
+
+def test_a_tombstone_stays_in_exports_and_comes_back_from_them(tricky: Store) -> None:
+    a = _create(tricky, "hungert", codes=["hedging"], note="mine")
+    add_reply(tricky, a.id, seminar="demo", author="bob", text="Source?")
+    delete_annotation(tricky, a.id, seminar="demo", actor="ada")
+    out, replies = io.StringIO(), io.StringIO()
+    export_annotations(tricky, out, Filters(seminar="demo"))
+    export_replies(tricky, replies, Filters(seminar="demo"))
+    [row] = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert (row["annotation_id"], row["note"], row["codes"], row["perspective"]) == (
+        a.id, DELETED_NOTE, "", "")
+    assert "Source?" in replies.getvalue()
+    jsonld = io.StringIO()
+    export_jsonld(tricky, jsonld, Filters(seminar="demo"))
+    assert DELETED_NOTE in jsonld.getvalue() and "Source?" in jsonld.getvalue()
+    with tricky.transaction() as session:
+        session.execute(delete_rows(Reply))
+        session.execute(delete_rows(Annotation))
+    import_csv(tricky, out.getvalue(), replies.getvalue())
+    again = get_annotation(tricky, a.id, "demo")
+    assert again.deleted and again.note == "" and [r.text for r in again.replies] == ["Source?"]
 
 
 def test_reply_checks(tricky: Store) -> None:

@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import insert
 
 from annotations import accounts, backup, codebook, corpus, placement, roles
-from annotations.annotation import Filters, add_reply, create_annotation
+from annotations.annotation import Filters, add_reply, create_annotation, delete_annotation
 from annotations.audit import list_entries
 from annotations.codebook import CodeSpec
 from annotations.db.engine import Store
@@ -59,6 +59,9 @@ def source(store: Store) -> Store:
     b = note(store, "hist", "allied-powers-ussr", "teacher", 10, 40, ["euphemism"])
     note(store, "demo", "steel-and-sacrifice", "bob", 0, 5, [])  # another seminar: not copied
     add_reply(store, a, seminar="hist", author="teacher", text="Good catch; source?")
+    gone = note(store, "hist", "allied-powers-ussr", "ada", 50, 60, ["hedging"], "withdrawn")
+    add_reply(store, gone, seminar="hist", author="teacher", text="Keep this thread")
+    delete_annotation(store, gone, seminar="hist", actor="ada")  # a tombstone travels too
     create_link(store, seminar="hist", kind="contradicts", from_annotation_id=a,
                 to_annotation_id=b, annotator="ada", note="see both")
     with store.transaction() as s:
@@ -80,13 +83,14 @@ def exports(store: Store) -> tuple[str, str, str]:
 def test_restore_into_empty_store_is_identical(source: Store, any_url: str) -> None:
     buf = io.StringIO()
     counts = backup.write_backup(source, "hist", buf)
-    assert counts == {"annotations": 2, "replies": 1, "links": 1, "members": 2}
+    assert counts == {"annotations": 3, "replies": 2, "links": 1, "members": 2}
     target = Store.open(any_url.replace("store.sqlite3", "target.sqlite3"))  # not the source
     corpus.load_corpus(target, ROOT / "texts")
     report = backup.restore_seminar(target, backup.read_backup(buf.getvalue()))
-    assert (report.annotations, report.users_created) == (2, ["ada", "teacher"])
+    assert (report.annotations, report.users_created) == (3, ["ada", "teacher"])
     before, after = exports(source), exports(target)
-    assert before[0].count("\r\n") == 3 and after == before
+    assert before[0].count("\r\n") == 4 and after == before
+    assert "[deleted by its author]" in after[0]
     original, restored = json.loads(buf.getvalue()), backup.backup_seminar(target, "hist")
     for key in ("documents", "perspectives", "codes", "members", "annotations", "replies",
                 "links", "suggestion_decisions"):

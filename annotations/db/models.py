@@ -155,6 +155,9 @@ class Annotation(Base):
     previous_end: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # Set when its author deleted it while it had replies: the thread stays under a
+    # "deleted by its author" placeholder (perspective, codes, note and fields emptied).
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
     replies: Mapped[list[Reply]] = relationship(
         back_populates="annotation", order_by="Reply.created_at", cascade="all, delete-orphan"
@@ -245,6 +248,28 @@ class UserSession(Base):
 
     token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class Guest(Base):
+    """Someone in an open seminar without an account: a principal of its own.
+
+    `id` ("guest:" and random hex, never a valid username) is what annotations
+    store as their annotator; `display_name` is only a label. The browser holds
+    the session token in a cookie; only its SHA-256 is stored.
+    """
+
+    __tablename__ = "guests"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    seminar_id: Mapped[int] = mapped_column(
+        ForeignKey("seminars.id", ondelete="CASCADE"), index=True
+    )
+    display_name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(800))  # names.name_key(display_name)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -1,11 +1,14 @@
 """Who is using the app: sign-in, accounts, single sign-on, guests, and the seminar they opened.
 
 Only wiring: passwords, sessions and the rate limit live in `annotations.accounts`,
-memberships in `annotations.roles`. The session token is kept in
-`st.session_state[state.AUTH_TOKEN]` and validated on every run, so a revoked
-or expired session ends at the next click. Single sign-on uses Streamlit's
-`st.login` (OIDC, configured in `.streamlit/secrets.toml` under `[auth]`); on
-return `st.user` is mapped to a local account, made on first use.
+guests in `annotations.guests`, memberships in `annotations.roles`. The session
+token (an account's or a guest's) is kept in `st.session_state` and validated
+on every run, so a revoked or expired session ends at the next click; the
+browser keeps it in an HttpOnly cookie (see `cookie.py`), read once per page
+load, so a reload or a new tab keeps you signed in and a guest in their seminar.
+Single sign-on uses Streamlit's `st.login` (OIDC, configured in
+`.streamlit/secrets.toml` under `[auth]`); on return `st.user` is mapped to a
+local account, made on first use.
 """
 
 from __future__ import annotations
@@ -15,13 +18,12 @@ from typing import Any
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from .. import accounts, config, roles
-from ..accounts import AuthenticationFailed, SessionInvalid, UserInfo
-from ..annotation import check_name
+from .. import accounts, config, guests, roles
+from ..accounts import AuthenticationFailed, SessionExpired, SessionInvalid, SignIn, UserInfo
 from ..db.engine import Store
 from ..errors import AnnotationsError, NotFound
 from ..seminar import SeminarInfo, find_by_join_code, get_seminar, revision
-from . import state
+from . import cookie, state
 from .markup import plain
 
 
@@ -56,13 +58,53 @@ def _adopt_sso(store: Store) -> None:
         state.say("error", _sentence(str(e)))
         st.session_state[state.SSO_PAUSED] = True
         return
-    st.session_state.pop(state.USER, None)
+    st.session_state.pop(state.GUEST_TOKEN, None)
     st.session_state[state.AUTH_TOKEN] = signed.token
     st.session_state[state.SSO_SIGNED_IN] = True
+    cookie.remember(signed.token, signed.expires_at)
+
+
+def _reopen(store: Store) -> None:
+    """A member's reload comes back to the seminar in the URL (identity() checks membership)."""
+    slug = st.query_params.get(state.SEMINAR_PARAM)
+    if not slug:
+        return
+    try:
+        state.open_seminar(get_seminar(store, slug))
+    except NotFound:
+        state.leave()
+
+
+def _restore(store: Store) -> None:
+    """A new page load with a session cookie: sign the account in, or put the guest back."""
+    token = cookie.token_once()
+    if not token or st.session_state.get(state.AUTH_TOKEN) or st.session_state.get(
+            state.GUEST_TOKEN):
+        return
+    try:
+        accounts.validate_session(store, token)
+        st.session_state[state.AUTH_TOKEN] = token
+        _reopen(store)
+        return
+    except SessionExpired as e:
+        state.say("warning", _sentence(str(e)))
+        cookie.forget()
+        return
+    except SessionInvalid:
+        pass  # not an account's token: perhaps a guest's
+    try:
+        guest = guests.validate(store, token)
+        state.join_as_guest(token, get_seminar(store, guest.seminar))
+    except SessionExpired as e:
+        state.say("warning", _sentence(str(e)))
+        cookie.forget()
+    except (SessionInvalid, NotFound):
+        cookie.forget()  # signed out elsewhere, or a password change: nothing to say
 
 
 def signed_in(store: Store) -> UserInfo | None:
     """The account of this browser session, or None; an ended session says why."""
+    _restore(store)
     if (not st.session_state.get(state.AUTH_TOKEN)
             and not st.session_state.get(state.SSO_PAUSED)):
         _adopt_sso(store)
@@ -74,6 +116,7 @@ def signed_in(store: Store) -> UserInfo | None:
     except SessionInvalid as e:  # revoked elsewhere, or SessionExpired
         text = _sentence(str(e))
     state.sign_out_locally()
+    cookie.forget()
     st.session_state[state.SSO_PAUSED] = True  # an expired SSO account signs in again on click
     state.say("warning", text)
     return None
@@ -99,8 +142,18 @@ def identity(store: Store, user: UserInfo | None) -> state.Identity | None:
                                "join it with the code your instructor gave.")
             return None
         return state.Identity(user.username, user.display_name, seminar, role, user.id)
-    name = st.session_state.get(state.USER)
-    if not name:
+    token = st.session_state.get(state.GUEST_TOKEN)
+    if not token:
+        state.leave()
+        return None
+    try:
+        guest = guests.validate(store, token)
+    except SessionInvalid as e:
+        state.leave()
+        cookie.forget()
+        state.say("warning", _sentence(str(e)))
+        return None
+    if guest.seminar != seminar.slug:
         state.leave()
         return None
     if seminar.closed:
@@ -108,7 +161,7 @@ def identity(store: Store, user: UserInfo | None) -> state.Identity | None:
         state.say("error", f"“{plain(seminar.title)}” is closed to guests now: sign in or "
                            "create an account, then join it with its code.")
         return None
-    return state.Identity(name, name, seminar, state.GUEST, None)
+    return state.Identity(guest.id, guest.display_name, seminar, state.GUEST, None)
 
 
 # ---------------------------------------------------------------- callbacks
@@ -126,12 +179,13 @@ def _sign_in(store: Store) -> None:
     except AuthenticationFailed as e:
         state.say("error", f"Sign-in failed: {e}.")
         return
-    _signed_in(signed.token)
+    _signed_in(signed)
 
 
-def _signed_in(token: str) -> None:
+def _signed_in(signed: SignIn) -> None:
     state.leave()
-    st.session_state[state.AUTH_TOKEN] = token
+    st.session_state[state.AUTH_TOKEN] = signed.token
+    cookie.remember(signed.token, signed.expires_at)
     st.session_state.pop(state.SSO_SIGNED_IN, None)
     st.session_state.pop(state.SSO_PAUSED, None)
 
@@ -149,14 +203,13 @@ def _sign_up(store: Store) -> None:
     except AnnotationsError as e:
         state.say("error", _sentence(str(e)))
         return
-    _signed_in(signed.token)
+    _signed_in(signed)
     state.say("success", f"Welcome, {plain(user.display_name)}: your account "
                          f"{plain(user.username)} is ready.")
 
 
 def _join_as_guest(store: Store) -> None:
     try:
-        name = check_name(st.session_state.get(state.JOIN_NAME, ""), "display")
         seminar = find_by_join_code(store, st.session_state.get(state.JOIN_CODE, ""))
     except AnnotationsError as e:
         state.say("error", str(e))
@@ -165,11 +218,13 @@ def _join_as_guest(store: Store) -> None:
         state.say("error", f"“{plain(seminar.title)}” is for its members only: sign in or create "
                            "an account, then join it with this code.")
         return
-    if accounts.username_taken(store, name):
-        state.say("error", f"“{plain(name)}” is an account's name: sign in with it, or try the "
-                           "demo under another display name.")
+    try:
+        signed = guests.join(store, seminar, st.session_state.get(state.JOIN_NAME, "") or "")
+    except AnnotationsError as e:
+        state.say("error", plain(str(e)))
         return
-    state.join_as_guest(name, seminar)
+    state.join_as_guest(signed.token, seminar)
+    cookie.remember(signed.token, signed.expires_at)
 
 
 def _open(store: Store, slug: str) -> None:
@@ -250,8 +305,34 @@ def _sign_out(store: Store) -> None:
     if token:
         accounts.sign_out(store, token)
     state.sign_out_locally()
+    cookie.forget()
     st.session_state[state.SSO_PAUSED] = True
     state.say("success", "You are signed out.")
+
+
+def _change_password(store: Store, user: UserInfo) -> None:
+    old = st.session_state.get(state.OLD_PASSWORD, "") or ""
+    new = st.session_state.get(state.NEW_PASSWORD, "") or ""
+    st.session_state[state.OLD_PASSWORD] = st.session_state[state.NEW_PASSWORD] = ""
+    try:
+        accounts.change_password(store, user.username, old, new)
+    except AnnotationsError as e:
+        state.say("error", _sentence(str(e)))
+        return
+    state.sign_out_locally()  # the change signed this account out everywhere, here too
+    cookie.forget()
+    st.session_state[state.SSO_PAUSED] = True
+    state.say("success", "Your password is changed and every session of your account has "
+                         "ended: sign in with the new password.")
+
+
+def leave_seminar(store: Store) -> None:
+    """Back to the home page; a guest's session ends here (their work stays theirs)."""
+    token = st.session_state.get(state.GUEST_TOKEN)
+    if token:
+        guests.leave(store, token)
+        cookie.forget()
+    state.leave()
 
 
 def my_seminars(store: Store, user: UserInfo) -> None:
@@ -281,6 +362,11 @@ def my_seminars(store: Store, user: UserInfo) -> None:
                       placeholder="The code your instructor gave")
         st.form_submit_button("Join seminar", type="primary", key=state.MEMBER_JOIN_SUBMIT,
                               on_click=_join_with_code, args=(store, user))
+    created = st.session_state.get(state.CREATED)
+    if created is not None:  # outside the expander: a rerun closes it, the news stays
+        st.success(f"Seminar “{plain(created.title)}” created. Its join code is "
+                   f"**{created.join_code}**: share it with your class. It is listed "
+                   "under My seminars above.")
     with st.expander("Create a seminar (you will be its instructor)"):
         with st.form("create_form"):
             st.text_input("Short name (slug)", key=state.NEW_SLUG,
@@ -293,12 +379,15 @@ def my_seminars(store: Store, user: UserInfo) -> None:
             st.caption("Only members can see and write in it: students join with its code.")
             st.form_submit_button("Create seminar", key=state.NEW_SUBMIT,
                                   on_click=_create, args=(store, user))
-        created = st.session_state.get(state.CREATED)
-        if created is not None:
-            st.success(
-                f"Seminar “{plain(created.title)}” created. Its join code is "
-                f"**{created.join_code}**: share it with your class."
-            )
+    with st.expander("Change my password"), st.form("password_form"):
+        st.text_input("Current password", key=state.OLD_PASSWORD, type="password",
+                      autocomplete="current-password")
+        st.text_input("New password", key=state.NEW_PASSWORD, type="password",
+                      autocomplete="new-password",
+                      help=f"At least {accounts.MIN_PASSWORD} characters; every session of "
+                           "your account ends, on every device.")
+        st.form_submit_button("Change password", key=state.PASSWORD_SUBMIT,
+                              on_click=_change_password, args=(store, user))
 
 
 # ---------------------------------------------------------------- who wrote what
@@ -307,15 +396,18 @@ def my_seminars(store: Store, user: UserInfo) -> None:
 @st.cache_data(ttl=60, max_entries=256, show_spinner=False)
 def _names(_store: Store, url: str, seminar_id: int, revision: int) -> dict[str, str]:
     with _store.read() as session:
-        return {m.username: m.display_name for m in roles.members(session, seminar_id)}
+        members = {m.username: m.display_name for m in roles.members(session, seminar_id)}
+    return {**guests.labels(_store, seminar_id), **members}
 
 
 def display_names(store: Store, seminar: SeminarInfo) -> dict[str, str]:
-    """Username → display name of the seminar's members (joining bumps the revision)."""
+    """Username or guest id → display name (a guest's first write bumps the revision)."""
     return _names(store, config.database_url(), seminar.id, revision(store, seminar.id))
 
 
 def shown_name(names: dict[str, str], username: str) -> str:
-    """The display name next to the stored username; guests are shown as they typed."""
+    """The display name next to the stored username; a guest's label carries a guest mark."""
     display = names.get(username, "")
+    if guests.is_guest(username):
+        return f"{display or 'unnamed'} (guest)"
     return f"{display} ({username})" if display and display != username else username

@@ -8,7 +8,7 @@ import streamlit as st
 
 from .. import config, startup
 from ..db.engine import Store
-from . import account, compare, home, sidebar, state, workspace
+from . import account, compare, cookie, home, layout, sidebar, state, workspace
 
 
 @st.cache_resource(show_spinner="Opening the store…")
@@ -30,6 +30,8 @@ def main() -> None:
     store = get_store()
     user = account.signed_in(store)
     who = account.identity(store, user)
+    cookie.send()
+    layout.responsive()
     if who is None:
         home.render(store, user)
         return

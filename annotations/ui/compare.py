@@ -23,7 +23,7 @@ from ..framing.models import Claim, DocumentAnalysis
 from ..link import KINDS, create_link, list_links
 from ..seminar import revision
 from ..suggestion import source_text
-from . import state
+from . import layout, state
 from .account import display_names, shown_name
 from .highlighter import highlighter
 from .markup import clip, plain
@@ -35,6 +35,7 @@ LINK_TO = "cmp_link_to"
 LINK_KIND = "cmp_link_kind"
 LINK_NOTE = "cmp_link_note"
 LINK_SAVE = "cmp_link_save"
+LINK_FEEDBACK = "cmp_link_feedback"  # (kind, text) of the last save, shown under the form
 OPEN = "cmp_open"
 EVIDENCE_COLOUR = "#ffd54f"
 ANNOTATION_COLOUR = "#90caf9"
@@ -104,19 +105,29 @@ def _link_form(store: Store, who: state.Identity, shown: list[AnnotationView],
     ids = list(label)
     with st.form("cmp_link_form", clear_on_submit=True):
         st.markdown("**Link two passages across texts**")
-        first = st.selectbox("This passage", ids, format_func=label.__getitem__, key=LINK_FROM)
-        kind = st.selectbox("…", KINDS, key=LINK_KIND)
-        second = st.selectbox("that passage", ids, format_func=label.__getitem__,
-                              index=min(1, len(ids) - 1), key=LINK_TO)
-        note = st.text_input("Why (optional)", key=LINK_NOTE)
-        if st.form_submit_button("Save link", key=LINK_SAVE):
-            try:
-                create_link(store, seminar=who.seminar.slug, kind=kind or KINDS[0],
-                            from_annotation_id=first or "", to_annotation_id=second or "",
-                            annotator=who.username, note=note or "")
-                st.success("Link saved.")
-            except AnnotationsError as e:
-                st.error(str(e))
+        st.selectbox("This passage", ids, format_func=label.__getitem__, key=LINK_FROM)
+        st.selectbox("…", KINDS, key=LINK_KIND)
+        st.selectbox("that passage", ids, format_func=label.__getitem__,
+                     index=min(1, len(ids) - 1), key=LINK_TO)
+        st.text_input("Why (optional)", key=LINK_NOTE)
+        st.form_submit_button("Save link", key=LINK_SAVE, on_click=_save_link,
+                              args=(store, who))
+    feedback = st.session_state.pop(LINK_FEEDBACK, None)
+    if feedback is not None:
+        (st.success if feedback[0] == "success" else st.error)(feedback[1])
+
+
+def _save_link(store: Store, who: state.Identity) -> None:
+    """A callback, so the links table above already lists the new link on this run."""
+    try:
+        create_link(store, seminar=who.seminar.slug,
+                    kind=st.session_state.get(LINK_KIND) or KINDS[0],
+                    from_annotation_id=st.session_state.get(LINK_FROM) or "",
+                    to_annotation_id=st.session_state.get(LINK_TO) or "",
+                    annotator=who.username, note=st.session_state.get(LINK_NOTE) or "")
+        st.session_state[LINK_FEEDBACK] = ("success", "Link saved: it is in the table above.")
+    except AnnotationsError as e:
+        st.session_state[LINK_FEEDBACK] = ("error", plain(str(e)))
 
 
 def _open_annotation(a_id: str, document_id: str) -> None:
@@ -143,7 +154,8 @@ def render(store: Store, who: state.Identity) -> None:
     notes = list_annotations(store, Filters(seminar=who.seminar.slug), viewer=who.username)
     titles = {info.document_id: info.title for info, *_ in rows}
     names = display_names(store, who.seminar)
-    cols = st.columns(len(rows))
+    notes = [a for a in notes if not a.deleted]
+    cols = st.container(key=layout.COMPARE_TEXTS).columns(len(rows))
     selected: list[comparison.Passage] = []
     for col, (info, version, analysis, _) in zip(cols, rows, strict=True):
         with col:
@@ -157,7 +169,8 @@ def render(store: Store, who: state.Identity) -> None:
             for p in found[:MAX_PASSAGES]:
                 _passage(p, metric or comparison.COMPARED_METRICS[0], names)
             if len(found) > MAX_PASSAGES:
-                st.caption(f"{len(found) - MAX_PASSAGES} more passages on this theme.")
+                more = len(found) - MAX_PASSAGES
+                st.caption(f"{more} more passage{'s' if more != 1 else ''} on this theme.")
     st.subheader("Evidence on this theme")
     table = comparison.passage_metric_table(selected)
     st.dataframe(table.rename(columns=titles), key="cmp_metric_table")
@@ -195,7 +208,7 @@ def _vocabulary(rows: list[tuple[TextInfo, VersionText, DocumentAnalysis, list[C
                "informative prior, Monroe et al. 2008): z above 2 is a strong preference.")
     versions = tuple(v for _, v, _, _ in rows)
     table = comparison.vocabulary_table(_words(tuple(v.sha256 for v in versions), versions))
-    cols = st.columns(len(rows))
+    cols = st.container(key=layout.COMPARE_VOCAB).columns(len(rows))
     for col, (info, *_) in zip(cols, rows, strict=True):
         with col:
             st.markdown(f"**{plain(titles.get(info.document_id, info.document_id))}**")

@@ -14,8 +14,12 @@ MAX_PASSAGES = 30
 CLIP = 300
 
 
-def _number(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
+UNDEFINED = "undefined"
+
+
+def _number(value: float | None) -> str:
+    """Three decimals, or a word where the statistic is undefined (never "None")."""
+    return UNDEFINED if value is None else f"{value:.3f}"
 
 
 def _names(d: Desk) -> dict[str, str]:
@@ -27,8 +31,8 @@ def _names(d: Desk) -> dict[str, str]:
 
 def render(d: Desk) -> None:
     st.subheader("Agreement")
-    st.caption("Krippendorff's alpha (nominal) over word tokens; empty where it is undefined "
-               "(fewer than two annotators, or everyone agrees everywhere).")
+    st.caption("Krippendorff's alpha (nominal) over word tokens; “undefined” with fewer than "
+               "two annotators, or when everyone gave the same value everywhere.")
     rows = shown(lambda: agreement.agreement_rows(d.store, d.slug))
     if rows is None:
         return
@@ -72,4 +76,5 @@ def _disagreements(d: Desk, docs: list[str], names: dict[str, str]) -> None:
                                 for who, codes in p.coded.items()], ["annotator", "codes"]),
                          hide_index=True)
     if len(found) > MAX_PASSAGES:
-        st.caption(f"…and {len(found) - MAX_PASSAGES} more passages.")
+        more = len(found) - MAX_PASSAGES
+        st.caption(f"…and {more} more passage{'s' if more != 1 else ''}.")

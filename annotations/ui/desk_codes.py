@@ -157,6 +157,11 @@ def _rename_merge_delete(d: Desk, pick: str, names: list[str]) -> None:
         st.multiselect("Merge these codes…", names, key=MERGE_SOURCES)
         st.selectbox("…into", names, key=MERGE_INTO)
         st.form_submit_button("Merge", key=MERGE, on_click=_merge, args=(d,))
+    used = shown(lambda: codebook.code_uses(d.store, d.slug, pick)) or 0
     with right, st.form("desk_code_delete_form"):
-        st.checkbox("Also remove it from annotations that use it", key=DETACH)
+        if used:
+            st.caption(f"{used} annotation(s) use “{plain(pick)}”: merge it into another code "
+                       "to keep their tags, or tick the box to take it off them for good.")
+        st.checkbox(f"Yes, remove it from the {used} annotation(s) that use it" if used
+                    else "Also remove it from annotations that use it", key=DETACH)
         st.form_submit_button(f"Delete “{pick}”", key=DELETE, on_click=_delete, args=(d, pick))

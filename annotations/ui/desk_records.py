@@ -58,9 +58,8 @@ def _text(write: object) -> bytes:
 def render_exports(d: Desk) -> None:
     """The files researchers load into pandas or R, made when a button is pressed."""
     st.subheader("Exports")
-    st.caption("The same files as `annotations export`: annotations and replies as CSV "
-               "(columns in the README), links between passages, and W3C Web Annotation "
-               "JSON-LD.")
+    st.caption("Annotations and replies as CSV (one row each; codes joined by “; ”, times "
+               "in UTC), links between passages, and W3C Web Annotation JSON-LD.")
     everything = Filters(seminar=d.slug)
     files = [
         ("Annotations (CSV)", EXPORT_CSV, "annotations.csv", "text/csv",

@@ -91,8 +91,6 @@ def _save(store: Store, who: state.Identity, document_id: str, cb: SeminarCodebo
         return
     st.session_state.pop(state.PENDING, None)
     st.session_state.pop(COMPOSE_ERROR, None)
-    st.session_state[state.STICKY_PERSPECTIVE] = perspective
-    st.session_state[state.STICKY_CODES] = codes
     st.session_state[state.SELECTED] = view.id
     st.toast("Annotation saved")
 
@@ -102,23 +100,31 @@ def _cancel() -> None:
     st.session_state.pop(COMPOSE_ERROR, None)
 
 
+def starting_perspective(cb: SeminarCodebook, document_perspective: str) -> str:
+    """A new annotation's perspective: the document's own when the seminar has it, else none.
+
+    Never the last one used: a tag carried over from another passage or document
+    would be saved without the student choosing it (Quick code is the exception,
+    and shows its tags next to the text).
+    """
+    return document_perspective if document_perspective in {
+        x.name for x in cb.perspectives} else ""
+
+
 def composer(store: Store, who: state.Identity, cb: SeminarCodebook, document_id: str,
-             sticky_perspective: str, sticky_codes: tuple[str, ...],
              document_perspective: str = "") -> None:
-    """The form for a pending selection; the perspective starts as the sticky one, else
-    the document's own (when the seminar has it)."""
+    """The form for a pending selection: the document's perspective and no codes to start."""
     p = state.pending()
     if p is None:
         return
     if st.session_state.get(state.COMPOSE_FOR) != p["id"]:
-        known = {x.name for x in cb.perspectives}
-        st.session_state[state.COMPOSE_PERSPECTIVE] = sticky_perspective or (
-            document_perspective if document_perspective in known else "")
-        st.session_state[state.COMPOSE_CODES] = list(sticky_codes)
+        st.session_state[state.COMPOSE_PERSPECTIVE] = starting_perspective(
+            cb, document_perspective)
+        st.session_state[state.COMPOSE_CODES] = []
         st.session_state[state.COMPOSE_NOTE] = ""
         st.session_state[state.COMPOSE_FOR] = p["id"]
         st.session_state.pop(COMPOSE_ERROR, None)
-    with st.container(border=True):
+    with st.container(border=True, key="composer"):
         st.markdown("**New annotation**")
         st.markdown(f"> {plain(clip(p['quote'], 400))}")
         if st.session_state.get(COMPOSE_ERROR):

@@ -23,7 +23,8 @@ def render(store: Store, user: UserInfo | None) -> None:
         st.subheader("Built-in corpus")
         texts = list_texts(store)
         if not texts:
-            st.info("No texts are loaded: add some with `annotations texts add`.")
+            st.info("No texts are loaded yet: an instructor adds them under Instructor's "
+                    "desk → Texts.")
         for t in texts:
             with st.container(border=True):
                 st.markdown(f"**{plain(t.title)}**")

@@ -7,16 +7,25 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from ..annotation import AnnotationView, Filters, delete_annotation
+from ..annotation import (
+    UNDO_WINDOW,
+    AnnotationView,
+    Deleted,
+    Filters,
+    delete_annotation,
+    undo_delete,
+)
 from ..db.engine import Store
 from ..errors import AnnotationsError
 from ..seminar import SeminarCodebook
+from ..timeutil import now
 from . import forms, state
 from .account import shown_name
 from .markup import clip, plain
 
 PAGE = 25
 LONG_NOTE = 500  # code points: longer notes scroll inside the card
+DELETED = "Deleted by its author"
 
 
 @dataclass(frozen=True)
@@ -56,7 +65,8 @@ def filters(who: state.Identity, document_id: str, annotators: Sequence[str],
 
 
 def _meta(a: AnnotationView, names: dict[str, str]) -> str:
-    bits = [shown_name(names, a.annotator), a.perspective or "no perspective"]
+    bits = [DELETED] if a.deleted else [
+        shown_name(names, a.annotator), a.perspective or "no perspective"]
     if a.codes:
         bits.append(", ".join(a.codes))
     if a.replies:
@@ -64,16 +74,53 @@ def _meta(a: AnnotationView, names: dict[str, str]) -> str:
     return " · ".join(bits)
 
 
+def _ask_delete(annotation_id: str | None) -> None:
+    st.session_state[state.CONFIRM_DELETE] = annotation_id
+
+
 def _delete(store: Store, who: state.Identity, annotation_id: str) -> None:
+    st.session_state.pop(state.CONFIRM_DELETE, None)
     try:
-        delete_annotation(store, annotation_id, seminar=who.seminar.slug, actor=who.username)
+        deleted = delete_annotation(store, annotation_id, seminar=who.seminar.slug,
+                                    actor=who.username)
     except AnnotationsError as e:
         state.say("error", str(e))
         return
-    for key in (state.SELECTED, state.EDITING):
-        if st.session_state.get(key) == annotation_id:
-            st.session_state.pop(key, None)
-    st.toast("Annotation deleted")
+    st.session_state[state.UNDO] = deleted
+    if not deleted.tombstone:
+        for key in (state.SELECTED, state.EDITING):
+            if st.session_state.get(key) == annotation_id:
+                st.session_state.pop(key, None)
+    st.session_state.pop(state.EDITING, None)
+
+
+def _undo(store: Store, who: state.Identity, deleted: Deleted) -> None:
+    st.session_state.pop(state.UNDO, None)
+    try:
+        back = undo_delete(store, deleted, actor=who.username)
+    except AnnotationsError as e:
+        state.say("error", str(e))
+        return
+    state.focus_on(back.id)
+    st.toast("Annotation restored")
+
+
+def undo_bar(store: Store, who: state.Identity) -> None:
+    """After a delete: a notice with Undo, for as long as the library allows it."""
+    deleted: Deleted | None = st.session_state.get(state.UNDO)
+    if deleted is None:
+        return
+    if now() - deleted.deleted_at > UNDO_WINDOW or deleted.seminar != who.seminar.slug:
+        st.session_state.pop(state.UNDO, None)
+        return
+    with st.container(border=True, key="undo_bar"):
+        text, undo = st.columns([3, 1], vertical_alignment="center")
+        kept = " Its replies stay, under a placeholder." if deleted.tombstone else ""
+        text.markdown(f"Annotation deleted.{kept}")
+        undo.button("Undo", key=state.UNDO_BUTTON, on_click=_undo, args=(store, who, deleted),
+                    icon=":material/undo:", width="stretch",
+                    help=f"Possible for {int(UNDO_WINDOW.total_seconds() // 60)} minutes "
+                         "after the delete")
 
 
 def _edit(annotation_id: str) -> None:
@@ -97,10 +144,15 @@ def opened(store: Store, who: state.Identity, a: AnnotationView, cb: SeminarCode
     k = a.id
     with st.container(border=True, key=state.entry_key("opened", k)):
         head, close = st.columns([5, 1])
-        head.markdown(f"**{plain(shown_name(names, a.annotator))}** · "
+        head.markdown(f"*{DELETED}*" if a.deleted else
+                      f"**{plain(shown_name(names, a.annotator))}** · "
                       f"{plain(a.perspective or 'no perspective')}")
         close.button("✕", key=state.entry_key("ann_close", k), on_click=_close,
                      help="Close")
+        if a.deleted:
+            st.caption("The annotation was withdrawn; the discussion under it stays.")
+            _thread(store, who, a, names)
+            return
         if a.codes:
             st.markdown(" ".join(f":blue-badge[{plain(c)}]" for c in a.codes))
         for code, values in a.fields.items():
@@ -118,18 +170,51 @@ def opened(store: Store, who: state.Identity, a: AnnotationView, cb: SeminarCode
         st.caption(f"{a.created_at:%d %b %Y, %H:%M} UTC"
                    + (" · edited" if a.updated_at != a.created_at else ""))
         if may_change(who, a):
-            edit, delete = st.columns(2)
-            edit.button("Edit", key=state.entry_key("ann_edit", k), on_click=_edit,
-                        args=(k,), width="stretch")
-            delete.button("Delete", key=state.entry_key("ann_delete", k), on_click=_delete,
-                          args=(store, who, k), width="stretch")
-            if st.session_state.get(state.EDITING) == k:
-                forms.edit_form(store, who, a, cb)
-        for r in a.replies:
-            st.markdown(f"↳ **{plain(shown_name(names, r.author))}** · "
-                        f"{r.created_at:%d %b, %H:%M}  \n"
-                        f"{plain(r.text)}")
-        forms.reply_form(store, who, a, shown_name(names, a.annotator))
+            _actions(store, who, a, cb)
+        _thread(store, who, a, names)
+
+
+def _actions(store: Store, who: state.Identity, a: AnnotationView, cb: SeminarCodebook) -> None:
+    k = a.id
+    if st.session_state.get(state.CONFIRM_DELETE) == k:
+        others = sum(1 for r in a.replies if r.author != a.annotator)
+        st.warning("Delete this annotation?" + (
+            f" Its {len(a.replies)} repl{'y' if len(a.replies) == 1 else 'ies'} stay, "
+            "under a “deleted by its author” placeholder." if a.replies else "")
+            + (" Classmates wrote some of them." if others else "")
+            + f" You can undo it for {int(UNDO_WINDOW.total_seconds() // 60)} minutes.")
+        yes, no = st.columns(2)
+        yes.button("Yes, delete", key=state.entry_key("ann_delete_yes", k), type="primary",
+                   on_click=_delete, args=(store, who, k), width="stretch")
+        no.button("Keep it", key=state.entry_key("ann_delete_no", k), on_click=_ask_delete,
+                  args=(None,), width="stretch")
+        return
+    edit, delete = st.columns(2)
+    edit.button("Edit", key=state.entry_key("ann_edit", k), on_click=_edit,
+                args=(k,), width="stretch")
+    delete.button("Delete", key=state.entry_key("ann_delete", k), on_click=_ask_delete,
+                  args=(k,), width="stretch")
+    if st.session_state.get(state.EDITING) == k:
+        forms.edit_form(store, who, a, cb)
+
+
+def _thread(store: Store, who: state.Identity, a: AnnotationView,
+            names: dict[str, str]) -> None:
+    for r in a.replies:
+        st.markdown(f"↳ **{plain(shown_name(names, r.author))}** · "
+                    f"{r.created_at:%d %b, %H:%M}  \n"
+                    f"{plain(r.text)}")
+    forms.reply_form(store, who, a, DELETED if a.deleted else shown_name(names, a.annotator))
+
+
+def gone(annotation_id: str) -> None:
+    """The opened annotation was deleted meanwhile: say so, and keep a half-written reply."""
+    draft = (st.session_state.get(state.entry_key("reply_text", annotation_id)) or "").strip()
+    st.info("The annotation you had open was deleted by its author."
+            + (" Your unsent reply is below: copy it before you go on." if draft else ""))
+    if draft:
+        st.code(draft, language=None, wrap_lines=True)
+    st.button("Close", key=state.entry_key("ann_gone_close", annotation_id), on_click=_close)
 
 
 def entries(anns: Sequence[AnnotationView], total: int, active: bool,
@@ -146,7 +231,8 @@ def entries(anns: Sequence[AnnotationView], total: int, active: bool,
     for a in anns[:limit]:
         with st.container(border=True, key=state.entry_key("entry", a.id)):
             mark = "▶ " if a.id == selected else ""
-            st.markdown(f"{mark}“{plain(clip(a.quote, 140))}”")
+            st.markdown(f"{mark}*{DELETED}*" if a.deleted
+                        else f"{mark}“{plain(clip(a.quote, 140))}”")
             st.caption(plain(_meta(a, names)))
             if a.note:
                 st.caption(plain(clip(a.note, 160)))

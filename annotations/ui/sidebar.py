@@ -11,7 +11,7 @@ from ..corpus import TextInfo
 from ..db.engine import Store
 from ..errors import AnnotationsError
 from ..seminar import SeminarCodebook
-from . import state
+from . import account, state
 from .markup import plain
 
 SHORTCUTS = """
@@ -45,7 +45,12 @@ def _document_changed() -> None:
     st.session_state.pop(state.PAGE_SIZE, None)
 
 
+def _ask_submit(ask: bool) -> None:
+    st.session_state[state.BLIND_CONFIRM] = ask
+
+
 def _submit(store: Store, who: state.Identity) -> None:
+    st.session_state.pop(state.BLIND_CONFIRM, None)
     try:
         blind.submit(store, who.seminar.slug, who.username)
     except AnnotationsError as e:
@@ -67,10 +72,21 @@ def identity(store: Store, who: state.Identity) -> None:
             st.caption(f"Blind round · {status.label}")
             if who.role == state.STUDENT and not status.revealed and not status.viewer_submitted:
                 st.caption("You see only your own annotations until you hand in.")
-                st.button("Hand in my annotations", key=state.BLIND_SUBMIT, on_click=_submit,
-                          args=(store, who), help="Afterwards you see your classmates' "
-                          "work; a hand-in cannot be taken back.")
-        st.button("Leave seminar", key=state.LEAVE, on_click=state.leave)
+                if st.session_state.get(state.BLIND_CONFIRM):
+                    st.warning("Hand in now? You cannot take it back, and you will see your "
+                               "classmates' work; you can still annotate afterwards.")
+                    yes, no = st.columns(2)
+                    yes.button("Yes, hand in", key=state.BLIND_YES, type="primary",
+                               on_click=_submit, args=(store, who))
+                    no.button("Not yet", key=state.BLIND_NO, on_click=_ask_submit,
+                              args=(False,))
+                else:
+                    st.button("Hand in my annotations", key=state.BLIND_SUBMIT,
+                              on_click=_ask_submit, args=(True,),
+                              help="You will be asked to confirm: a hand-in cannot be "
+                                   "taken back.")
+        st.button("Leave seminar", key=state.LEAVE, on_click=account.leave_seminar,
+                  args=(store,))
         st.divider()
 
 
@@ -97,7 +113,7 @@ def render(who: state.Identity, texts: list[TextInfo], cb: SeminarCodebook) -> S
             c for c in st.session_state[state.STICKY_CODES] if c in code_names
         ]
         codes = st.multiselect("Current codes", options=code_names, key=state.STICKY_CODES)
-        st.caption("Saving an annotation makes its perspective and codes the current ones. "
+        st.caption("Used only while Quick code is on, and shown above the text then. "
                    "Keys 1–9 in the text toggle codes: "
                    + ", ".join(f"{i} {plain(n)}" for i, n in enumerate(code_names[:9], 1)) + ".")
         with st.expander("Keyboard shortcuts"):

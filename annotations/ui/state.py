@@ -18,8 +18,11 @@ from ..seminar import SeminarInfo
 AUTH_TOKEN = "auth_token"  # session token of a signed-in account (validated every run)
 SSO_SIGNED_IN = "auth_sso"  # the account was signed in through st.login
 SSO_PAUSED = "auth_sso_paused"  # don't map st.user again after a sign-out or an expiry
-USER = "user_name"  # a guest's display name (guests have no account)
+GUEST_TOKEN = "guest_token"  # session token of a guest (validated every run)
+COOKIE_READ = "cookie_read"  # this page load has looked at the session cookie
+COOKIE_ACTION = "cookie_action"  # ("start", ticket) or ("end", "") for the browser to send
 SEMINAR = "seminar"  # SeminarInfo of the opened seminar
+SEMINAR_PARAM = "seminar"  # the URL's ?seminar=<slug>: a member's reload reopens it
 
 # Home page: sign in, create an account, single sign-on
 SIGNIN_USERNAME = "signin_username"
@@ -45,9 +48,20 @@ NEW_CODE = "new_code"
 NEW_SUBMIT = "new_submit"
 CREATED = "created_seminar"
 SIGN_OUT = "sign_out"
+OLD_PASSWORD = "pw_old"
+NEW_PASSWORD = "pw_new"
+PASSWORD_SUBMIT = "pw_submit"
 
-# Sidebar of an opened seminar: a student hands in a blind round's work
+# Sidebar of an opened seminar: a student hands in a blind round's work (asked twice)
 BLIND_SUBMIT = "blind_submit"
+BLIND_CONFIRM = "blind_confirm"  # the hand-in is waiting for "Yes, hand in"
+BLIND_YES = "blind_yes"
+BLIND_NO = "blind_no"
+
+# Panel: a delete waits for its confirmation; the last delete can be undone for a while
+CONFIRM_DELETE = "confirm_delete"  # the id whose delete waits for "Yes, delete"
+UNDO = "undo_delete"  # annotation.Deleted of this session's last delete
+UNDO_BUTTON = "undo_button"
 
 # Which page of an opened seminar is shown
 VIEW = "nav_view"
@@ -103,20 +117,22 @@ class Identity:
     """Who is working in which seminar, worked out afresh on every run (see account.py)."""
 
     username: str  # what the library stores as annotator / author
-    display_name: str  # what classmates see; a guest's is their username
+    display_name: str  # what classmates see; a guest's is only a label
     seminar: SeminarInfo
     role: str  # INSTRUCTOR, STUDENT or GUEST (an open seminar without an account)
     user_id: int | None  # None for guests
 
 
-def join_as_guest(name: str, seminar: SeminarInfo) -> None:
-    st.session_state[USER] = name
+def join_as_guest(token: str, seminar: SeminarInfo) -> None:
+    _forget_page()
+    st.session_state[GUEST_TOKEN] = token
     st.session_state[SEMINAR] = seminar
 
 
 def open_seminar(seminar: SeminarInfo) -> None:
     _forget_page()
     st.session_state[SEMINAR] = seminar
+    st.query_params[SEMINAR_PARAM] = seminar.slug  # a reload comes back here
 
 
 def _forget_page() -> None:
@@ -127,8 +143,10 @@ def _forget_page() -> None:
 def leave() -> None:
     """Back to the home page; a signed-in account stays signed in, a guest is forgotten."""
     _forget_page()
-    for key in (USER, SEMINAR):
+    for key in (GUEST_TOKEN, SEMINAR):
         st.session_state.pop(key, None)
+    if SEMINAR_PARAM in st.query_params:
+        del st.query_params[SEMINAR_PARAM]
 
 
 def sign_out_locally() -> None:

@@ -16,10 +16,13 @@ from ..framing.analysis import analyse, extract_claims
 from ..seminar import SeminarCodebook
 from ..suggestion import Suggestion, accept, open_suggestions, reject, source_text, suggestions_for
 from . import state
+from .forms import starting_perspective
 from .markup import clip, plain
 
 SHOW = 5
 SOURCE = "sg_source"
+OPEN = "sg_open"  # the expander's state: accepting one keeps it open for the next
+FEEDBACK = "sg_feedback"  # (kind, text) of the last accept or reject, shown inside it
 
 
 @st.cache_resource(show_spinner="Looking for suggestions (once per text version)…")
@@ -28,17 +31,18 @@ def _all(sha256: str, _version: VersionText) -> list[Suggestion]:
     return suggestions_for(analyse(src), extract_claims(src))
 
 
-def _accept(store: Store, who: state.Identity, s: Suggestion, key: str) -> None:
+def _accept(store: Store, who: state.Identity, s: Suggestion, key: str,
+            perspective: str) -> None:
     try:
         codes = st.session_state.get(state.entry_key("sg_codes", key))
         note = st.session_state.get(state.entry_key("sg_note", key))
-        saved = accept(store, who.seminar.slug, who.username, s,
-                       perspective=st.session_state.get(state.STICKY_PERSPECTIVE, "") or "",
+        saved = accept(store, who.seminar.slug, who.username, s, perspective=perspective,
                        codes=list(codes) if codes is not None else None, note=note)
         state.focus_on(saved.id)
-        state.say("success", "Suggestion accepted: it is now your annotation.")
+        st.session_state[FEEDBACK] = (
+            "success", f"Accepted “{plain(clip(s.quote, 60))}”: it is now your annotation.")
     except AnnotationsError as e:
-        state.say("error", str(e))
+        st.session_state[FEEDBACK] = ("error", plain(str(e)))
 
 
 def _reject(store: Store, who: state.Identity, s: Suggestion) -> None:
@@ -50,7 +54,10 @@ def _reject(store: Store, who: state.Identity, s: Suggestion) -> None:
 
 def render(store: Store, who: state.Identity, version: VersionText, cb: SeminarCodebook) -> None:
     """An expander listing the open suggestions of this document, a few at a time."""
-    with st.expander("Machine suggestions", expanded=False):
+    with st.expander("Machine suggestions", key=OPEN, on_change="rerun"):
+        feedback = st.session_state.pop(FEEDBACK, None)
+        if feedback is not None:
+            (st.success if feedback[0] == "success" else st.error)(feedback[1])
         found = open_suggestions(store, who.seminar.slug, who.username,
                                  _all(version.sha256, version))
         sources = sorted({s.source for s in found})
@@ -62,6 +69,7 @@ def render(store: Store, who: state.Identity, version: VersionText, cb: SeminarC
         st.caption(f"{len(shown)} open suggestion(s), made by the framing analysis: "
                    "check each one before you accept it.")
         code_names = [c.name for c in cb.codes]
+        perspective = starting_perspective(cb, version.perspective)
         for s in shown[:SHOW]:
             key = s.key.replace(":", "_")
             with st.container(border=True):
@@ -72,6 +80,6 @@ def render(store: Store, who: state.Identity, version: VersionText, cb: SeminarC
                               key=state.entry_key("sg_note", key))
                 left, right = st.columns(2)
                 left.button("Accept", key=state.entry_key("sg_accept", key),
-                            on_click=_accept, args=(store, who, s, key))
+                            on_click=_accept, args=(store, who, s, key, perspective))
                 right.button("Reject", key=state.entry_key("sg_reject", key),
                              on_click=_reject, args=(store, who, s))

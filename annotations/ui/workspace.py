@@ -18,7 +18,7 @@ from ..corpus import TextInfo, VersionText, get_text, list_texts
 from ..db.engine import Store
 from ..errors import AnnotationsError
 from ..seminar import SeminarCodebook, revision, seminar_codebook
-from . import account, forms, panel, sidebar, state, suggestions
+from . import account, forms, layout, panel, sidebar, state, suggestions
 from .highlighter import Focus, highlighter, payload
 from .markup import plain
 
@@ -127,6 +127,15 @@ def _status(settings: sidebar.Settings, pending: dict[str, Any] | None) -> str:
     return "Select a passage (mouse, touch, or Shift+arrows) to annotate it."
 
 
+def _quick_tags(settings: sidebar.Settings) -> None:
+    """Quick code's tags, next to the text for as long as it is on: nothing is applied unseen."""
+    codes = ", ".join(settings.codes) or "no codes"
+    st.warning(f"**Quick code is on**: each selection is saved at once as "
+               f"**{plain(settings.perspective or 'no perspective')}** with "
+               f"**{plain(codes)}**. Change them in the sidebar, or turn Quick code off "
+               "to tag each passage yourself.", icon=":material/bolt:")
+
+
 def render(store: Store, who: state.Identity) -> None:
     url = config.database_url()
     cb = _codebook(store, url, who.seminar.slug)
@@ -134,7 +143,8 @@ def render(store: Store, who: state.Identity) -> None:
     settings = sidebar.render(who, texts, cb)
     state.show_messages()
     if not settings.document:
-        st.info("The corpus is empty: add texts with `annotations texts add`.")
+        st.info("No texts are loaded yet: an instructor adds them under Instructor's "
+                "desk → Texts.")
         return
     rev = revision(store, who.seminar.id)
     st.session_state[state.RENDERED_REV] = rev
@@ -143,11 +153,15 @@ def render(store: Store, who: state.Identity) -> None:
                               Filters(seminar=who.seminar.slug, document=settings.document),
                               who.username)
     names = account.display_names(store, who.seminar)
-    doc_col, side_col = st.columns([3, 2], gap="medium")
+    main = st.container(key=layout.WORKSPACE)
+    doc_col, side_col = main.columns([3, 2], gap="medium")
     with side_col:
+        panel.undo_bar(store, who)
         doc_info = next((t for t in texts if t.document_id == settings.document), None)
-        forms.composer(store, who, cb, settings.document, settings.perspective,
-                       settings.codes, doc_info.perspective if doc_info else "")
+        forms.composer(store, who, cb, settings.document,
+                       doc_info.perspective if doc_info else "")
+        if (p := state.pending()) is not None:
+            layout.bring_composer_into_view(str(p["id"]))
         suggestions.render(store, who, version, cb)
         annotators = sorted({a.annotator for a in everything})
         pf = panel.filters(who, settings.document, annotators, cb, names)
@@ -158,12 +172,15 @@ def render(store: Store, who: state.Identity) -> None:
     info = next((t for t in texts if t.document_id == settings.document), None)
     with doc_col:
         st.subheader(plain(version.title))
+        if settings.quick:
+            _quick_tags(settings)
         if info is not None:
             st.caption(f"Perspective: {plain(info.perspective)} · Source: "
                        f"{plain(info.source_kind or 'not given')} · "
                        f"{len(everything)} annotation{'s' if len(everything) != 1 else ''}")
         data = payload(
-            version, shown, colour_by=settings.colour_by, perspectives=cb.perspectives,
+            version, [a for a in shown if not a.deleted], colour_by=settings.colour_by,
+            perspectives=cb.perspectives,
             codes=cb.codes, revision=rev,
             pending=(pending["start"], pending["end"]) if pending else None,
             selected=selected, focus=focus, status=_status(settings, pending), names=names,
@@ -178,4 +195,6 @@ def render(store: Store, who: state.Identity) -> None:
         opened = next((a for a in everything if a.id == selected), None)
         if opened is not None:
             panel.opened(store, who, opened, cb, names)
+        elif selected:
+            panel.gone(selected)
         panel.entries(shown, len(everything), pf.active, selected, names)

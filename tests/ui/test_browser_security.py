@@ -29,11 +29,13 @@ from ui_browser_kit import (
     wait_highlight,
 )
 
+from annotations import guests
 from annotations.annotation import add_reply, create_annotation
 from annotations.codebook import CodeSpec, PerspectiveSpec, add_code, add_perspective
 from annotations.corpus import add_text, get_text
 from annotations.db.engine import Store
-from annotations.seminar import seminar_id
+from annotations.seminar import get_seminar, seminar_id
+from annotations.web.session import COOKIE
 
 pytestmark = pytest.mark.browser
 
@@ -57,6 +59,7 @@ PARAGRAPH = (
 BODY = f"{TITLE}\n\n{PARAGRAPH}\n"
 
 NAME = IMG  # the reader who joins, and the author of the first annotation
+SHOWN = f"{NAME} (guest)"  # how classmates see that guest
 OTHER = f"{SVG} **Bo**"
 REPLIER = f"{LINK} $x$"
 CODE = f"{IMG} **code** $x$"
@@ -118,6 +121,7 @@ class Seeded:
     first: str  # annotation ids
     second: str
     text: str
+    token: str  # the session cookie of the guest called NAME, who wrote `first`
 
 
 def _seed(app: RunningApp) -> Seeded:
@@ -135,8 +139,11 @@ def _seed(app: RunningApp) -> Seeded:
         text = get_text(store, DOC).text
         s = text.index(f"perhaps 5 million {IMG}")
         e = s + len(f"perhaps 5 million {IMG} people starved")
+        # The reader is a guest of their own (a server-made id): the browser gets its cookie.
+        reader = guests.join(store, get_seminar(store, "demo"), NAME)
         first = create_annotation(store, seminar="demo", document_id=DOC, start=s, end=e,
-                                  quote=text[s:e], annotator=NAME, perspective=PERSPECTIVE,
+                                  quote=text[s:e], annotator=reader.guest.id,
+                                  perspective=PERSPECTIVE,
                                   codes=[CODE, "hedging"], note=NOTE_1)
         s2 = text.index(IMG, s)
         e2 = text.index(SVG, s2) + len(SVG)
@@ -146,7 +153,7 @@ def _seed(app: RunningApp) -> Seeded:
         add_reply(store, first.id, seminar="demo", author=REPLIER, text=REPLY)
     finally:
         store.dispose()
-    return Seeded(app, first.id, second.id, text)
+    return Seeded(app, first.id, second.id, text, reader.token)
 
 
 @pytest.fixture(scope="module")
@@ -194,7 +201,13 @@ TEXT = ".hl-root .hl-text"
 
 
 def _open_hostile(page: Any, seeded: Seeded, name: str) -> None:
-    join(page, seeded.app.url, name)
+    if name == NAME:  # come back as that guest, as a reload does
+        page.context.add_cookies([{"name": COOKIE, "value": seeded.token,
+                                   "url": seeded.app.url}])
+        page.goto(seeded.app.url)
+        page.wait_for_selector(".hl-root[data-ready='1']", timeout=WAIT)
+    else:
+        join(page, seeded.app.url, name)
     open_document(page, TITLE)
 
 
@@ -228,7 +241,7 @@ def test_annotations_names_codes_and_thread_render_as_text(page: Any, seeded: Se
     for a in (seeded.first, seeded.second):
         wait_highlight(page, a, timeout=WAIT)
     # The cards of the list: quote, annotator · perspective · codes, note.
-    for key, who, note in ((seeded.first, NAME, NOTE_1), (seeded.second, OTHER, NOTE_2)):
+    for key, who, note in ((seeded.first, SHOWN, NOTE_1), (seeded.second, OTHER, NOTE_2)):
         wait_text(page, f".st-key-entry_{key}", f"{who} · {PERSPECTIVE} · {CODE}", note)
     wait_text(page, f".st-key-entry_{seeded.first}", IMG)  # in the quote
     assert_clean(page)
@@ -240,7 +253,7 @@ def test_annotations_names_codes_and_thread_render_as_text(page: Any, seeded: Se
     click_at(page, seeded.text.index(IMG, seeded.text.index("perhaps")) + 2)
     picker = page.locator(".hl-root .hl-picker")
     picker.wait_for(state="visible", timeout=WAIT)
-    wait_text(page, ".hl-root .hl-picker", f"{NAME} · {PERSPECTIVE} · {CODE}, hedging", NOTE_1,
+    wait_text(page, ".hl-root .hl-picker", f"{SHOWN} · {PERSPECTIVE} · {CODE}, hedging", NOTE_1,
               f"{OTHER} · {PERSPECTIVE} · {CODE}", NOTE_2)
     picker.locator(f"button.hl-pick[data-id='{seeded.first}']").hover()
     assert_clean(page)
@@ -249,14 +262,14 @@ def test_annotations_names_codes_and_thread_render_as_text(page: Any, seeded: Se
     # The opened annotation with its thread.
     opened = f".st-key-opened_{seeded.first}"
     page.get_by_placeholder(f"Reply to {NAME}").wait_for(timeout=WAIT)
-    wait_text(page, opened, f"{NAME} · {PERSPECTIVE}", CODE, NOTE_1, REPLIER, REPLY)
+    wait_text(page, opened, f"{SHOWN} · {PERSPECTIVE}", CODE, NOTE_1, REPLIER, REPLY)
     wait_text(page, opened, f"perhaps 5 million {IMG} people starved")
     assert_clean(page)
 
     # A reply typed in the browser comes back as text too.
     page.get_by_placeholder(f"Reply to {NAME}").fill(UI_REPLY)
     page.locator(f".st-key-reply_send_{seeded.first} button").click()
-    wait_text(page, opened, f"{NAME} · ", UI_REPLY)
+    wait_text(page, opened, f"{SHOWN} · ", UI_REPLY)
     assert_clean(page)
 
     # Editing your own: the codebook's definition and example beside the code.
@@ -269,14 +282,14 @@ def test_annotations_names_codes_and_thread_render_as_text(page: Any, seeded: Se
 
 
 def test_compare_view_renders_titles_and_annotations_as_text(page: Any, seeded: Seeded) -> None:
-    join(page, seeded.app.url, "Reader")
+    join(page, seeded.app.url, "Compare reader")  # each guest's label is its own
     page.locator(SIDEBAR).get_by_text("Compare texts", exact=True).click()
     page.get_by_role("heading", name="Framing comparison").wait_for(timeout=WAIT)
     wait_text(page, "[data-testid='stHeading']", TITLE)
     wait_text(page, MARKDOWN_BLOCK, TITLE)  # above its vocabulary table
     wait_text(page, MARKDOWN_BLOCK, f"{DOC_PERSPECTIVE} · {SOURCE_KIND}")
     wait_text(page, TEXT, SCRIPT, IMG, SVG, MARKDOWN)  # the passage on the theme
-    wait_text(page, MARKDOWN_BLOCK, f"{NAME} · {CODE}, hedging — {NOTE_1}")
+    wait_text(page, MARKDOWN_BLOCK, f"{SHOWN} · {CODE}, hedging — {NOTE_1}")
     wait_text(page, MARKDOWN_BLOCK, f"{OTHER} · {CODE} — {NOTE_2}")
     assert_clean(page)
     mark = page.locator(f"{TEXT} .seg[data-ids~='{seeded.first}']").first
@@ -286,7 +299,7 @@ def test_compare_view_renders_titles_and_annotations_as_text(page: Any, seeded: 
 
 
 def test_suggestions_panel_renders_codes_as_text(page: Any, seeded: Seeded) -> None:
-    _open_hostile(page, seeded, "Reader")
+    _open_hostile(page, seeded, "Suggestions reader")
     page.get_by_text("Machine suggestions", exact=True).click()
     panel = page.locator("[data-testid='stExpander']").filter(has_text="Machine suggestions")
     panel.get_by_text("“perhaps”").wait_for(timeout=WAIT)

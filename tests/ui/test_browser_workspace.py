@@ -154,7 +154,7 @@ def test_two_browsers_see_each_other_live(browser: Any, running_app: RunningApp,
         [other, other + 10],
     )
     key_before = ben.eval_on_selector(".hl-root", "e => e.dataset.renderKey")
-    update_annotation(store, a.id, seminar="demo", actor="Ana", note="edited live")
+    update_annotation(store, a.id, seminar="demo", actor=a.annotator, note="edited live")
     ben.wait_for_selector(".hl-root[data-deferred='1']", timeout=WAIT)
     assert ben.eval_on_selector(".hl-root", "e => e.dataset.renderKey") == key_before
     assert ben.evaluate("getSelection().toString()") == text[other : other + 10]
@@ -163,7 +163,7 @@ def test_two_browsers_see_each_other_live(browser: Any, running_app: RunningApp,
     b = create_annotation(store, seminar="demo", document_id=DOC, start=other,
                           end=other + 10, quote=text[other : other + 10], annotator="Ben")
     wait_highlight(ana, b.id)
-    delete_annotation(store, a.id, seminar="demo", actor="Ana")
+    delete_annotation(store, a.id, seminar="demo", actor=a.annotator)
     ben.wait_for_selector(f".seg[data-ids~='{a.id}']", state="detached", timeout=WAIT)
 
 

@@ -16,7 +16,7 @@ import pytest
 from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
-from annotations import accounts, audit, backup, codebook_io, corpus, roles
+from annotations import accounts, audit, backup, codebook, codebook_io, corpus, roles
 from annotations.annotation import (
     Filters,
     create_annotation,
@@ -163,6 +163,9 @@ def test_agreement_tables_and_disagreements(store: Store) -> None:
     at = _desk(store, desk.AGREEMENT)
     alpha = _frames(at, "alpha")[0]
     assert {"omission", "hedging"} <= set(alpha["code"])
+    # Never "None": a number with three decimals, or the word (issue 11, item 8).
+    assert all(v == desk_agreement.UNDEFINED or float(v) <= 1 for v in alpha["alpha"])
+    assert "None" not in {str(v) for v in alpha["alpha"]}
     pairs = _frames(at, "kappa")[0]
     assert set(pairs["annotator A"]) == {"Ada X (ada)"}
     assert at.selectbox(key=desk_agreement.DISAGREE_DOCUMENT).value == "tiny"
@@ -224,8 +227,12 @@ def test_code_errors_are_shown(store: Store) -> None:
     at.button(key=desk_codes.NEW_SUBMIT).click().run()
     assert any("';'" in e for e in _errors(at))
     at.selectbox(key=desk_codes.PICK).set_value("omission").run()
+    used = codebook.code_uses(store, "class", "omission")
+    assert used and f"{used} annotation(s) use “omission”" in " ".join(
+        c.value for c in at.caption)  # said before the click (issue 11, item 3)
     at.button(key=desk_codes.DELETE).click().run()
     assert any("used by" in e for e in _errors(at))
+    assert codebook.code_uses(store, "class", "omission") == used
 
 
 def test_perspective_add_and_rename(store: Store) -> None:

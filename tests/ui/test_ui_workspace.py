@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from annotations import guests
 from annotations.annotation import Filters, create_annotation, list_annotations
 from annotations.corpus import get_text, replace_text
 from annotations.db.engine import Store
@@ -32,6 +33,11 @@ def _joined(name: str = "Ana", code: str = "DEMO") -> AppTest:
     at.button(key=state.JOIN_SUBMIT).click().run()
     assert not at.exception
     return at
+
+
+def _me(at: AppTest, store: Store) -> str:
+    """The server-made id of the guest this AppTest joined as (what annotations store)."""
+    return guests.validate(store, at.session_state[state.GUEST_TOKEN]).id
 
 
 @pytest.fixture
@@ -77,7 +83,7 @@ def test_home_page_smoke_lists_the_corpus(store: Store) -> None:
 
 def test_join_demo_opens_the_workspace(store: Store) -> None:
     at = _joined("Ana", "demo")
-    assert at.session_state[state.USER] == "Ana"
+    assert _me(at, store).startswith(guests.PREFIX)
     assert "Signed in as **Ana**" in [m.value for m in at.sidebar.markdown]
     assert any("guest" in c.value for c in at.sidebar.caption)
     views = at.sidebar.segmented_control(key=state.VIEW).options
@@ -95,7 +101,7 @@ def test_wrong_join_code_and_empty_name_are_explained(store: Store) -> None:
     at.text_input(key=state.JOIN_CODE).input("DEMO")
     at.button(key=state.JOIN_SUBMIT).click().run()
     assert "display name is empty" in _errors(at)
-    assert state.USER not in at.session_state
+    assert state.GUEST_TOKEN not in at.session_state
 
 
 # ---------------------------------------------------------------- workspace
@@ -123,11 +129,12 @@ def test_save_annotation_with_codes_and_note(store: Store) -> None:
     assert not at.exception
     [a] = list_annotations(store, Filters(seminar="demo", document=DOC))
     assert (a.quote, a.perspective, a.codes, a.annotator) == (
-        "totalitarian rule", "textbook", ["loaded language", "hedging"], "Ana")
-    # The tags used become the sticky ones for the next passage.
-    assert at.session_state[state.STICKY_PERSPECTIVE] == "textbook"
-    assert at.session_state[state.STICKY_CODES] == ["loaded language", "hedging"]
+        "totalitarian rule", "textbook", ["loaded language", "hedging"], _me(at, store))
+    # Nothing carries over to the next passage (issue 11, item 2): it starts afresh.
     assert state.PENDING not in at.session_state
+    _select(at, store, "aggressive economic planning")
+    assert at.selectbox(key=state.COMPOSE_PERSPECTIVE).value == "textbook"
+    assert at.multiselect(key=state.COMPOSE_CODES).value == []
 
 
 def test_structured_fields_of_a_picked_code_are_saved(store: Store) -> None:
@@ -151,8 +158,16 @@ def test_new_annotation_starts_with_the_documents_perspective(store: Store) -> N
     assert at.selectbox(key=state.COMPOSE_PERSPECTIVE).value == "textbook"
     at.button(key=state.COMPOSE_CANCEL).click().run()
     at.session_state[state.STICKY_PERSPECTIVE] = "popular history"
+    at.session_state[state.STICKY_CODES] = ["hedging"]
     _select(at, store, "aggressive economic planning")
-    assert at.selectbox(key=state.COMPOSE_PERSPECTIVE).value == "popular history"
+    # Quick code's tags apply only while it is on, and are then shown above the text.
+    assert at.selectbox(key=state.COMPOSE_PERSPECTIVE).value == "textbook"
+    assert at.multiselect(key=state.COMPOSE_CODES).value == []
+    assert not [w for w in at.warning if "Quick code is on" in w.value]
+    at.button(key=state.COMPOSE_CANCEL).click().run()
+    at.toggle(key=state.QUICK).set_value(True).run()
+    [shown] = [w.value for w in at.warning if "Quick code is on" in w.value]
+    assert "**popular history** with **hedging**" in shown
 
 
 def test_repeated_save_of_one_selection_saves_once(store: Store) -> None:
@@ -178,25 +193,27 @@ def test_quote_mismatch_is_an_error_not_a_save(store: Store) -> None:
 
 def test_filters_narrow_the_panel(store: Store) -> None:
     text = _text(store)
-    for who, phrase, code in (("Ana", "totalitarian rule", "loaded language"),
-                              ("Ben", "cult of personality", "hedging")):
+    at = _joined("Ana")
+    ben = guests.join(store, at.session_state[state.SEMINAR], "Ben").guest.id
+    for who, phrase, code in ((_me(at, store), "totalitarian rule", "loaded language"),
+                              (ben, "cult of personality", "hedging")):
         s = text.index(phrase)
         create_annotation(store, seminar="demo", document_id=DOC, start=s,
                           end=s + len(phrase), quote=phrase, annotator=who, codes=[code],
                           perspective="textbook", note=f"{who} wrote this")
-    at = _joined("Ana")
+    at.run()
     assert "2 annotations, in text order" in [c.value for c in at.caption]
     at.radio(key=state.FILTER_WHO).set_value(state.WHO_MINE).run()
     assert "1 of 2 annotations, in text order" in [c.value for c in at.caption]
     at.radio(key=state.FILTER_WHO).set_value(state.WHO_ONE).run()
-    at.selectbox(key=state.FILTER_ANNOTATOR).set_value("Ben").run()
+    at.selectbox(key=state.FILTER_ANNOTATOR).set_value(ben).run()
     shown = " ".join(m.value for m in at.markdown)
     assert "cult of personality" in shown and "totalitarian rule" not in shown
     at.radio(key=state.FILTER_WHO).set_value(state.WHO_EVERYONE).run()
     at.selectbox(key=state.FILTER_CODE).set_value("loaded language").run()
     assert "totalitarian rule" in " ".join(m.value for m in at.markdown)
     at.selectbox(key=state.FILTER_CODE).set_value(state.ANY)
-    at.text_input(key=state.FILTER_SEARCH).input("ben wrote").run()
+    at.text_input(key=state.FILTER_SEARCH).input(f"{ben} wrote").run()
     shown = " ".join(m.value for m in at.markdown)
     assert "cult of personality" in shown and "totalitarian rule" not in shown
     at.selectbox(key=state.FILTER_PERSPECTIVE).set_value("popular history").run()
@@ -207,11 +224,13 @@ def test_filters_narrow_the_panel(store: Store) -> None:
 def test_edit_delete_and_reply(store: Store) -> None:
     text = _text(store)
     s = text.index("cult of personality")
+    at = _joined("Ana")
+    ana = _me(at, store)
     mine = create_annotation(store, seminar="demo", document_id=DOC, start=s, end=s + 19,
-                             quote=text[s : s + 19], annotator="Ana", note="first")
+                             quote=text[s : s + 19], annotator=ana, note="first")
     theirs = create_annotation(store, seminar="demo", document_id=DOC, start=s, end=s + 4,
                                quote=text[s : s + 4], annotator="Ben", note="Ben's")
-    at = _joined("Ana")
+    at.run()
     at.button(key=state.entry_key("ann_open", mine.id)).click().run()
     at.button(key=state.entry_key("ann_edit", mine.id)).click().run()
     at.text_area(key=state.entry_key("edit_note", mine.id)).input("second thoughts")
@@ -232,12 +251,44 @@ def test_edit_delete_and_reply(store: Store) -> None:
     assert "reply is empty" in _errors(at)
     [reply] = next(a for a in list_annotations(store, Filters(seminar="demo"))
                    if a.id == theirs.id).replies
-    assert (reply.author, reply.text) == ("Ana", "Why this word?")
+    assert (reply.author, reply.text) == (ana, "Why this word?")
     assert any("Why this word?" in m.value for m in at.markdown)  # threaded under it
     at.button(key=state.entry_key("ann_open", mine.id)).click().run()
     at.button(key=state.entry_key("ann_delete", mine.id)).click().run()
+    assert "Delete this annotation?" in " ".join(w.value for w in at.warning)  # asked first
+    assert len(list_annotations(store, Filters(seminar="demo"))) == 2
+    at.button(key=state.entry_key("ann_delete_yes", mine.id)).click().run()
     assert not at.exception
     assert [a.id for a in list_annotations(store, Filters(seminar="demo"))] == [theirs.id]
+    at.button(key=state.UNDO_BUTTON).click().run()  # the delete can be taken back
+    assert not at.exception
+    assert {a.id for a in list_annotations(store, Filters(seminar="demo"))} == {
+        mine.id, theirs.id}
+
+
+def test_deleting_keeps_a_classmates_reply_and_her_draft(store: Store) -> None:
+    text = _text(store)
+    s = text.index("cult of personality")
+    at = _joined("Ana")
+    mine = create_annotation(store, seminar="demo", document_id=DOC, start=s, end=s + 19,
+                             quote=text[s : s + 19], annotator=_me(at, store), note="first")
+    ben = _joined("Ben")
+    ben.button(key=state.entry_key("ann_open", mine.id)).click().run()
+    ben.text_area(key=state.entry_key("reply_text", mine.id)).input("Why this?")
+    ben.button(key=state.entry_key("reply_send", mine.id)).click().run()
+    ben.text_area(key=state.entry_key("reply_text", mine.id)).input("And also")  # half-typed
+    at.run()
+    at.button(key=state.entry_key("ann_open", mine.id)).click().run()
+    at.button(key=state.entry_key("ann_delete", mine.id)).click().run()
+    at.button(key=state.entry_key("ann_delete_yes", mine.id)).click().run()
+    assert not at.exception
+    [kept] = list_annotations(store, Filters(seminar="demo"))
+    assert kept.deleted and [r.text for r in kept.replies] == ["Why this?"]
+    ben.run()
+    shown = " ".join(m.value for m in ben.markdown)
+    assert "Deleted by its author" in shown and "Why this?" in shown
+    assert "first" not in " ".join(m.value for m in [*ben.markdown, *ben.caption])
+    assert ben.text_area(key=state.entry_key("reply_text", mine.id)).value == "And also"
 
 
 def test_quick_code_hotkeys_and_leave(store: Store) -> None:
@@ -249,7 +300,7 @@ def test_quick_code_hotkeys_and_leave(store: Store) -> None:
     assert at.multiselect(key=state.STICKY_CODES).value == ["hedging"]
     at.button(key=state.LEAVE).click().run()
     assert not at.exception
-    assert state.USER not in at.session_state
+    assert state.GUEST_TOKEN not in at.session_state
     assert at.text_input(key=state.JOIN_NAME) is not None
 
 

@@ -23,6 +23,7 @@ import streamlit as st
 from ...annotation import AnnotationView
 from ...codebook import CodeSpec, PerspectiveSpec
 from ...corpus import VersionText
+from ...guests import is_guest
 
 HERE = Path(__file__).resolve().parent
 COMPONENT_NAME = "seminar_annotations.highlighter"
@@ -65,9 +66,12 @@ def highlight_colour(a: AnnotationView, colour_by: str, perspective_colours: dic
 
 
 def highlight_label(a: AnnotationView, names: Mapping[str, str] | None = None) -> str:
-    """`names` maps usernames to display names (members); others show as stored."""
+    """`names` maps usernames (and guest ids) to display names; others show as stored."""
     shown = (names or {}).get(a.annotator, "")
-    who = f"{shown} ({a.annotator})" if shown and shown != a.annotator else a.annotator
+    if is_guest(a.annotator):
+        who = f"{shown or 'unnamed'} (guest)"  # a label, never the server-made id
+    else:
+        who = f"{shown} ({a.annotator})" if shown and shown != a.annotator else a.annotator
     parts = [who, a.perspective or "no perspective"]
     if a.codes:
         parts.append(", ".join(a.codes))
