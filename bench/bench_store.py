@@ -2,6 +2,7 @@
 
     python bench/bench_store.py            # 100,000 annotations, median of 5 runs
     python bench/bench_store.py --rows 2000 --repeat 1
+    python bench/bench_store.py --quick    # the same small run, the smoke run CI makes
 
 Import: `importer.import_csv` of a CSV (parse, check every row, write in one
 transaction) into a fresh migrated SQLite store with the corpus and a seminar,
@@ -169,7 +170,10 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000, help="annotations (100000)")
     parser.add_argument("--repeat", type=int, default=5, help="runs per figure (5)")
     parser.add_argument("--only", choices=("import", "export"), help="run one benchmark")
+    parser.add_argument("--quick", action="store_true", help="smoke run: 2000 rows, one run")
     args = parser.parse_args()
+    if args.quick:
+        args.rows, args.repeat = 2000, 1
     with tempfile.TemporaryDirectory(prefix="annotations-bench-") as tmp:
         folder = Path(tmp)
         template = _template(folder)
