@@ -15,6 +15,7 @@ from annotations.annotation import Filters, create_annotation, list_annotations
 from annotations.corpus import get_text
 from annotations.db.engine import Store
 from annotations.ui import state
+from annotations.ui.highlighter import highlight_spoken
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 DOC = "allied-powers-ussr"
@@ -250,3 +251,17 @@ def test_quick_code_hotkeys_and_leave(store: Store) -> None:
     assert not at.exception
     assert state.USER not in at.session_state
     assert at.text_input(key=state.JOIN_NAME) is not None
+
+
+def test_highlights_carry_words_for_screen_readers(store: Store) -> None:
+    text = _text(store)
+    for who, perspective, codes in (("ana", "textbook", ["hedging", "omission"]),
+                                    ("bo", "", [])):
+        s = text.index("totalitarian")
+        create_annotation(store, seminar="demo", document_id=DOC, start=s, end=s + 12,
+                          quote=text[s:s + 12], annotator=who, perspective=perspective,
+                          codes=codes)
+    views = list_annotations(store, Filters(seminar="demo", document=DOC))
+    spoken = {v.annotator: highlight_spoken(v, {"ana": "Ana Lima"}) for v in views}
+    assert spoken == {"ana": "by Ana Lima (ana), perspective textbook, codes hedging, omission",
+                      "bo": "by bo, no perspective, no codes"}
