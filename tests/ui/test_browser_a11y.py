@@ -192,6 +192,7 @@ def test_highlights_are_reached_in_text_order_and_named(page: Any, app: RunningA
     tree = page.locator(".hl-root .hl-text").aria_snapshot()
     assert f'button "{heard[-1]}"' in tree, tree[:2000]
     assert page.get_by_role("button", name=heard[-1], exact=True).count() == 1
+    assert violations(page) == []  # a focused highlight breaks no rule either
     page.keyboard.press("Enter")  # opens it in the panel
     last = starts[-1][2]
     page.get_by_placeholder(f"Reply to {last}").wait_for(timeout=WAIT)
@@ -207,6 +208,7 @@ def test_picker_traps_focus_and_gives_it_back(page: Any, app: RunningApp,
     menu.wait_for(timeout=WAIT)
     items = menu.get_by_role("menuitem")
     assert items.count() == 2
+    assert violations(page) == []  # nor the open picker
     for _ in range(5):  # Tab never leaves the open menu
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.closest('.hl-picker') !== null")
