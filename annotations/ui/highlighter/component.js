@@ -516,8 +516,8 @@ function createState(parent) {
   function a11yName(id) {
     const h = st.hlById.get(id) || {};
     const i = st.order.indexOf(id);
-    const quote = st.cps.slice(h.s, h.e).join("");
-    const clipped = quote.length > 80 ? `${quote.slice(0, 79)}…` : quote;
+    const long = h.e - h.s > 80;
+    const clipped = st.cps.slice(h.s, long ? h.s + 79 : h.e).join("") + (long ? "…" : "");
     const who = String(h.spoken || h.label || "");
     return `Highlight ${i + 1} of ${st.order.length}, ${who}: “${clipped}”. Enter opens it.`;
   }
@@ -555,16 +555,10 @@ function createState(parent) {
   }
 
   function a11yRestore(keep) {
-    if (!keep.inText) return;
-    const i = keep.id ? st.order.indexOf(keep.id) : -1;
-    if (i >= 0) {
-      st.kbdIndex = i;
-      a11yFocusHighlight(keep.id);
-    } else {
-      textEl.focus({ preventScroll: true });
-    }
+    if (keep.inText) a11yFocusText(keep.id);
   }
 
+  // Focus on highlight `id` when it is drawn, else on the text itself.
   function a11yFocusText(id) {
     const i = id ? st.order.indexOf(id) : -1;
     if (i >= 0) {
