@@ -3,11 +3,13 @@
 Cold: an empty DocBin cache, as a ratio to a bare `nlp.pipe` over the same
 texts measured in this run (target: at most 1.5x). Warm: a fresh parser
 (empty process cache) reading the DocBin files, and a fully in-process rerun,
-in ms (target: under 100 ms). Run: python bench/bench_framing.py
+in ms (target: under 100 ms). Run: python bench/bench_framing.py [--repeat N] [--quick]
+(`--quick`: the shortest text, one run per figure: the smoke run CI makes).
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
 import time
@@ -34,11 +36,19 @@ def timed(fn, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=3, help="runs per figure, best kept (3)")
+    ap.add_argument("--quick", action="store_true",
+                    help="smoke run: the shortest text, one run per figure")
+    args = ap.parse_args()
+    repeat = 1 if args.quick else args.repeat
     sources = read_corpus(config.texts_dir(), config.max_text_bytes())
+    if args.quick:
+        sources = sorted(sources, key=lambda s: len(s.text))[:1]
     texts = [s.text for s in sources]
     nlp = spacy.load(MODEL)
     list(nlp.pipe(texts))  # warm up the model's first-call costs for both sides
-    bare = timed(lambda: list(nlp.pipe(texts)))
+    bare = timed(lambda: list(nlp.pipe(texts)), repeat)
 
     def cold() -> None:
         with tempfile.TemporaryDirectory() as cache:
@@ -47,7 +57,7 @@ def main() -> None:
             analyse_corpus(sources, parser)
             extract_corpus_claims(sources, parser)
 
-    cold_s = timed(cold)
+    cold_s = timed(cold, repeat)
     with tempfile.TemporaryDirectory() as cache:
         seeded = Parser(Path(cache))
         analyse_corpus(sources, seeded)
@@ -58,13 +68,13 @@ def main() -> None:
             extract_corpus_claims(sources, fresh)
             assert fresh.parses == 0
 
-        disk_s = timed(from_disk)
+        disk_s = timed(from_disk, repeat)
 
         def in_process() -> None:
             analyse_corpus(sources, seeded)
             extract_corpus_claims(sources, seeded)
 
-        memory_s = timed(in_process)
+        memory_s = timed(in_process, repeat)
 
         def recompute() -> None:  # Docs in memory, results recomputed (matchers built)
             seeded.results.clear()
@@ -73,7 +83,7 @@ def main() -> None:
             analyse_corpus(sources, seeded)
             extract_corpus_claims(sources, seeded)
 
-        recompute_s = timed(recompute)
+        recompute_s = timed(recompute, repeat)
         assert seeded.parses == len(sources)
 
     chars = sum(len(t) for t in texts)

@@ -2,6 +2,7 @@
 
     python bench/bench_load.py                       # 40 annotators, 300 s, 5 browsers
     python bench/bench_load.py --annotators 8 --seconds 15 --browsers 1
+    python bench/bench_load.py --quick             # 6 annotators, 10 s, 1 browser (CI)
     python bench/bench_load.py --processes 4 --browsers 0
     python bench/bench_load.py --url postgresql+psycopg://user@host/db --browsers 0
 
@@ -555,7 +556,12 @@ def main() -> int:
     )
     ap.add_argument("--floor", type=int, default=30, help="floor repetitions per op (30)")
     ap.add_argument("--seed", type=int, default=6)
+    ap.add_argument("--quick", action="store_true",
+                    help="smoke run: 6 annotators for 10 s, 1 browser, floor of 5")
     args = ap.parse_args()
+    if args.quick:
+        args.annotators, args.seconds, args.floor = 6, 10.0, 5
+        args.browsers = min(args.browsers, 1)
     if args.browsers and args.url:
         print("--browsers runs the app on its own temp SQLite store: ignored with --url")
         args.browsers = 0

@@ -1,6 +1,7 @@
 """Benchmark the workspace in chromium: selection to highlight, peer save to highlight, render.
 
-Plain script: `python bench/bench_ui.py [--samples N] [--annotations N]`.
+Plain script: `python bench/bench_ui.py [--samples N] [--annotations N] [--quick]`
+(`--quick`: 3 samples on 100 annotations, the smoke run CI makes).
 
 It starts `streamlit run app.py` on a temp SQLite store, fills one document
 with N annotations (default 2,000) through the library and leaves another
@@ -128,13 +129,24 @@ def measure_peer(page: Any, store: Store, document_id: str, samples: int,
     return out
 
 
+def toggle_colour_mode(page: Any) -> None:
+    """Pick the colour mode that is not on now.
+
+    The mode is session state and outlives a change of document, so after an
+    odd number of toggles the next document starts in "code": read the radio
+    instead of assuming the mode from the loop counter.
+    """
+    sidebar = page.locator("section[data-testid='stSidebar']")
+    on_code = sidebar.get_by_role("radio", name="code", exact=True).is_checked()
+    sidebar.get_by_text("perspective" if on_code else "code", exact=True).click()
+
+
 def measure_render(page: Any, samples: int) -> list[float]:
     """Rebuild times: switching the colour mode changes the render key and redraws."""
     out = []
-    for i in range(samples):
+    for _ in range(samples):
         key = page.eval_on_selector(".hl-root", "e => e.dataset.renderKey")
-        page.locator("section[data-testid='stSidebar']").get_by_text(
-            "code" if i % 2 == 0 else "perspective", exact=True).click()
+        toggle_colour_mode(page)
         page.wait_for_function(
             "k => document.querySelector('.hl-root').dataset.renderKey !== k", arg=key,
             timeout=30_000)
@@ -146,7 +158,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--samples", type=int, default=20)
     ap.add_argument("--annotations", type=int, default=2000)
+    ap.add_argument("--quick", action="store_true",
+                    help="smoke run: 3 samples (an odd number of toggles) on 100 annotations")
     args = ap.parse_args()
+    if args.quick:
+        args.samples, args.annotations = 3, 100
+    render_samples = args.samples if args.quick else max(6, args.samples // 2)
     if not CHROMIUM.exists():
         sys.exit(f"{CHROMIUM} is missing")
     rng = random.Random(7)
@@ -170,7 +187,7 @@ def main() -> None:
                 n_before = int(page.eval_on_selector(".hl-root", "e => e.dataset.highlights"))
                 text = get_text(store, doc).text
                 results[doc] = {
-                    "render": measure_render(page, max(6, args.samples // 2)),
+                    "render": measure_render(page, render_samples),
                     "selection": measure_selection(page, text, args.samples, rng),
                     "peer": measure_peer(page, store, doc, args.samples, rng),
                 }

@@ -124,7 +124,7 @@ def composer(store: Store, who: state.Identity, cb: SeminarCodebook, document_id
         st.session_state[state.COMPOSE_NOTE] = ""
         st.session_state[state.COMPOSE_FOR] = p["id"]
         st.session_state.pop(COMPOSE_ERROR, None)
-    with st.container(border=True, key="composer"):
+    with st.container(border=True, key=state.COMPOSER):
         st.markdown("**New annotation**")
         st.markdown(f"> {plain(clip(p['quote'], 400))}")
         if st.session_state.get(COMPOSE_ERROR):

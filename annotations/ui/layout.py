@@ -13,6 +13,8 @@ import hashlib
 
 import streamlit as st
 
+from . import state
+
 WORKSPACE = "ws_main"  # st.container key around the text and the panel
 COMPARE_TEXTS = "cmp_texts"  # st.container keys around Compare's per-text columns
 COMPARE_VOCAB = "cmp_vocab"
@@ -43,7 +45,7 @@ _CSS = f"""<style>
 _SCROLL = """<script>
 (() => {{
   if (window.innerWidth > {narrow}) return;
-  const go = () => document.querySelector(".st-key-composer")
+  const go = () => document.querySelector(".st-key-{composer}")
     ?.scrollIntoView({{behavior: "smooth", block: "start"}});
   setTimeout(go, 150);  // selection {pending}
 }})();
@@ -58,5 +60,6 @@ def responsive() -> None:
 def bring_composer_into_view(pending_id: str) -> None:
     """On a narrow screen the composer sits under the text: scroll to it for a new selection."""
     tag = hashlib.sha256(pending_id.encode()).hexdigest()[:16]  # the id came from the browser
-    st.html(_SCROLL.format(narrow=NARROW, pending=tag), unsafe_allow_javascript=True,
+    st.html(_SCROLL.format(narrow=NARROW, pending=tag, composer=state.COMPOSER),
+            unsafe_allow_javascript=True,
             width="content")

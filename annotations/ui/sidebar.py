@@ -17,13 +17,15 @@ from .markup import plain
 SHORTCUTS = """
 | In the text | |
 |---|---|
+| **Tab** at the top of the page, **Enter** | skip to the text |
 | **Tab** to the text | focus it (a caret appears) |
 | **Arrows** | move the caret |
 | **Shift + arrows** | select (Ctrl/Alt: by word) |
 | **Enter** or **A** | annotate the selection |
 | **Esc** | clear the selection |
-| **J / K** | next / previous highlight |
+| **J / K** | next / previous highlight (a screen reader reads its author, perspective, codes) |
 | **Enter** on a highlight | open it in the panel |
+| **Arrows**, **Esc** in the picker | move between its choices, close it |
 | **1–9** | toggle that code in the current codes |
 """
 

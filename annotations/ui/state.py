@@ -88,6 +88,7 @@ MESSAGES = "ws_messages"  # [(kind, text)] shown once after a rerun
 PAGE_SIZE = "ws_page_size"
 
 # Composer
+COMPOSER = "ws_composer"  # the composer's container; the highlighter's JS finds it by this key
 COMPOSE_PERSPECTIVE = "new_perspective"
 COMPOSE_CODES = "new_codes"
 COMPOSE_NOTE = "new_note"

@@ -39,12 +39,12 @@ def _select(page: Any, store: Store) -> None:
     text = get_text(store, DOC).text
     start = text.index("totalitarian rule")
     drag_select(page, start, start + len("totalitarian rule"))
-    page.locator(".st-key-composer").wait_for(timeout=WAIT)
+    page.locator(".st-key-ws_composer").wait_for(timeout=WAIT)
 
 
 def _labels_fit(page: Any) -> None:
     cut = page.eval_on_selector_all(
-        ".st-key-composer button",
+        ".st-key-ws_composer button",
         "bs => bs.filter(b => b.scrollWidth > b.clientWidth + 1).map(b => b.innerText)")
     assert cut == []
 
@@ -72,7 +72,7 @@ def test_phone_brings_the_composer_into_view(browser: Any, running_app: RunningA
     join(page, running_app.url, "Ana")
     _select(page, store)
     page.wait_for_function(
-        "() => { const r = document.querySelector('.st-key-composer').getBoundingClientRect();"
+        "() => { const r = document.querySelector('.st-key-ws_composer').getBoundingClientRect();"
         " return r.top >= -1 && r.top < window.innerHeight * 0.6; }", timeout=WAIT)
     _labels_fit(page)
     page.context.close()

@@ -17,6 +17,7 @@ from annotations.corpus import get_text, replace_text
 from annotations.db.engine import Store
 from annotations.roles import Actor
 from annotations.ui import state
+from annotations.ui.highlighter import highlight_spoken
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 DOC = "allied-powers-ussr"
@@ -317,3 +318,17 @@ def test_an_orphan_stays_visible_to_its_author_with_the_old_text(store: Store) -
     shown = " ".join(c.value for c in at.caption)
     assert "Orphan: these words are not in the current version" in shown
     assert "cult of personality" in shown
+
+
+def test_highlights_carry_words_for_screen_readers(store: Store) -> None:
+    text = _text(store)
+    for who, perspective, codes in (("ana", "textbook", ["hedging", "omission"]),
+                                    ("bo", "", [])):
+        s = text.index("totalitarian")
+        create_annotation(store, seminar="demo", document_id=DOC, start=s, end=s + 12,
+                          quote=text[s:s + 12], annotator=who, perspective=perspective,
+                          codes=codes)
+    views = list_annotations(store, Filters(seminar="demo", document=DOC))
+    spoken = {v.annotator: highlight_spoken(v, {"ana": "Ana Lima"}) for v in views}
+    assert spoken == {"ana": "by Ana Lima (ana), perspective textbook, codes hedging, omission",
+                      "bo": "by bo, no perspective, no codes"}

@@ -78,6 +78,15 @@ def highlight_label(a: AnnotationView, names: Mapping[str, str] | None = None) -
     return " · ".join(parts)
 
 
+def highlight_spoken(a: AnnotationView, names: Mapping[str, str] | None = None) -> str:
+    """The highlight as a screen reader announces it: words, not the label's dots."""
+    shown = (names or {}).get(a.annotator, "")
+    who = f"{shown} ({a.annotator})" if shown and shown != a.annotator else a.annotator
+    perspective = f"perspective {a.perspective}" if a.perspective else "no perspective"
+    codes = f"codes {', '.join(a.codes)}" if a.codes else "no codes"
+    return f"by {who}, {perspective}, {codes}"
+
+
 def payload(
     version: VersionText,
     annotations: Sequence[AnnotationView],
@@ -102,6 +111,7 @@ def payload(
             "e": a.end,
             "colour": highlight_colour(a, colour_by, p_colours, c_colours),
             "label": highlight_label(a, names),
+            "spoken": highlight_spoken(a, names),
             "note": a.note[:NOTE_PREVIEW] + ("…" if len(a.note) > NOTE_PREVIEW else ""),
         }
         for a in annotations

@@ -85,6 +85,7 @@ function createState(parent) {
     localPending: null, // {s, e} drawn before the server answers
     focusNonce: null,
     selectedId: null,
+    a11y: { current: null, via: null, pickerReturn: null, composerOpen: false, skip: null },
   };
 
   // ----- selection, in code points
@@ -160,6 +161,7 @@ function createState(parent) {
     const quote = st.cps.slice(span.s, span.e).join("");
     const id = uuid4();
     root.dataset.lastSent = id;
+    st.a11y.via = via;
     st.localPending = { ...span, at: Date.now() };
     window.getSelection().removeAllRanges();
     hideCaret();
@@ -296,6 +298,7 @@ function createState(parent) {
     if (!lineHasText) line.classList.add("hl-blank");
     frag.appendChild(line);
 
+    const keep = a11yKeep();
     const scroll = textEl.scrollTop;
     textEl.replaceChildren(frag);
     textEl.scrollTop = scroll;
@@ -305,6 +308,7 @@ function createState(parent) {
     st.kbdIndex = -1;
     st.selectedId = null;
     applySelected(data.selected || null);
+    a11yRestore(keep);
     root.dataset.highlights = String(valid.length);
     root.dataset.pending = pending ? `${pending.s}-${pending.e}` : "";
     root.dataset.renderMs = (performance.now() - t0).toFixed(1); // read by bench_ui.py
@@ -370,6 +374,7 @@ function createState(parent) {
       st.focusNonce = focus.nonce;
       flash(focus.id);
     }
+    a11yAfterApply(data);
     root.dataset.ready = "1";
     root.dataset.renderKey = key;
     root.dataset.deferred = "0";
@@ -405,7 +410,9 @@ function createState(parent) {
   }
 
   function pick(id) {
+    const fromPicker = !picker.hidden;
     hidePicker();
+    if (fromPicker) a11yReturnFromPicker();
     if (st.trigger) st.trigger("pick", { id, nonce: uuid4() });
   }
 
@@ -434,6 +441,7 @@ function createState(parent) {
     const box = root.getBoundingClientRect();
     picker.style.left = `${Math.max(0, Math.min(x - box.left, box.width - 240))}px`;
     picker.style.top = `${y - box.top + 12}px`;
+    a11yOpenPicker(title);
     picker.hidden = false;
     buttons[0].focus({ preventScroll: true });
   }
@@ -486,6 +494,192 @@ function createState(parent) {
     const spans = st.segsById.get(id);
     if (spans && spans[0]) scrollToSpan(spans[0], false);
     status.textContent = `Highlight ${st.kbdIndex + 1} of ${st.order.length}: Enter opens it`;
+    a11yFocusHighlight(id);
+  }
+
+  // ----- a11y: keyboard and screen-reader paths
+  //
+  // Highlights: J/K (or the buttons they land on) move real focus to the first
+  // segment of each highlight in text order; that segment becomes, while
+  // focused, a button named with the highlight's author, perspective, codes and
+  // quote (roving focus: one segment at a time carries the role, so shared
+  // segments of nested highlights never hold two names). Picker and composer
+  // keep Tab inside themselves and give focus back to the text when they close.
+  // A "Skip to text" link at the top of the page reaches the text in two keys.
+  // User text goes in through setAttribute / textContent only.
+
+  const COMPOSER = ".st-key-ws_composer"; // forms.composer: st.container(key=state.COMPOSER)
+  const COMPOSER_CANCEL = ".st-key-new_cancel button"; // state.COMPOSE_CANCEL
+  const FOCUSABLE =
+    'button:not([disabled]), input:not([disabled]), textarea:not([disabled]), select, a[href], [tabindex]:not([tabindex="-1"])';
+
+  function a11yName(id) {
+    const h = st.hlById.get(id) || {};
+    const i = st.order.indexOf(id);
+    const long = h.e - h.s > 80;
+    const clipped = st.cps.slice(h.s, long ? h.s + 79 : h.e).join("") + (long ? "…" : "");
+    const who = String(h.spoken || h.label || "");
+    return `Highlight ${i + 1} of ${st.order.length}, ${who}: “${clipped}”. Enter opens it.`;
+  }
+
+  function a11yClear() {
+    const el = st.a11y.current && st.a11y.current.el;
+    if (el) {
+      el.removeAttribute("role");
+      el.removeAttribute("tabindex");
+      el.removeAttribute("aria-label");
+    }
+    st.a11y.current = null;
+  }
+
+  function a11yFocusHighlight(id) {
+    a11yClear();
+    const spans = st.segsById.get(id);
+    if (!spans || !spans[0]) return;
+    const el = spans[0];
+    el.setAttribute("role", "button");
+    el.setAttribute("tabindex", "-1");
+    el.setAttribute("aria-label", a11yName(id));
+    st.a11y.current = { id, el };
+    el.focus({ preventScroll: true });
+  }
+
+  // Before a redraw: what had focus in the text, to give it back afterwards
+  // (replaceChildren drops the focused segment and focus falls to <body>).
+  function a11yKeep() {
+    const active = document.activeElement;
+    const inText = !!active && textEl.contains(active);
+    const id = st.a11y.current ? st.a11y.current.id : null;
+    st.a11y.current = null;
+    return { inText, id };
+  }
+
+  function a11yRestore(keep) {
+    if (keep.inText) a11yFocusText(keep.id);
+  }
+
+  // Focus on highlight `id` when it is drawn, else on the text itself.
+  function a11yFocusText(id) {
+    const i = id ? st.order.indexOf(id) : -1;
+    if (i >= 0) {
+      st.kbdIndex = i;
+      a11yFocusHighlight(id);
+    } else {
+      textEl.focus({ preventScroll: true });
+    }
+  }
+
+  function a11ySkipLink(readonly) {
+    if (readonly || st.a11y.skip || document.querySelector(".hl-skip")) return;
+    if (!textEl.id) textEl.id = "hl-text-main";
+    const link = el("a", "hl-skip", "Skip to text");
+    link.setAttribute("href", `#${textEl.id}`);
+    link.addEventListener("click", (ev) => {
+      ev.preventDefault();
+      textEl.scrollIntoView({ block: "nearest" });
+      textEl.focus({ preventScroll: true });
+    });
+    document.body.prepend(link);
+    st.a11y.skip = link;
+  }
+
+  function composerEl() {
+    return document.querySelector(COMPOSER);
+  }
+
+  function focusables(box) {
+    return Array.from(box.querySelectorAll(FOCUSABLE)).filter(
+      (e) => e.offsetParent !== null || e === document.activeElement,
+    );
+  }
+
+  // The composer is Streamlit's, drawn in the same run as this payload; wait
+  // a little for it, then move focus into its first field.
+  function a11yFocusComposer(tries) {
+    const box = composerEl();
+    const first = box && focusables(box)[0];
+    if (first) {
+      first.focus();
+      return;
+    }
+    if (tries > 0) setTimeout(() => a11yFocusComposer(tries - 1), 100);
+  }
+
+  function a11yAfterApply(data) {
+    a11ySkipLink(Boolean(data.readonly));
+    const open = Boolean(data.pending);
+    if (open && !st.a11y.composerOpen && (st.a11y.via === "keyboard" || st.a11y.via === "button")) {
+      a11yFocusComposer(50);
+    }
+    if (!open && st.a11y.composerOpen) {
+      const active = document.activeElement;
+      const box = composerEl();
+      const lost = !active || active === document.body || (box && box.contains(active));
+      if (lost) a11yFocusText(data.selected || null);
+    }
+    if (open !== st.a11y.composerOpen) st.a11y.via = null;
+    st.a11y.composerOpen = open;
+  }
+
+  // Tab and Shift+Tab cycle inside the open composer; Escape cancels it
+  // (unless a dropdown inside it is open: Escape closes that first).
+  function a11yComposerKey(ev) {
+    if (!st.a11y.composerOpen) return;
+    const box = composerEl();
+    if (!box || !box.contains(document.activeElement)) return;
+    if (ev.key === "Escape") {
+      if (document.activeElement.closest('[aria-expanded="true"]')) return;
+      const cancel = box.querySelector(COMPOSER_CANCEL);
+      if (cancel) {
+        ev.preventDefault();
+        cancel.click();
+      }
+      return;
+    }
+    if (ev.key !== "Tab") return;
+    const items = focusables(box);
+    if (!items.length) return;
+    const first = items[0];
+    const last = items[items.length - 1];
+    if (ev.shiftKey && document.activeElement === first) {
+      ev.preventDefault();
+      last.focus();
+    } else if (!ev.shiftKey && document.activeElement === last) {
+      ev.preventDefault();
+      first.focus();
+    }
+  }
+
+  function a11yOpenPicker(title) {
+    const active = document.activeElement;
+    st.a11y.pickerReturn = active && root.contains(active) && !picker.contains(active) ? active : null;
+    title.id = title.id || `hl-picker-title-${uuid4().slice(0, 8)}`;
+    title.setAttribute("role", "presentation");
+    picker.setAttribute("aria-labelledby", title.id);
+  }
+
+  function a11yReturnFromPicker() {
+    const back = st.a11y.pickerReturn;
+    st.a11y.pickerReturn = null;
+    if (back && back.isConnected) back.focus({ preventScroll: true });
+    else textEl.focus({ preventScroll: true });
+  }
+
+  // Arrow keys, Home/End and Tab move between the picker's items; Tab wraps, so
+  // focus stays in the open menu until an item is chosen or Escape closes it.
+  function a11yPickerKey(ev) {
+    const items = Array.from(picker.querySelectorAll("button.hl-pick"));
+    if (!items.length) return;
+    const i = items.indexOf(document.activeElement);
+    let next = null;
+    if (ev.key === "ArrowDown" || (ev.key === "Tab" && !ev.shiftKey)) next = (i + 1) % items.length;
+    else if (ev.key === "ArrowUp" || (ev.key === "Tab" && ev.shiftKey))
+      next = (i - 1 + items.length) % items.length;
+    else if (ev.key === "Home") next = 0;
+    else if (ev.key === "End") next = items.length - 1;
+    if (next === null) return;
+    ev.preventDefault();
+    items[next].focus();
   }
 
   // ----- events
@@ -572,7 +766,10 @@ function createState(parent) {
   const onPickerKey = (ev) => {
     if (ev.key === "Escape") {
       hidePicker();
-      textEl.focus();
+      a11yReturnFromPicker();
+      ev.preventDefault();
+    } else {
+      a11yPickerKey(ev);
     }
   };
 
@@ -601,7 +798,11 @@ function createState(parent) {
   document.addEventListener("selectionchange", onSelectionChange);
   document.addEventListener("pointerdown", onDocPointerDown, true);
 
+  document.addEventListener("keydown", a11yComposerKey, true);
+
   st.destroy = () => {
+    document.removeEventListener("keydown", a11yComposerKey, true);
+    if (st.a11y.skip) st.a11y.skip.remove();
     document.removeEventListener("pointerup", onPointerUp, true);
     document.removeEventListener("pointercancel", onPointerUp, true);
     document.removeEventListener("selectionchange", onSelectionChange);
