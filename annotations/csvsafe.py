@@ -8,7 +8,10 @@ strings that already start with apostrophes.
 
 from __future__ import annotations
 
+import csv
 import re
+from collections.abc import Iterable, Sequence
+from typing import TextIO
 
 _TRIGGERS = "=+-@\t\r"
 _NEEDS_GUARD = re.compile(r"^'*[=+\-@\t\r]")
@@ -24,3 +27,15 @@ def neutralise(cell: str) -> str:
 
 def restore(cell: str) -> str:
     return cell[1:] if _GUARDED.match(cell) else cell
+
+
+def write_csv(
+    out: TextIO, header: Sequence[str], rows: Iterable[Sequence[object]], *, raw: bool = False
+) -> None:
+    """The one CSV writer: a header, then rows, each text cell neutralised unless `raw`."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(
+            [neutralise(c) if isinstance(c, str) and not raw else c for c in row]
+        )

@@ -21,6 +21,7 @@ from .notes import read_notes
 from .parsing import Parser, default_parser
 from .themes import count_themes
 from .vocabulary import DistinctiveWord, distinctive_words
+from .voices import Voice, voices_from_doc
 
 T = TypeVar("T")
 
@@ -110,6 +111,27 @@ def extract_corpus_claims(
     out: list[Claim] = []
     for s in items:
         out.extend(_memo(p, "claims", s, lambda s=s: _claims(s, _doc(p, docs, s))))  # type: ignore[misc]
+    return out
+
+
+def extract_voices(source: SourceText, parser: Parser | None = None) -> list[Voice]:
+    """The author's voice and every embedded voice of one text, in text order."""
+    p = parser or default_parser()
+    return _memo(
+        p, "voices", source, lambda: voices_from_doc(source, p.parse(source.text, source.sha256))
+    )
+
+
+def extract_corpus_voices(
+    sources: Iterable[SourceText], parser: Parser | None = None
+) -> list[Voice]:
+    """Voices of many texts, parsing the uncached ones in one batch."""
+    items = list(sources)
+    p = parser or default_parser()
+    docs = _parse_missing(p, "voices", items)
+    out: list[Voice] = []
+    for s in items:
+        out.extend(_memo(p, "voices", s, lambda s=s: voices_from_doc(s, _doc(p, docs, s))))  # type: ignore[misc]
     return out
 
 

@@ -6,10 +6,10 @@ it is declared once here.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import asdict
 from typing import Any
 
+from .alignment import DEFAULT_FACTOR, align
 from .models import Claim, DocumentAnalysis, Metric
 
 CLAIM_COLUMNS = (
@@ -25,9 +25,14 @@ ALIGNED_COLUMNS = (
 )  # fmt: skip
 
 
-def claims_rows(claims: list[Claim]) -> list[dict[str, Any]]:
-    """One row per claim, keys in CLAIM_COLUMNS order."""
-    return [{k: asdict(c)[k] for k in CLAIM_COLUMNS} for c in claims]
+CLAIM_EXTRA = ("bound", "attribution_from", "category", "place", "kind")
+
+
+def claims_rows(claims: list[Claim], *, extra: bool = False) -> list[dict[str, Any]]:
+    """One row per claim, keys in CLAIM_COLUMNS order; `extra` adds CLAIM_EXTRA (JSON only:
+    the CSV columns are a contract)."""
+    keys = CLAIM_COLUMNS + (CLAIM_EXTRA if extra else ())
+    return [{k: asdict(c)[k] for k in keys} for c in claims]
 
 
 def _metric_row(document_id: str, scope: str, m: Metric) -> dict[str, Any]:
@@ -52,39 +57,42 @@ def framing_rows(analyses: list[DocumentAnalysis]) -> list[dict[str, Any]]:
     return rows
 
 
-def aligned_claims_rows(claims: list[Claim]) -> list[dict[str, Any]]:
-    """Claims grouped by what they count and their theme, across documents.
+ALIGNED_EXTRA = ("measure", "kind", "place", "spread", "disagree", "bound", "attribution_from")
+
+
+def aligned_claims_rows(
+    claims: list[Claim], factor: float = DEFAULT_FACTOR, *, extra: bool = False
+) -> list[dict[str, Any]]:
+    """Claims grouped by what they count, their kind, place, period and theme (alignment.py).
 
     Each row repeats its group's spread (lowest and highest value) and how many
     documents speak to it, so disagreement and unsourced figures stand out.
     Claims that count nothing recognised are left out: they cannot be compared.
+    `extra` adds ALIGNED_EXTRA (the JSON output and the Compare view show them).
     """
-    groups: dict[tuple[str, str], list[Claim]] = defaultdict(list)
-    for c in claims:
-        if c.counted:
-            groups[(c.counted, c.theme)].append(c)
     rows: list[dict[str, Any]] = []
-    for (counted, theme), items in sorted(groups.items()):
-        documents = len({c.document_id for c in items})
-        low = min(c.value_low for c in items)
-        high = max(c.value_high for c in items)
-        for c in sorted(items, key=lambda c: (c.document_id, c.start)):
-            rows.append(
-                {
-                    "counted": counted,
-                    "theme": theme,
-                    "documents": documents,
-                    "group_low": low,
-                    "group_high": high,
-                    "document_id": c.document_id,
-                    "claim_id": c.claim_id,
-                    "quote": c.quote,
-                    "value_low": c.value_low,
-                    "value_high": c.value_high,
-                    "period_start": c.period_start,
-                    "period_end": c.period_end,
-                    "attributed_to": c.attributed_to,
-                    "sourced": bool(c.attributed_to),
-                }
-            )
+    for g in align(claims, factor):
+        for c in g.claims:
+            row = {
+                "counted": g.measure,
+                "theme": g.theme,
+                "documents": g.documents,
+                "group_low": g.low,
+                "group_high": g.high,
+                "document_id": c.document_id,
+                "claim_id": c.claim_id,
+                "quote": c.quote,
+                "value_low": c.value_low,
+                "value_high": c.value_high,
+                "period_start": c.period_start,
+                "period_end": c.period_end,
+                "attributed_to": c.attributed_to,
+                "sourced": bool(c.attributed_to),
+            }
+            if extra:
+                row.update(
+                    measure=g.measure, kind=g.kind, place=g.place, spread=g.spread,
+                    disagree=g.disagree, bound=c.bound, attribution_from=c.attribution_from,
+                )  # fmt: skip
+            rows.append(row)
     return rows
