@@ -15,7 +15,14 @@ from ..document import SourceText
 from .attribution import attribution_profile
 from .claims import claims_from_doc
 from .lexicon import matchers_for
-from .metrics import collect_evidence, document_metrics, paragraph_metrics, word_count
+from .metrics import (
+    collect_evidence,
+    document_metrics,
+    paragraph_metrics,
+    split_by_voice,
+    voice_metrics,
+    word_count,
+)
 from .models import Claim, DocumentAnalysis, ParagraphAnalysis
 from .notes import read_notes
 from .parsing import Parser, default_parser
@@ -51,7 +58,10 @@ def _analyse_doc(source: SourceText, doc: Doc) -> DocumentAnalysis:
     m = matchers_for(doc.vocab)
     notes = read_notes(source)
     attributions = attribution_profile(doc, notes)
-    evidence = collect_evidence(source, doc, m, notes, attributions)
+    voices = voices_from_doc(source, doc)
+    evidence, embedded = split_by_voice(
+        collect_evidence(source, doc, m, notes, attributions), voices
+    )
     theme_spans = m.theme_spans(doc)
     paragraphs = [
         ParagraphAnalysis(i, start, end, metrics, list(count_themes(theme_spans, start, end)))
@@ -65,6 +75,7 @@ def _analyse_doc(source: SourceText, doc: Doc) -> DocumentAnalysis:
         paragraphs=paragraphs,
         attributions=attributions,
         themes=count_themes(theme_spans),
+        voices=voice_metrics(embedded, voices, source.text),
     )
 
 
@@ -97,7 +108,8 @@ def extract_claims(source: SourceText, parser: Parser | None = None) -> list[Cla
 
 def _claims(source: SourceText, doc: Doc) -> list[Claim]:
     return claims_from_doc(
-        source, doc, read_notes(source), matchers_for(doc.vocab).theme_spans(doc)
+        source, doc, read_notes(source), matchers_for(doc.vocab).theme_spans(doc),
+        voices_from_doc(source, doc),
     )
 
 

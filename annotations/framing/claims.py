@@ -57,6 +57,7 @@ class _Rules:
     rate_words: frozenset[str]
     back_reference: tuple[str, ...]
     inherit_period: bool
+    generic_nouns: frozenset[str]
     months: frozenset[str]
     report: frozenset[str]
 
@@ -90,6 +91,7 @@ def _rules(source: SourceText) -> _Rules:
         rate_words=frozenset(raw["rate_words"]),
         back_reference=tuple(raw["back_reference"]),
         inherit_period=bool(raw["inherit_period"]),
+        generic_nouns=frozenset(raw["generic_nouns"]),
         months=frozenset(raw["months"]),
         report=frozenset(load("verbs.toml")["report"]),
     )
@@ -604,7 +606,12 @@ def claims_from_doc(
         counted = phrase or _counted_category(
             span, unit, sent, [s for s in spans if s is not None], rules
         )
-        category = _measure(phrase, sent, rules) if phrase else counted
+        category = _measure(phrase, sent, rules) if phrase else ""
+        if not category or category in rules.generic_nouns:
+            category = (
+                _counted_category(span, unit, sent, [s for s in spans if s is not None], rules)
+                or category
+            )
         if unit is not None and unit[1] in rules.durations:
             counted = f"per {unit[1]}"
         credit, credit_from = _credit(q, sent, attributions[k], notes, voice)

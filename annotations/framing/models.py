@@ -55,6 +55,9 @@ class DocumentAnalysis:
     paragraphs: list[ParagraphAnalysis]
     attributions: list[Attribution]
     themes: dict[str, int]  # theme -> mentions in the whole text
+    # metrics count the author's voice; each embedded voice ("quotation: Robespierre",
+    # "comment: Whitaker", "paratext: image caption") is counted here apart
+    voices: dict[str, list[Metric]] = field(default_factory=dict)
 
     def metric(self, name: str) -> Metric:
         """The document-level metric `name`; KeyError names the ones that exist."""

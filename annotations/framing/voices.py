@@ -157,6 +157,20 @@ class _Speakers:
         i = bisect_right([p for p, _ in self.topics], pos) - 1
         return self.topics[i][1] if i >= 0 else ""
 
+    def named_speaker(self, span: Span | None) -> str:
+        """The person who says a short quoted phrase: the named subject of the verb of
+        saying it depends on ("Babeuf denounced Carrier's 'system of depopulation'")."""
+        if span is None:
+            return ""
+        for verb in span.root.ancestors:
+            if verb.pos_ == "VERB" and verb.lemma_.lower() in self.verbs:
+                for subj in verb.children:
+                    if subj.dep_ == "nsubj":
+                        people = [t for t in subj.subtree if t.ent_type_ == "PERSON"]
+                        return self._name(people[-1]) if people else ""
+                return ""
+        return ""
+
     def speaker(self, start: int, end: int) -> str:
         """The speaker of quoted words [start, end) from the words around them in their sentence."""
         k = max(bisect_right(self.starts, start) - 1, 0)
@@ -180,7 +194,9 @@ class _Speakers:
                 return self._name(people[-1])
             if subj.lower_ in self.pronouns:
                 return self.topic_before(start)
-        people = [t for t in outside if t.ent_type_ == "PERSON"]
+        people = [t for t in outside if t.ent_type_ == "PERSON"] or [
+            t for t in outside if self._is_person(t) and not t.is_sent_start
+        ]
         if people:
             return self._name(min(people, key=lambda t: min(abs(t.idx - start), abs(t.idx - end))))
         return ""
@@ -206,16 +222,11 @@ def _blocks(source: SourceText, doc: Doc, taken: list[tuple[int, int]]) -> list[
             continue
         last = i
         if opens and not indented:
-            mark = line.lstrip()[0]
             limit = min(len(paras), i + int(raw["block_max_paragraphs"]))
             while last < limit:
                 body = NOTE_CALL.sub("", text[paras[last][0] : paras[last][1]]).rstrip()
                 trail = re.sub(r"\s*\([^()]*\)[.,;]?$", "", body).rstrip(" .,;")  # "(Vol 2, p. 8)."
-                if (
-                    body[-1:] in CLOSING
-                    or trail[-1:] in CLOSING
-                    or (last == i and mark not in body[1:])
-                ):
+                if body[-1:] in CLOSING or trail[-1:] in CLOSING:
                     break
                 last += 1
             if last == limit:
@@ -230,8 +241,9 @@ def _blocks(source: SourceText, doc: Doc, taken: list[tuple[int, int]]) -> list[
             re.sub(r"\s*\([^()]*\)[.,;]?$", "", text[start:end])
         )  # a citation after it
         start, end = _strip(text, start, end)
+        named = [m for r in raw["block_intro"] if (m := re.search(r, intro))]
         intro_start = paras[i - 1][1] - 1
-        who = speakers.speaker(intro_start, intro_start + 1) if intro_start >= 0 else ""
+        who = named[0].group("name") if named else speakers.speaker(intro_start, intro_start + 1)
         out.append(Voice(source.meta.document_id, start, end, "block_quotation", who))
         i = last + 1
     return out
@@ -247,23 +259,24 @@ def voices_from_doc(source: SourceText, doc: Doc) -> list[Voice]:
     taken += [(v.start, v.end) for v in blocks]
     speakers = _Speakers(doc)
     previous: Voice | None = None
-    verbs = speakers.verbs
     for q in find_quotations(text):
-        if any(s <= q.start < e for s, e in taken):
+        if any(s < q.end and q.start < e for s, e in taken):
             continue
         start, end = _strip(text, q.start, q.end)
         if end <= start:
             continue
         if q.kind == "scare":
-            span = doc.char_span(q.start, q.end, alignment_mode="expand")
-            heads = {a.lemma_.lower() for a in span.root.ancestors} if span is not None else set()
-            if not (heads & verbs and speakers.speaker(start, end)):
+            who = speakers.named_speaker(doc.char_span(q.start, q.end, alignment_mode="expand"))
+            if not who:
                 continue  # a scare quote or epithet: the author's word, held at a distance
-        who = speakers.speaker(start, end)
+        else:
+            who = speakers.speaker(start, end)
+        between = text[previous.end : q.start] if previous is not None else ""
         if (
             not who
             and previous is not None
-            and not text[previous.end : q.start].strip(' \t"“”‘’,.;:')
+            and "\n" not in between
+            and not re.search(r"\b[A-Z][a-z]", between[1:])
         ):
             who = previous.speaker  # "Show my head to the people," he told ... "It is worth it."
         previous = Voice(source.meta.document_id, start, end, "quotation", who)
