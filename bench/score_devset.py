@@ -31,6 +31,7 @@ from annotations.framing import (  # noqa: E402
     extract_corpus_claims,
     extract_corpus_voices,
 )
+from annotations.framing.alignment import align  # noqa: E402
 from annotations.framing.models import Claim  # noqa: E402
 from annotations.framing.voices import Voice  # noqa: E402
 
@@ -231,11 +232,48 @@ def score_hedges(
 
 
 @dataclass
+class Alignment:
+    pairs: int = 0  # pairs of gold claims in different texts that share a theme
+    aligned: int = 0  # of those, how many the system puts in one group
+    mixed_places: list[str] = field(default_factory=list)  # groups mixing Russia and France
+
+
+def score_alignment(
+    gold: dict[str, Any], texts: dict[str, str], claims: list[Claim], docs: Iterable[str]
+) -> Alignment:
+    """Shared themes aligned across texts, and no group holding a Russian and a French figure."""
+    theme_of: dict[str, dict[str, Any]] = {}
+    for doc in docs:
+        rows = [r for r in gold["claim"] if r["doc"] == f"{doc}.txt"]
+        mine = [c for c in claims if c.document_id == doc]
+        pairs = match([gold_span(texts[doc], r["needle"]) for r in rows],
+                      [(c.start, c.end) for c in mine])  # fmt: skip
+        theme_of.update({mine[si].claim_id: rows[gi] for gi, si in pairs})
+    group_of = {c.claim_id: i for i, g in enumerate(align(claims)) for c in g.claims}
+    out = Alignment()
+    ids = sorted(theme_of)
+    for i, a in enumerate(ids):
+        for b in ids[i + 1 :]:
+            ga, gb = theme_of[a], theme_of[b]
+            if ga["theme"] == gb["theme"] and ga["doc"] != gb["doc"]:
+                out.pairs += 1
+                out.aligned += a in group_of and group_of.get(a) == group_of.get(b)
+    for i, g in enumerate(align(claims)):
+        places = {
+            theme_of[c.claim_id]["place"] == "Russia" for c in g.claims if c.claim_id in theme_of
+        }
+        if len(places) > 1:
+            out.mixed_places.append(f"group {i}: {[c.quote for c in g.claims]}")
+    return out
+
+
+@dataclass
 class Report:
     claims: Tally
     non_claims: int
     voices: Tally
     hedges: Tally
+    alignment: Alignment = field(default_factory=Alignment)
 
     def lines(self, verbose: bool = False) -> list[str]:
         c = self.claims
@@ -258,8 +296,13 @@ class Report:
             f"hedges (author's voice): precision {h.precision:.0%} ({h.matched}/{h.system}), "
             f"recall {h.recall:.0%} ({h.matched}/{h.gold})"
         )
+        al = self.alignment
+        out.append(
+            f"alignment: {al.aligned}/{al.pairs} cross-text pairs of a shared theme in one group; "
+            f"groups mixing Russia with France: {len(al.mixed_places)}"
+        )
         if verbose:
-            out.extend("  - " + e for e in c.errors + v.errors + h.errors)
+            out.extend("  - " + e for e in c.errors + v.errors + h.errors + al.mixed_places)
         return out
 
 
@@ -281,6 +324,7 @@ def score(sources: list[SourceText], gold: dict[str, Any], parser: Parser) -> Re
         non,
         score_voices(gold, texts, voices, docs),
         score_hedges(gold, texts, hedges, docs),
+        score_alignment(gold, texts, claims, docs),
     )
 
 

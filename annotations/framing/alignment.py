@@ -41,25 +41,34 @@ def _years(c: Claim) -> tuple[int, int] | None:
     return (first, last) if first is not None and last is not None else None
 
 
+def _compatible(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Periods that can describe the same quantity: they overlap over at least half of the
+    shorter one, and one is not many times the other (a year's stock of prisoners is not
+    the flow through 25 years of camps)."""
+    overlap = min(a[1], b[1]) - max(a[0], b[0]) + 1
+    la, lb = a[1] - a[0] + 1, b[1] - b[0] + 1
+    return overlap * 2 >= min(la, lb) and max(la, lb) <= 3 * min(la, lb)
+
+
 def _by_period(claims: list[Claim]) -> list[list[Claim]]:
-    """Figures over overlapping years together; an undated figure joins the only dated
-    cluster, or stays apart when the dated ones fall into several eras."""
-    dated = sorted((c for c in claims if _years(c)), key=lambda c: _years(c) or (0, 0))
-    clusters: list[tuple[int, list[Claim]]] = []
-    for c in dated:
-        first, last = _years(c) or (0, 0)
-        if clusters and first <= clusters[-1][0]:
-            end, items = clusters[-1]
-            clusters[-1] = (max(end, last), [*items, c])
+    """Figures over compatible years together; an undated figure joins the only dated
+    cluster, or stays apart when the dated ones fall into several."""
+    clusters: list[list[Claim]] = []
+    for c in sorted((c for c in claims if _years(c)), key=lambda c: _years(c) or (0, 0)):
+        y = _years(c) or (0, 0)
+        home = next(
+            (k for k in clusters if all(_compatible(y, _years(m) or (0, 0)) for m in k)), None
+        )
+        if home is None:
+            clusters.append([c])
         else:
-            clusters.append((last, [c]))
-    groups = [items for _, items in clusters]
+            home.append(c)
     undated = [c for c in claims if not _years(c)]
-    if len(groups) == 1:
-        groups[0].extend(undated)
+    if len(clusters) == 1:
+        clusters[0].extend(undated)
     elif undated:
-        groups.append(undated)
-    return groups
+        clusters.append(undated)
+    return clusters
 
 
 def _values(c: Claim) -> list[float]:

@@ -13,6 +13,7 @@ from spacy.tokens import Doc
 
 from ..document import SourceText
 from .attribution import attribution_profile
+from .checks import Check, corpus_checks, document_checks
 from .claims import claims_from_doc
 from .lexicon import matchers_for
 from .metrics import (
@@ -145,6 +146,25 @@ def extract_corpus_voices(
     for s in items:
         out.extend(_memo(p, "voices", s, lambda s=s: voices_from_doc(s, _doc(p, docs, s))))  # type: ignore[misc]
     return out
+
+
+def consistency_checks(
+    sources: Iterable[SourceText], parser: Parser | None = None
+) -> list[Check]:
+    """Every "check this" the texts allow, alone and against each other, cached per set."""
+    items = list(sources)
+    p = parser or default_parser()
+    key = ("checks", tuple((s.meta.document_id, s.sha256, s.meta) for s in items))
+
+    def make() -> list[Check]:
+        docs = p.parse_many([(s.text, s.sha256) for s in items])
+        out: list[Check] = []
+        for s, d in zip(items, docs, strict=True):
+            out += document_checks(s, _claims(s, d), read_notes(s))
+        out += corpus_checks({s.meta.document_id: d for s, d in zip(items, docs, strict=True)})
+        return sorted(out, key=lambda c: (c.document_id, c.start, c.kind))
+
+    return p.result(key, make)
 
 
 def distinctive_vocabulary(

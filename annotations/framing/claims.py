@@ -513,6 +513,15 @@ def _attributions(doc: Doc, notes: Notes) -> tuple[list[Span], list[Attribution]
     return segments, out
 
 
+def _is_rate(text: str, end: int) -> bool:
+    """'30 a day', 'over 1,000 executions a day', '5 per cent a year'."""
+    units = "|".join(DURATIONS)
+    return bool(
+        re.match(rf"\s*(?:[\w-]+\s+){{0,3}}?(?:a|an|per|each|every)\s+(?:{units})\b",
+                 text[end : end + 60], re.IGNORECASE)
+    )  # fmt: skip
+
+
 def _not_a_count(unit: tuple[str, str] | None, q: Quantity, text: str, rules: _Rules) -> bool:
     """Durations, body parts and measures of a person, list and document parts."""
     if unit is None:
@@ -531,15 +540,26 @@ def _clean_place(text: str) -> str:
     return re.sub(r"^(?:the)\s+|[’']s$", "", text.strip(), flags=re.IGNORECASE)
 
 
+def _actor(span: Span, sent: Span) -> str:
+    """Whose deed a figure counts when no place is named: 'Mao’s total victims', or the
+    name beside it on a table row ('Hitler 34M')."""
+    outside = [t for t in sent if not (span.start <= t.i < span.end)]
+    if not any(t.pos_ in ("VERB", "AUX") for t in sent):
+        names = [t for t in outside if t.pos_ == "PROPN"]
+        return names[0].text if len(names) == 1 else ""
+    owners = [t for t in outside if t.dep_ == "poss" and t.ent_type_ == "PERSON"]
+    return owners[0].text if owners else ""
+
+
 def _place(span: Span, sent: Span) -> str:
     """Where the figure applies, when its sentence says: a people counted ('1.5 million
-    Russians'), else the place named nearest to it; "" when the sentence names none."""
+    Russians'), else the place named nearest to it, else whose deed it counts; "" else."""
     root = span.root
     if root.head.ent_type_ == "NORP" and root.dep_ in ("nummod", "quantmod"):
         return _clean_place(root.head.text)
     ents = [e for e in sent.ents if e.label_ in PLACES and not (span.start <= e.start < span.end)]
     if not ents:
-        return ""
+        return _actor(span, sent)
     near = min(ents, key=lambda e: min(abs(e.start - span.end), abs(span.start - e.end)))
     return _clean_place(near.text)
 
@@ -568,8 +588,9 @@ def claims_from_doc(
         if _not_a_count(unit, q, text, rules):
             continue
         if unit is None and not (q.scaled or q.grouped or q.percent or q.is_range):
-            if q.high < rules.bare_number_floor:
-                continue  # "Spectacle, 104": a thesis or list number, not a count
+            subject = span.root.dep_ in SUBJECTS and span.root.head.pos_ == "VERB"
+            if q.high < rules.bare_number_floor and not subject:
+                continue  # "Spectacle, 104": a thesis or list number; "300 died" is a count
         k = max(bisect_right(seg_starts, span.start) - 1, 0)
         sent = segments[k]
         voice = voice_at(voices, q.start, q.end)
@@ -634,7 +655,7 @@ def claims_from_doc(
                 attribution_from=credit_from,
                 category=category,
                 place=_place(span, sent),
-                kind="share" if q.percent else ("rate" if counted.startswith("per ") else "count"),
+                kind="share" if q.percent else ("rate" if _is_rate(text, q.end) else "count"),
             )
         )
     return claims

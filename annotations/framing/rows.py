@@ -7,15 +7,22 @@ it is declared once here.
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .alignment import DEFAULT_FACTOR, align
 from .models import Claim, DocumentAnalysis, Metric
+
+if TYPE_CHECKING:  # spaCy and the database load only when a command needs them
+    from ..suggestion import Suggestion
+    from .checks import Check
+    from .voices import Voice
 
 CLAIM_COLUMNS = (
     "claim_id", "document_id", "start", "end", "quote", "value_low", "value_high", "unit",
     "counted", "period_start", "period_end", "attributed_to", "theme",
 )  # fmt: skip
+VOICE_COLUMNS = ("document_id", "start", "end", "kind", "speaker")
+SUGGESTION_COLUMNS = ("document_id", "start", "end", "kind", "message", "evidence")
 FRAMING_COLUMNS = (
     "document_id", "scope", "metric", "count", "per_1000_words", "value", "evidence",
 )  # fmt: skip
@@ -96,3 +103,22 @@ def aligned_claims_rows(
                 )  # fmt: skip
             rows.append(row)
     return rows
+
+
+def voice_rows(voices: list[Voice]) -> list[dict[str, Any]]:
+    """One row per voice span, keys in VOICE_COLUMNS order."""
+    return [{k: getattr(v, k) for k in VOICE_COLUMNS} for v in voices]
+
+
+def suggestion_rows(offered: list[Suggestion], checks: list[Check]) -> list[dict[str, Any]]:
+    """Machine suggestions and consistency checks as one list, in document and text order."""
+    rows = [
+        {"document_id": s.document_id, "start": s.start, "end": s.end, "kind": s.source,
+         "message": s.note, "evidence": s.quote}
+        for s in offered
+    ] + [
+        {"document_id": c.document_id, "start": c.start, "end": c.end, "kind": f"check:{c.kind}",
+         "message": c.message, "evidence": c.evidence}
+        for c in checks
+    ]  # fmt: skip
+    return sorted(rows, key=lambda r: (r["document_id"], r["start"], r["end"], r["kind"]))
