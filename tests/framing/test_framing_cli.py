@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from annotations.framing import CLAIM_COLUMNS, FRAMING_COLUMNS, Parser, parsing
 from annotations.framing.cli import register
+from annotations.framing.rows import SUGGESTION_COLUMNS, VOICE_COLUMNS
 
 
 @pytest.fixture()
@@ -70,3 +71,36 @@ def test_unwritable_output_is_a_clear_error(app: typer.Typer, tmp_path: Path) ->
     result = CliRunner().invoke(app, ["claims", "--output", str(tmp_path / "missing" / "x.csv")])
     assert result.exit_code == 1
     assert "cannot write" in result.output
+
+
+def test_voices_csv_and_suggestions_json(app: typer.Typer) -> None:
+    result = CliRunner().invoke(
+        app, ["voices", "--format", "csv", "--document", "stalinism-inner-truth"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert tuple(rows[0]) == VOICE_COLUMNS
+    kinds = {r["kind"] for r in rows}
+    assert {"author", "block_quotation", "paratext", "comment"} <= kinds
+    white = next(r for r in rows if r["kind"] == "block_quotation" and r["speaker"] == "White")
+    assert int(white["end"]) - int(white["start"]) > 1000  # the whole quoted passage
+    result = CliRunner().invoke(app, ["suggestions", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)
+    assert all(tuple(r) == SUGGESTION_COLUMNS for r in found)
+    arithmetic = next(r for r in found if r["kind"] == "check:arithmetic")
+    assert arithmetic["document_id"] == "allied-powers-ussr"
+    assert "933" in arithmetic["message"] and "681,692" in arithmetic["evidence"]
+    assert any(r["kind"] == "framing:hedges" for r in found)
+
+
+def test_claims_json_says_bounds_and_where_credit_comes_from(app: typer.Typer) -> None:
+    result = CliRunner().invoke(
+        app, ["claims", "--format", "json", "--document", "allied-powers-ussr"]
+    )
+    rows = json.loads(result.stdout)
+    arrested = next(r for r in rows if r["quote"] == "more than 1.5 million")
+    assert (arrested["value_low"], arrested["value_high"]) == (1_500_000, None)
+    assert arrested["bound"] == "lower" and arrested["attribution_from"] == "named"
+    result = CliRunner().invoke(app, ["claims", "--format", "csv", "--aligned", "--factor", "0.5"])
+    assert result.exit_code == 2  # a factor below 1 is refused by the option
