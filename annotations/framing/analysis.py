@@ -55,11 +55,16 @@ def _parse_missing(parser: Parser, kind: str, items: list[SourceText]) -> dict[s
     return {s.sha256: d for s, d in zip(todo, docs, strict=True)}
 
 
-def _analyse_doc(source: SourceText, doc: Doc) -> DocumentAnalysis:
+def _voices(parser: Parser, source: SourceText, doc: Doc) -> list[Voice]:
+    """One voice segmentation per text version, shared by the analysis and the claims."""
+    return _memo(parser, "voices", source, lambda: voices_from_doc(source, doc))
+
+
+def _analyse_doc(source: SourceText, doc: Doc, parser: Parser) -> DocumentAnalysis:
     m = matchers_for(doc.vocab)
     notes = read_notes(source)
     attributions = attribution_profile(doc, notes)
-    voices = voices_from_doc(source, doc)
+    voices = _voices(parser, source, doc)
     evidence, embedded = split_by_voice(
         collect_evidence(source, doc, m, notes, attributions), voices
     )
@@ -84,7 +89,7 @@ def analyse(source: SourceText, parser: Parser | None = None) -> DocumentAnalysi
     """Document and paragraph metrics, attribution profile and themes of one text."""
     p = parser or default_parser()
     return _memo(
-        p, "analysis", source, lambda: _analyse_doc(source, p.parse(source.text, source.sha256))
+        p, "analysis", source, lambda: _analyse_doc(source, p.parse(source.text, source.sha256), p)
     )
 
 
@@ -96,7 +101,7 @@ def analyse_corpus(
     p = parser or default_parser()
     docs = _parse_missing(p, "analysis", items)
     return [
-        _memo(p, "analysis", s, lambda s=s: _analyse_doc(s, _doc(p, docs, s)))  # type: ignore[misc]
+        _memo(p, "analysis", s, lambda s=s: _analyse_doc(s, _doc(p, docs, s), p))  # type: ignore[misc]
         for s in items
     ]
 
@@ -104,13 +109,15 @@ def analyse_corpus(
 def extract_claims(source: SourceText, parser: Parser | None = None) -> list[Claim]:
     """Every quantitative claim in one text, in text order."""
     p = parser or default_parser()
-    return _memo(p, "claims", source, lambda: _claims(source, p.parse(source.text, source.sha256)))
+    return _memo(
+        p, "claims", source, lambda: _claims(source, p.parse(source.text, source.sha256), p)
+    )
 
 
-def _claims(source: SourceText, doc: Doc) -> list[Claim]:
+def _claims(source: SourceText, doc: Doc, parser: Parser) -> list[Claim]:
     return claims_from_doc(
         source, doc, read_notes(source), matchers_for(doc.vocab).theme_spans(doc),
-        voices_from_doc(source, doc),
+        _voices(parser, source, doc),
     )
 
 
@@ -123,7 +130,7 @@ def extract_corpus_claims(
     docs = _parse_missing(p, "claims", items)
     out: list[Claim] = []
     for s in items:
-        out.extend(_memo(p, "claims", s, lambda s=s: _claims(s, _doc(p, docs, s))))  # type: ignore[misc]
+        out.extend(_memo(p, "claims", s, lambda s=s: _claims(s, _doc(p, docs, s), p)))  # type: ignore[misc]
     return out
 
 
@@ -160,7 +167,8 @@ def consistency_checks(
         docs = p.parse_many([(s.text, s.sha256) for s in items])
         out: list[Check] = []
         for s, d in zip(items, docs, strict=True):
-            out += document_checks(s, _claims(s, d), read_notes(s))
+            claims = _memo(p, "claims", s, lambda s=s, d=d: _claims(s, d, p))  # type: ignore[misc]
+            out += document_checks(s, claims, read_notes(s))
         out += corpus_checks({s.meta.document_id: d for s, d in zip(items, docs, strict=True)})
         return sorted(out, key=lambda c: (c.document_id, c.start, c.kind))
 

@@ -551,13 +551,16 @@ def _actor(span: Span, sent: Span) -> str:
     return owners[0].text if owners else ""
 
 
-def _place(span: Span, sent: Span) -> str:
+def _place(span: Span, sent: Span, places: list[Span]) -> str:
     """Where the figure applies, when its sentence says: a people counted ('1.5 million
     Russians'), else the place named nearest to it, else whose deed it counts; "" else."""
     root = span.root
     if root.head.ent_type_ == "NORP" and root.dep_ in ("nummod", "quantmod"):
         return _clean_place(root.head.text)
-    ents = [e for e in sent.ents if e.label_ in PLACES and not (span.start <= e.start < span.end)]
+    ents = [
+        e for e in places
+        if sent.start <= e.start < sent.end and not (span.start <= e.start < span.end)
+    ]  # fmt: skip
     if not ents:
         return _actor(span, sent)
     near = min(ents, key=lambda e: min(abs(e.start - span.end), abs(span.start - e.end)))
@@ -576,6 +579,7 @@ def claims_from_doc(
     text = source.text
     voices = voices if voices is not None else voices_from_doc(source, doc)
     found = [q for q in find_quantities(text) if _is_candidate(q, text, rules)]
+    places = [e for e in doc.ents if e.label_ in PLACES]
     spans = [doc.char_span(q.start, q.end, alignment_mode="expand") for q in found]
     paras = paragraphs(text)
     segments, attributions = _attributions(doc, notes)
@@ -654,7 +658,7 @@ def claims_from_doc(
                 bound=bound,
                 attribution_from=credit_from,
                 category=category,
-                place=_place(span, sent),
+                place=_place(span, sent, places),
                 kind="share" if q.percent else ("rate" if _is_rate(text, q.end) else "count"),
             )
         )

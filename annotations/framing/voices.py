@@ -118,6 +118,7 @@ class _Speakers:
     def __init__(self, doc: Doc) -> None:
         raw = load("voices.toml")
         self.doc = doc
+        self.people = [e for e in doc.ents if e.label_ == "PERSON"]  # doc.ents is slow
         self.not_speakers = set(raw["not_speakers"])
         self.pronouns = set(raw["pronouns"])
         self.verbs = set(raw["speech_verbs"]) | set(load("verbs.toml")["report"])
@@ -135,7 +136,7 @@ class _Speakers:
     def _name(self, tok: Token) -> str:
         """The full name around a proper noun: 'Maximilien Robespierre', 'General Westermann'."""
         if tok.ent_type_ == "PERSON":
-            for ent in tok.doc.ents:
+            for ent in self.people:
                 if ent.start <= tok.i < ent.end:
                     return ent.text.removesuffix("’s").removesuffix("'s")
         left, right = tok.i, tok.i + 1
@@ -202,13 +203,14 @@ class _Speakers:
         return ""
 
 
-def _blocks(source: SourceText, doc: Doc, taken: list[tuple[int, int]]) -> list[Voice]:
+def _blocks(
+    source: SourceText, speakers: _Speakers, taken: list[tuple[int, int]]
+) -> list[Voice]:
     """Block quotations: a paragraph after an introducing colon that is indented or opens
     with a quotation mark, running on until its mark closes."""
     raw = load("voices.toml")
     text = source.text
     paras = [p for p in paragraphs(text) if not any(s <= p[0] < e for s, e in taken)]
-    speakers = _Speakers(doc)
     out: list[Voice] = []
     i = 1
     while i < len(paras):
@@ -254,10 +256,10 @@ def voices_from_doc(source: SourceText, doc: Doc) -> list[Voice]:
     text = source.text
     embedded = _paratext(source)
     taken = [(v.start, v.end) for v in embedded] + [(p.start, p.end) for p in source.meta.paratext]
-    blocks = _blocks(source, doc, taken)
+    speakers = _Speakers(doc)
+    blocks = _blocks(source, speakers, taken)
     embedded += blocks
     taken += [(v.start, v.end) for v in blocks]
-    speakers = _Speakers(doc)
     previous: Voice | None = None
     for q in find_quotations(text):
         if any(s < q.end and q.start < e for s, e in taken):
