@@ -58,6 +58,7 @@ class _Rules:
     back_reference: tuple[str, ...]
     inherit_period: bool
     generic_nouns: frozenset[str]
+    anaphoric: frozenset[str]
     months: frozenset[str]
     report: frozenset[str]
 
@@ -92,6 +93,7 @@ def _rules(source: SourceText) -> _Rules:
         back_reference=tuple(raw["back_reference"]),
         inherit_period=bool(raw["inherit_period"]),
         generic_nouns=frozenset(raw["generic_nouns"]),
+        anaphoric=frozenset(raw["anaphoric_nouns"]),
         months=frozenset(raw["months"]),
         report=frozenset(load("verbs.toml")["report"]),
     )
@@ -280,6 +282,20 @@ def _counted_phrase(span: Span, q: Quantity, unit: tuple[str, str] | None, sent:
                 return _noun_phrase(objs[0])
             break
     return ""
+
+
+def _refers_to_a_figure(span: Span, phrase: str, rules: _Rules) -> bool:
+    """'put the figure as high as 500,000', 'Higher totals, up to 250,000', 'his estimate of
+    the total is 35,000': the number restates a quantity the text has already named."""
+    if phrase:
+        return phrase.split(" ")[0] in rules.anaphoric
+    for anc in span.root.ancestors:
+        if anc.lower_ in rules.anaphoric:
+            return True
+        if anc.pos_ in ("VERB", "AUX"):
+            subjects = [c for c in anc.children if c.dep_ in SUBJECTS]
+            return any(t.lower_ in rules.anaphoric for s in subjects for t in s.subtree)
+    return False
 
 
 def _measure(phrase: str, sent: Span, rules: _Rules) -> str:
@@ -628,6 +644,14 @@ def claims_from_doc(
         elif bound == "upper":
             low = None
         phrase = _counted_phrase(span, q, unit, sent)
+        if _refers_to_a_figure(span, phrase, rules):
+            earlier = [
+                c for c in claims
+                if c.start >= para[0] and c.kind == "count"
+                and voice_at(voices, c.start, c.end) == voice
+            ]  # fmt: skip
+            if earlier and earlier[-1].counted:  # "the figure", "the total": the one before
+                phrase = earlier[-1].counted
         counted = phrase or _counted_category(
             span, unit, sent, [s for s in spans if s is not None], rules
         )

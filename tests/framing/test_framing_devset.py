@@ -48,7 +48,7 @@ def test_claims_on_the_development_set(report: object) -> None:
     assert c.fields["value"] / c.matched >= 0.97
     assert c.fields["bound"] / c.matched >= 0.97
     # below the goal of 90%; kept as a floor so a change cannot lose ground
-    assert c.fields["counted"] / c.matched >= 0.78
+    assert c.fields["counted"] / c.matched >= 0.83
     assert c.fields["period"] / c.matched >= 0.85
     assert c.fields["attributed_to"] / c.matched >= 0.85
 
