@@ -393,8 +393,11 @@ def _in_other_apposition(year: Token, figure: Token) -> bool:
     deaths' (the year dates the telling, not the deaths)."""
     for a, b in ((year, figure), (figure, year)):
         appos = _apposition(a)
-        if appos is not None and not (appos.left_edge.i <= b.i <= appos.right_edge.i):
-            return True
+        if appos is None or appos.left_edge.i <= b.i <= appos.right_edge.i:
+            continue
+        if a is year and appos.ent_type_ in ("DATE", "TIME"):
+            continue  # "executed the next day, 28 July 1794": the apposition is the date
+        return True
     return False
 
 
