@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from annotations.document import SourceText
-from annotations.framing import CLAIM_COLUMNS, aligned_claims_rows, claims_rows
+from annotations.framing import (
+    CLAIM_COLUMNS,
+    Parser,
+    aligned_claims_rows,
+    analyse,
+    claims_rows,
+    extract_voices,
+)
 from annotations.framing.models import Claim
 
 
@@ -132,3 +139,23 @@ def test_alignment_keeps_stocks_and_flows_apart(claims: list[Claim]) -> None:
     for r in rows:
         values = [v for v in (r["value_low"], r["value_high"]) if v is not None]
         assert all(r["group_low"] <= v <= r["group_high"] for v in values)
+
+
+def test_issue_12_seed_cases(
+    corpus: dict[str, SourceText], claims: list[Claim], parser: Parser
+) -> None:
+    polemic = corpus["stalinism-inner-truth"]
+    white = next(
+        v for v in extract_voices(polemic, parser)
+        if v.kind == "block_quotation" and v.speaker == "White"
+    )
+    inside = [c for c in claims
+              if c.document_id == polemic.meta.document_id and white.start <= c.start < white.end]
+    assert len(inside) >= 13 and all(c.attributed_to == "White" for c in inside)
+    quotes = {(c.document_id, c.quote) for c in claims}
+    assert ("steel-and-sacrifice", "ten") not in quotes  # Stalin's ten fingers
+    assert ("stalinism-inner-truth", "fourteen") not in quotes  # a list of tyrants
+    ten_million = find_claim(claims, "steel-and-sacrifice", "ten million")
+    assert (ten_million.period_start, ten_million.period_end) == (None, None)  # not Yalta's 1945
+    first_person = analyse(polemic, parser).metric("first_person").evidence
+    assert not [e for e in first_person if white.start <= e[0] < white.end]
