@@ -41,6 +41,7 @@ class Check:
     kind: str  # arithmetic, citation, date, credit
     message: str  # "Check this: ..."
     evidence: str  # the other words the check compares with, "document:start-end 'text'"
+    quote: str = ""  # the words checked, text[start:end]
 
 
 def _ref(document_id: str, start: int, end: int, text: str) -> str:
@@ -104,6 +105,7 @@ def arithmetic_checks(source: SourceText, claims: list[Claim]) -> list[Check]:
                 f"Check this: {total.quote} over {n} is about {rate:,.0f} a {unit}, "
                 f"the text says {c.quote!r} a {unit}.",
                 _ref(source.meta.document_id, total.start, total.end, text),
+                c.quote,
             )
         )  # fmt: skip
     return out
@@ -144,6 +146,7 @@ def citation_checks(source: SourceText, claims: list[Claim], notes: Notes) -> li
                     f"Check this: the sentence credits {named}, but its note {number} "
                     f"cites {note[:80]!r}.",
                     ev,
+                    c.quote,
                 )
             )  # fmt: skip
     return out
@@ -256,6 +259,7 @@ def corpus_checks(docs: dict[str, Doc]) -> list[Check]:
                         f"Check this: {a.text!r} here, {b.text!r} in {b.document_id}, "
                         f"in sentences about {', '.join(sorted(a.names & b.names))}.",
                         _ref(b.document_id, b.start, b.end, docs[b.document_id].text),
+                        a.text,
                     ))  # fmt: skip
     for facts in credits.values():
         for a in facts:
@@ -271,6 +275,7 @@ def corpus_checks(docs: dict[str, Doc]) -> list[Check]:
                         f"Check this: {a.act} by {a.value!r} here, by {b.value!r} in "
                         f"{b.document_id}.",
                         _ref(b.document_id, b.start, b.end, docs[b.document_id].text),
+                        a.value,
                     ))  # fmt: skip
     return sorted(out, key=lambda c: (c.document_id, c.start, c.kind))
 

@@ -8,6 +8,7 @@ from annotations.framing import Parser, analyse, extract_claims, extract_voices
 from annotations.framing.alignment import align
 from annotations.framing.analysis import consistency_checks
 from annotations.framing.models import Claim
+from annotations.suggestion import suggestions_for
 
 
 def source(text: str, doc_id: str = "synthetic", paratext: tuple[Paratext, ...] = ()) -> SourceText:
@@ -187,3 +188,10 @@ def test_checks_find_arithmetic_dates_and_credits(parser: Parser) -> None:
     assert {("text-a", "credit"), ("text-b", "credit")} <= kinds
     arithmetic = next(c for c in checks if c.kind == "arithmetic")
     assert "about 933 a day" in arithmetic.message and arithmetic.message.startswith("Check this")
+    texts = {"text-a": a.text, "text-b": b.text}
+    assert all(texts[c.document_id][c.start : c.end] == c.quote for c in checks)
+    # offered in the workspace as suggestions to review, with no code chosen for the student
+    offered = suggestions_for(analyse(a, parser), extract_claims(a, parser), checks)
+    check = next(s for s in offered if s.source == "check:arithmetic")
+    assert check.quote == a.text[check.start : check.end] and check.codes == ()
+    assert not [s for s in offered if s.document_id != "text-a"]
