@@ -55,12 +55,15 @@ def _metric_row(document_id: str, scope: str, m: Metric) -> dict[str, Any]:
 
 
 def framing_rows(analyses: list[DocumentAnalysis]) -> list[dict[str, Any]]:
-    """One row per metric per scope; scope is "document" or the paragraph index."""
+    """One row per metric per scope; scope is "document" (the author's voice), the paragraph
+    index, or "voice:<kind>: <speaker>" for an embedded voice."""
     rows: list[dict[str, Any]] = []
     for a in analyses:
         rows.extend(_metric_row(a.document_id, "document", m) for m in a.metrics)
         for p in a.paragraphs:
             rows.extend(_metric_row(a.document_id, str(p.index), m) for m in p.metrics)
+        for voice, metrics in a.voices.items():  # the words of others, apart from the author's
+            rows.extend(_metric_row(a.document_id, f"voice:{voice}", m) for m in metrics)
     return rows
 
 

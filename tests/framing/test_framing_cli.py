@@ -104,3 +104,17 @@ def test_claims_json_says_bounds_and_where_credit_comes_from(app: typer.Typer) -
     assert arrested["bound"] == "lower" and arrested["attribution_from"] == "named"
     result = CliRunner().invoke(app, ["claims", "--format", "csv", "--aligned", "--factor", "0.5"])
     assert result.exit_code == 2  # a factor below 1 is refused by the option
+
+
+def test_framing_reports_embedded_voices_apart(app: typer.Typer) -> None:
+    result = CliRunner().invoke(
+        app, ["framing", "--format", "json", "--document", "stalinism-inner-truth"]
+    )
+    rows = json.loads(result.stdout)
+    scopes = {r["scope"] for r in rows}
+    assert "voice:block_quotation: White" in scopes
+    white = next(r for r in rows
+                 if r["scope"] == "voice:block_quotation: White" and r["metric"] == "first_person")
+    author = next(r for r in rows if r["scope"] == "document" and r["metric"] == "first_person")
+    assert white["count"] > 0
+    assert not set(map(tuple, white["evidence"])) & set(map(tuple, author["evidence"]))
