@@ -16,6 +16,7 @@ import pandas as pd
 
 from .annotation import AnnotationView
 from .corpus import VersionText
+from .framing.alignment import align
 from .framing.models import Claim, DocumentAnalysis, Metric
 from .framing.themes import theme_labels
 from .framing.vocabulary import DistinctiveWord
@@ -155,23 +156,57 @@ def codes_chart(table: pd.DataFrame) -> alt.Chart:
 
 
 def claims_for_theme(claims: list[Claim], theme: str) -> pd.DataFrame:
-    """The claims ledger rows on a theme, across documents, sources shown beside numbers."""
+    """The claims ledger rows on a theme, across documents, sources shown beside numbers,
+    with how each figure is bounded and where its credit comes from."""
+    columns = ["document_id", "quote", "value_low", "value_high", "bound", "counted", "period",
+               "attributed_to", "credit_from", "start", "end"]  # fmt: skip
     rows = [
         {"document_id": c.document_id, "quote": c.quote, "value_low": c.value_low,
-         "value_high": c.value_high, "counted": c.counted, "period": _period(c),
-         "attributed_to": c.attributed_to or "nobody", "start": c.start, "end": c.end}
+         "value_high": c.value_high, "bound": c.bound, "counted": c.counted,
+         "period": _period(c), "attributed_to": c.attributed_to or "nobody",
+         "credit_from": c.attribution_from, "start": c.start, "end": c.end}
         for c in claims if c.theme == theme
-    ]
-    return pd.DataFrame(rows, columns=["document_id", "quote", "value_low", "value_high",
-                                       "counted", "period", "attributed_to", "start", "end"])
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def aligned_groups(claims: list[Claim], theme: str, factor: float) -> pd.DataFrame:
+    """Comparable figures on a theme grouped across texts (framing.alignment), one row per
+    group with its spread and whether its sources disagree by more than `factor`."""
+    columns = ["counted", "kind", "place", "period", "documents", "low", "high", "spread",
+               "disagree", "figures"]  # fmt: skip
+    rows = [
+        {"counted": g.measure, "kind": g.kind, "place": g.place,
+         "period": _years(g.period[0], g.period[1]), "documents": g.documents, "low": g.low,
+         "high": g.high, "spread": g.spread, "disagree": g.disagree,
+         "figures": "; ".join(f"{c.document_id}: {c.quote}" for c in g.claims)}
+        for g in align([c for c in claims if c.theme == theme], factor)
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+def voices_table(analyses: list[DocumentAnalysis], metric: str) -> pd.DataFrame:
+    """A measure in each text's embedded voices (quotations, comments, paratext), per
+    speaker: what the author's figure leaves out."""
+    rows = [
+        {"document_id": a.document_id, "voice": voice, "count": m.count,
+         "per_1000_words": m.per_1000_words}
+        for a in analyses for voice, metrics in a.voices.items()
+        for m in metrics if m.name == metric and m.count
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["document_id", "voice", "count", "per_1000_words"])
 
 
 def _period(c: Claim) -> str:
-    if c.period_start is None:
-        return ""
-    if c.period_end is None or c.period_end == c.period_start:
-        return str(c.period_start)
-    return f"{c.period_start}–{c.period_end}"
+    return _years(c.period_start, c.period_end)
+
+
+def _years(start: int | None, end: int | None) -> str:
+    if start is None:
+        return f"until {end}" if end is not None else ""
+    if end is None:
+        return f"from {start}"
+    return str(start) if end == start else f"{start}–{end}"
 
 
 def vocabulary_table(words: dict[str, list[DistinctiveWord]]) -> pd.DataFrame:

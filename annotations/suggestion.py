@@ -13,7 +13,9 @@ same authorisation and audit as any annotation write (annotation.py).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -44,6 +46,9 @@ CODE_FOR_METRIC: dict[str, str] = {
     "agentless_passives": "agency and passive voice",
 }
 UNATTRIBUTED_CLAIM_CODE = "unattributed statistic"
+if TYPE_CHECKING:  # spaCy loads only where checks are computed
+    from .framing.checks import Check
+
 _NAMESPACE = uuid.UUID("6d1f2a1e-5b8e-4f0c-9a55-2a7c1c6e2b10")
 
 
@@ -67,9 +72,25 @@ def source_text(version: VersionText) -> SourceText:
     return SourceText(meta, version.text, version.sha256)
 
 
-def suggestions_for(analysis: DocumentAnalysis, claims: list[Claim]) -> list[Suggestion]:
-    """Every suggestion the evidence supports, in text order."""
-    found: list[Suggestion] = []
+def suggestions_for(
+    analysis: DocumentAnalysis, claims: list[Claim], checks: Sequence[Check] = ()
+) -> list[Suggestion]:
+    """Every suggestion the evidence supports, in text order; consistency checks ("check
+    this") of this document come with no code: the student decides what they show."""
+    found: list[Suggestion] = [
+        Suggestion(
+            f"check:{c.kind}:{c.document_id}:{c.start}:{c.end}",
+            f"check:{c.kind}",
+            c.document_id,
+            c.start,
+            c.end,
+            c.quote,
+            (),
+            f"{c.message} ({c.evidence})",
+        )
+        for c in checks
+        if c.document_id == analysis.document_id
+    ]
     for metric in analysis.metrics:
         code = CODE_FOR_METRIC.get(metric.name)
         if code is None:

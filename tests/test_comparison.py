@@ -63,4 +63,10 @@ def test_metric_table_and_claims_for_theme(loaded):
     claims = [c for v in versions for c in extract_claims(source_text(v))]
     deaths = comparison.claims_for_theme(claims, "death_tolls")
     assert {"nobody"} < set(deaths["attributed_to"])
-    assert (deaths["value_low"] <= deaths["value_high"]).all()
+    both = deaths.dropna(subset=["value_low", "value_high"])
+    assert (both["value_low"] <= both["value_high"]).all()
+    # issue 12: "up to 50 million" is an upper bound, its lower side empty
+    upper = deaths[deaths["bound"] == "upper"]
+    assert len(upper) and upper["value_low"].isna().all()
+    groups = comparison.aligned_groups(claims, "death_tolls", 2.0)
+    assert (groups["low"] <= groups["high"]).all() and groups["disagree"].any()

@@ -24,6 +24,7 @@ from .rows import (
 _LAZY = {
     "analyse": "analysis", "analyse_corpus": "analysis", "extract_claims": "analysis",
     "extract_corpus_claims": "analysis", "distinctive_vocabulary": "analysis",
+    "extract_voices": "analysis", "extract_corpus_voices": "analysis",
     "Parser": "parsing", "default_parser": "parsing",
 }  # fmt: skip
 
@@ -51,5 +52,7 @@ __all__ = [
     "default_parser",
     "extract_claims",
     "extract_corpus_claims",
+    "extract_corpus_voices",
+    "extract_voices",
     "framing_rows",
 ]

@@ -13,14 +13,23 @@ from spacy.tokens import Doc
 
 from ..document import SourceText
 from .attribution import attribution_profile
+from .checks import Check, corpus_checks, document_checks
 from .claims import claims_from_doc
 from .lexicon import matchers_for
-from .metrics import collect_evidence, document_metrics, paragraph_metrics, word_count
+from .metrics import (
+    collect_evidence,
+    document_metrics,
+    paragraph_metrics,
+    split_by_voice,
+    voice_metrics,
+    word_count,
+)
 from .models import Claim, DocumentAnalysis, ParagraphAnalysis
 from .notes import read_notes
 from .parsing import Parser, default_parser
 from .themes import count_themes
 from .vocabulary import DistinctiveWord, distinctive_words
+from .voices import Voice, voices_from_doc
 
 T = TypeVar("T")
 
@@ -46,11 +55,19 @@ def _parse_missing(parser: Parser, kind: str, items: list[SourceText]) -> dict[s
     return {s.sha256: d for s, d in zip(todo, docs, strict=True)}
 
 
-def _analyse_doc(source: SourceText, doc: Doc) -> DocumentAnalysis:
+def _voices(parser: Parser, source: SourceText, doc: Doc) -> list[Voice]:
+    """One voice segmentation per text version, shared by the analysis and the claims."""
+    return _memo(parser, "voices", source, lambda: voices_from_doc(source, doc))
+
+
+def _analyse_doc(source: SourceText, doc: Doc, parser: Parser) -> DocumentAnalysis:
     m = matchers_for(doc.vocab)
     notes = read_notes(source)
     attributions = attribution_profile(doc, notes)
-    evidence = collect_evidence(source, doc, m, notes, attributions)
+    voices = _voices(parser, source, doc)
+    evidence, embedded = split_by_voice(
+        collect_evidence(source, doc, m, notes, attributions), voices
+    )
     theme_spans = m.theme_spans(doc)
     paragraphs = [
         ParagraphAnalysis(i, start, end, metrics, list(count_themes(theme_spans, start, end)))
@@ -64,6 +81,7 @@ def _analyse_doc(source: SourceText, doc: Doc) -> DocumentAnalysis:
         paragraphs=paragraphs,
         attributions=attributions,
         themes=count_themes(theme_spans),
+        voices=voice_metrics(embedded, voices, source.text),
     )
 
 
@@ -71,7 +89,7 @@ def analyse(source: SourceText, parser: Parser | None = None) -> DocumentAnalysi
     """Document and paragraph metrics, attribution profile and themes of one text."""
     p = parser or default_parser()
     return _memo(
-        p, "analysis", source, lambda: _analyse_doc(source, p.parse(source.text, source.sha256))
+        p, "analysis", source, lambda: _analyse_doc(source, p.parse(source.text, source.sha256), p)
     )
 
 
@@ -83,7 +101,7 @@ def analyse_corpus(
     p = parser or default_parser()
     docs = _parse_missing(p, "analysis", items)
     return [
-        _memo(p, "analysis", s, lambda s=s: _analyse_doc(s, _doc(p, docs, s)))  # type: ignore[misc]
+        _memo(p, "analysis", s, lambda s=s: _analyse_doc(s, _doc(p, docs, s), p))  # type: ignore[misc]
         for s in items
     ]
 
@@ -91,12 +109,15 @@ def analyse_corpus(
 def extract_claims(source: SourceText, parser: Parser | None = None) -> list[Claim]:
     """Every quantitative claim in one text, in text order."""
     p = parser or default_parser()
-    return _memo(p, "claims", source, lambda: _claims(source, p.parse(source.text, source.sha256)))
+    return _memo(
+        p, "claims", source, lambda: _claims(source, p.parse(source.text, source.sha256), p)
+    )
 
 
-def _claims(source: SourceText, doc: Doc) -> list[Claim]:
+def _claims(source: SourceText, doc: Doc, parser: Parser) -> list[Claim]:
     return claims_from_doc(
-        source, doc, read_notes(source), matchers_for(doc.vocab).theme_spans(doc)
+        source, doc, read_notes(source), matchers_for(doc.vocab).theme_spans(doc),
+        _voices(parser, source, doc),
     )
 
 
@@ -109,8 +130,49 @@ def extract_corpus_claims(
     docs = _parse_missing(p, "claims", items)
     out: list[Claim] = []
     for s in items:
-        out.extend(_memo(p, "claims", s, lambda s=s: _claims(s, _doc(p, docs, s))))  # type: ignore[misc]
+        out.extend(_memo(p, "claims", s, lambda s=s: _claims(s, _doc(p, docs, s), p)))  # type: ignore[misc]
     return out
+
+
+def extract_voices(source: SourceText, parser: Parser | None = None) -> list[Voice]:
+    """The author's voice and every embedded voice of one text, in text order."""
+    p = parser or default_parser()
+    return _memo(
+        p, "voices", source, lambda: voices_from_doc(source, p.parse(source.text, source.sha256))
+    )
+
+
+def extract_corpus_voices(
+    sources: Iterable[SourceText], parser: Parser | None = None
+) -> list[Voice]:
+    """Voices of many texts, parsing the uncached ones in one batch."""
+    items = list(sources)
+    p = parser or default_parser()
+    docs = _parse_missing(p, "voices", items)
+    out: list[Voice] = []
+    for s in items:
+        out.extend(_memo(p, "voices", s, lambda s=s: voices_from_doc(s, _doc(p, docs, s))))  # type: ignore[misc]
+    return out
+
+
+def consistency_checks(
+    sources: Iterable[SourceText], parser: Parser | None = None
+) -> list[Check]:
+    """Every "check this" the texts allow, alone and against each other, cached per set."""
+    items = list(sources)
+    p = parser or default_parser()
+    key = ("checks", tuple((s.meta.document_id, s.sha256, s.meta) for s in items))
+
+    def make() -> list[Check]:
+        docs = p.parse_many([(s.text, s.sha256) for s in items])
+        out: list[Check] = []
+        for s, d in zip(items, docs, strict=True):
+            claims = _memo(p, "claims", s, lambda s=s, d=d: _claims(s, d, p))  # type: ignore[misc]
+            out += document_checks(s, claims, read_notes(s))
+        out += corpus_checks({s.meta.document_id: d for s, d in zip(items, docs, strict=True)})
+        return sorted(out, key=lambda c: (c.document_id, c.start, c.kind))
+
+    return p.result(key, make)
 
 
 def distinctive_vocabulary(

@@ -1,8 +1,10 @@
 """The claims ledger: every quantitative claim, what it counts, when, and on whose word.
 
 Numbers are found by the pure parser (numbers.py) on the raw text; spaCy's
-parse of the same text then supplies the noun counted, the governing verbs,
-the sentence's years and its attribution. Rules are in data/claims.toml.
+parse of the same text then supplies the noun counted, the sentence's years
+and its attribution; voices.py says whose voice a figure sits in. Rules are
+in data/claims.toml. Each rule looks at the figure's own sentence: a period or
+a source is left empty rather than borrowed from a neighbouring anecdote.
 """
 
 from __future__ import annotations
@@ -11,32 +13,27 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from ..document import SourceText, paragraphs
 from .attribution import sentence_attribution, sentences
 from .datafiles import load
 from .models import Attribution, Claim
 from .notes import Notes
-from .numbers import Quantity, as_year, find_quantities, find_years
+from .numbers import Quantity, YearSpan, as_year, find_quantities, find_years
 from .themes import count_themes, nearest_theme
+from .voices import Voice, voice_at, voices_from_doc
 
 MEASURES = {
-    "ton",
-    "tonne",
-    "kilometer",
-    "kilometre",
-    "km",
-    "mile",
-    "metre",
-    "meter",
-    "foot",
-    "inch",
+    "ton", "tonne", "kilometer", "kilometre", "km", "mile", "metre", "meter", "foot", "inch",
     "hectare",
-}
+}  # fmt: skip
 SKIPPABLE = {"ADJ", "ADV", "DET"}
 PREPOSITIONS = {"at", "in", "of", "with", "to", "from", "by", "for", "on", "as", "about", "over"}
 QUOTE_OR_DASH = set("-‐‑“”‘’\"'")
+SUBJECTS = ("nsubj", "nsubjpass")
+DURATIONS = frozenset(load("claims.toml")["duration_nouns"])
+FIRST_PERSON = {"i", "we", "me", "us", "my", "our"}
 
 
 @dataclass(frozen=True)
@@ -50,6 +47,20 @@ class _Rules:
     counted: list[tuple[str, frozenset[str]]]
     end_words: frozenset[str]
     start_words: frozenset[str]
+    bounds: list[tuple[str, str]]  # (phrase, label), longest first
+    age_before: tuple[str, ...]
+    age_max: int
+    street: frozenset[str]
+    body: frozenset[str]
+    list_nouns: frozenset[str]
+    list_heads: tuple[str, ...]
+    rate_words: frozenset[str]
+    back_reference: tuple[str, ...]
+    inherit_period: bool
+    generic_nouns: frozenset[str]
+    anaphoric: frozenset[str]
+    months: frozenset[str]
+    report: frozenset[str]
 
 
 def _rules(source: SourceText) -> _Rules:
@@ -60,6 +71,7 @@ def _rules(source: SourceText) -> _Rules:
         for m in re.finditer(rule["regex"], source.text)
     ]
     excluded += [(p.start, p.end) for p in source.meta.paratext if p.kind in raw["skip_paratext"]]
+    bounds = [(w, label) for label in ("lower", "upper", "approx") for w in raw["bounds"][label]]
     return _Rules(
         excluded=excluded,
         min_word_value=float(raw["min_word_value"]),
@@ -70,33 +82,86 @@ def _rules(source: SourceText) -> _Rules:
         counted=[(c["name"], frozenset(c["lemmas"])) for c in raw["counted"]],
         end_words=frozenset(raw["period_end_words"]),
         start_words=frozenset(raw["period_start_words"]),
+        bounds=sorted(bounds, key=lambda b: -len(b[0])),
+        age_before=tuple(raw["age_before"]),
+        age_max=int(raw["age_max"]),
+        street=frozenset(raw["street_words"]),
+        body=frozenset(raw["body_nouns"]),
+        list_nouns=frozenset(raw["list_nouns"]),
+        list_heads=tuple(raw["list_heads"]),
+        rate_words=frozenset(raw["rate_words"]),
+        back_reference=tuple(raw["back_reference"]),
+        inherit_period=bool(raw["inherit_period"]),
+        generic_nouns=frozenset(raw["generic_nouns"]),
+        anaphoric=frozenset(raw["anaphoric_nouns"]),
+        months=frozenset(raw["months"]),
+        report=frozenset(load("verbs.toml")["report"]),
     )
 
 
+def _words_before(text: str, pos: int, n: int) -> list[str]:
+    return re.findall(r"[\w’'.]+", text[max(0, pos - 40) : pos].lower())[-n:]
+
+
 def _is_candidate(q: Quantity, text: str, rules: _Rules) -> bool:
-    """False for years, section numbers, note calls, page numbers and names like 'Five-Year'."""
+    """False for years, days of a month, section numbers, note calls, page numbers, ages,
+    house numbers and names like 'Five-Year'."""
     if as_year(q) is not None:
         return False
     if any(s < q.end and q.start < e for s, e in rules.excluded):
         return False
-    if q.in_words and not (q.scaled or q.is_range) and q.high < rules.min_word_value:
+    if q.in_words and not (q.scaled or q.is_range or q.percent) and q.high < rules.min_word_value:
         return False
+    after = re.match(r"[\s,]*([^\W\d_]+)", text[q.end : q.end + 30])
+    next_word = after.group(1).lower() if after else ""
+    if q.high <= 31 and not q.percent and next_word in rules.months:
+        return False  # "16 October 1793", "9 Thermidor", "16–17 November"
+    if next_word in rules.street and not q.percent:
+        return False  # "398 rue Saint-Honoré"
+    before = " ".join(_words_before(text, q.start, 3))
+    if (
+        q.high <= rules.age_max
+        and not (q.percent or q.scaled or q.is_range)
+        and (
+            any(before.endswith(w) for w in rules.age_before)
+            and re.match(r"\s*(?:when|years? old|at|in\b|,|\.|;)", text[q.end : q.end + 12])
+        )
+    ):
+        return False  # "was 26 when he died": an age
+    if any(f"{h} of" in " ".join(_words_before(text, q.start, 6)) for h in rules.list_heads):
+        return False  # "a list of the next fourteen ...": the list's length
     if q.in_words and rules.skip_capitalised and q.text[:1].isupper():
-        before = text[max(0, q.start - 3) : q.start]
-        if not (q.start == 0 or re.search(r"(^|[.!?:\n]\s*)$", before)):
+        prev = text[max(0, q.start - 3) : q.start]
+        if not (q.start == 0 or re.search(r"(^|[.!?:\n]\s*)$", prev)):
             return False  # "Five-Year Plan", "Two Hundred Pharaohs": a name, not a count
     return True
 
 
+def _bound(q: Quantity, text: str, rules: _Rules) -> tuple[str, int]:
+    """How the figure is bounded and where its quote starts (with the bounding words)."""
+    if q.is_range:
+        return "range", q.start
+    before = text[max(0, q.start - 30) : q.start].lower()
+    for phrase, label in rules.bounds:
+        m = re.search(rf"(?<!\w)({re.escape(phrase)})\s+$", before)
+        if m:
+            return label, q.start - (len(before) - m.start(1))
+    return "point", q.start
+
+
 def _unit(span: Span) -> tuple[str, str] | None:
-    """The counted noun, (text, lemma): 'kulaks' in '5 million kulaks', 'ton' in '2-million-ton'."""
+    """The counted noun, (text, lemma): 'kulaks' in '5 million kulaks', 'ton' in '2-million-ton',
+    'supporters' in '21 of his supporters'."""
     doc = span.doc
-    for t in doc[span.end : min(span.end + 5, span.sent.end)]:
+    seen_of = False
+    for t in doc[span.end : min(span.end + 6, span.sent.end)]:
         if any(c.isdigit() for c in t.text):
             word = re.match(r"[A-Za-z]+", t.text)  # "tractors—40": a dash the tokenizer kept
             return (word.group(), word.group().lower().removesuffix("s")) if word else None
         if t.pos_ in ("NOUN", "PROPN"):
             head = t.head
+            if t.lemma_.lower() in DURATIONS:
+                return t.text, t.lemma_.lower()  # "ten year sentences": a length, not a count
             if (
                 t.dep_ == "compound"
                 and t.lemma_.lower() not in MEASURES
@@ -105,6 +170,11 @@ def _unit(span: Span) -> tuple[str, str] | None:
             ):
                 t = head
             return t.text, t.lemma_.lower()
+        if t.lower_ == "of" and not seen_of and t.i == span.end:
+            seen_of = True
+            continue
+        if t.pos_ == "PRON" and t.tag_ == "PRP$" and seen_of:
+            continue
         if not (t.pos_ in SKIPPABLE or t.text in QUOTE_OR_DASH or t.dep_ in ("amod", "compound")):
             return None
     return None
@@ -119,18 +189,139 @@ def _category(lemmas: list[str], counted: list[tuple[str, frozenset[str]]]) -> s
     return ""
 
 
-def _counted(
+def _noun_phrase(noun: Token, conjuncts: bool = False) -> str:
+    """The noun with its compounds, as written: 'death sentences', 'nobles and priests'."""
+    parts = [c for c in noun.children if c.dep_ == "compound" and c.i < noun.i and c.is_alpha]
+    parts.append(noun)
+    words = " ".join(t.lower_ for t in sorted(parts, key=lambda t: t.i))
+    if conjuncts:
+        for c in noun.children:
+            if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN"):
+                words += f" and {_noun_phrase(c)}"
+    return words
+
+
+def _verbs(noun: Token) -> list[Token]:
+    """The verb a noun is the subject or object of (through 'are thought to have been ...'),
+    with the verbs coordinated with it."""
+    head = noun.head
+    if noun.dep_ not in (*SUBJECTS, "dobj") or head.pos_ not in ("VERB", "AUX"):
+        return []
+    while True:
+        xcomp = [c for c in head.children if c.dep_ == "xcomp" and c.pos_ == "VERB"]
+        if not xcomp or noun.dep_ == "dobj":
+            break
+        head = xcomp[0]
+    return [head, *[c for c in head.children if c.dep_ == "conj" and c.pos_ == "VERB"]]
+
+
+def _with_verb(phrase: str, noun: Token) -> str:
+    """'people executed', 'people thrown into prisons': the verb says what is counted."""
+    verbs = [v for v in _verbs(noun) if v.pos_ == "VERB"]
+    if not verbs:
+        return phrase
+    words = f"{phrase} {' and '.join(v.lower_ for v in verbs)}"
+    if noun.dep_ in SUBJECTS:
+        for prep in verbs[-1].children:
+            objs = [o for o in prep.children if o.dep_ == "pobj" and o.pos_ == "NOUN"]
+            if prep.dep_ == "prep" and prep.i > verbs[-1].i and objs:
+                return f"{words} {prep.lower_} {_noun_phrase(objs[0])}"
+    return words
+
+
+def _counted_phrase(span: Span, q: Quantity, unit: tuple[str, str] | None, sent: Span) -> str:
+    """What the number quantifies, from the parse: its noun with the verb that says what
+    happened to it ('people executed'), the noun after "of" ('of its houses'), a share's
+    subject ('nobles' in 'nobles made up 8.5 percent'), or the verb of a bare number."""
+    root = span.root
+    doc = span.doc
+    inside = range(span.start, span.end)
+
+    def usable(t: Token) -> bool:
+        return sent.start <= t.i < sent.end and t.i not in inside and t.is_alpha
+
+    noun: Token | None = None
+    if (
+        root.head.pos_ in ("NOUN", "PROPN")
+        and root.dep_ in ("nummod", "quantmod", "amod", "compound")
+        and usable(root.head)
+    ):
+        noun = root.head
+    if noun is None:
+        for c in root.children:
+            if c.dep_ == "prep" and c.lower_ == "of":
+                objs = [o for o in c.children if o.dep_ == "pobj"]
+                if objs and objs[0].pos_ in ("NOUN", "PROPN", "ADJ") and usable(objs[0]):
+                    noun = objs[0]
+    if noun is None and unit is not None and not q.percent:
+        after = doc[span.end : min(span.end + 6, sent.end)]
+        cand = [t for t in after if t.lower_ == unit[0].lower() and usable(t)]
+        noun = cand[0] if cand else None
+    if noun is not None and noun.pos_ != "PRON":
+        if noun.lemma_.lower() in ("total", "number", "figure", "toll") and noun.dep_ in SUBJECTS:
+            pass
+        else:
+            return _with_verb(_noun_phrase(noun), noun)
+    if q.percent:  # a share: of whom, then who makes it up
+        if root.dep_ in SUBJECTS:
+            attrs = [c for c in root.head.children if c.dep_ in ("attr", "acomp") and usable(c)]
+            if attrs:
+                return _noun_phrase(attrs[0], conjuncts=True)
+        for anc in [root, *root.ancestors]:
+            subj = [c for c in anc.children if c.dep_ in SUBJECTS and usable(c)]
+            if subj and subj[0].pos_ != "PRON":
+                return _noun_phrase(subj[0], conjuncts=True)
+            if anc.pos_ in ("VERB", "AUX"):
+                break
+    if root.dep_ in SUBJECTS and root.head.pos_ == "VERB":
+        return root.head.lower_  # "at least 117,257 disappeared"
+    for anc in root.ancestors:  # "put the dead ... at about 170,000"
+        if anc.pos_ == "VERB":
+            objs = [c for c in anc.children if c.dep_ == "dobj" and usable(c)]
+            if objs and objs[0].pos_ != "PRON":
+                return _noun_phrase(objs[0])
+            break
+    return ""
+
+
+def _refers_to_a_figure(span: Span, phrase: str, rules: _Rules) -> bool:
+    """'put the figure as high as 500,000', 'Higher totals, up to 250,000', 'his estimate of
+    the total is 35,000': the number restates a quantity the text has already named."""
+    if phrase:
+        return phrase.split(" ")[0] in rules.anaphoric
+    for anc in span.root.ancestors:
+        if anc.lower_ in rules.anaphoric:
+            return True
+        if anc.pos_ in ("VERB", "AUX"):
+            subjects = [c for c in anc.children if c.dep_ in SUBJECTS]
+            return any(t.lower_ in rules.anaphoric for s in subjects for t in s.subtree)
+    return False
+
+
+def _measure(phrase: str, sent: Span, rules: _Rules) -> str:
+    """What kind of quantity a counted phrase names, to align figures across texts: a
+    category of data/claims.toml ('people executed' -> executions), else its noun's lemma."""
+    words = set(phrase.split())
+    tokens = [t for t in sent if t.lower_ in words]
+    found = _category([t.lemma_.lower() for t in tokens], rules.counted)
+    if found:
+        return found
+    nouns = [t for t in tokens if t.pos_ in ("NOUN", "PROPN")]
+    return (nouns[-1] if nouns else tokens[0]).lemma_.lower() if tokens else phrase
+
+
+def _counted_category(
     span: Span, unit: tuple[str, str] | None, sent: Span, claims: list[Span], rules: _Rules
 ) -> str:
-    """What is counted: the unit noun, then each governing word (nearest first) with its
-    subject, then the words after the number, then those before it."""
+    """A category from data/claims.toml when the parse names no noun: the unit noun,
+    then each governing word (nearest first) with its subject, then the words around."""
     levels: list[list[str]] = [[unit[1]] if unit is not None else []]
     levels.append([c.lemma_.lower() for c in span.root.children if c.dep_ in ("acl", "relcl")])
     governing: list[list[str]] = []
     for tok in span.root.ancestors:
         level = [tok.lemma_.lower()]
         for child in tok.children:
-            if child.dep_ in ("nsubj", "nsubjpass") and not (span.start <= child.i < span.end):
+            if child.dep_ in SUBJECTS and not (span.start <= child.i < span.end):
                 sub = child.doc[
                     child.left_edge.i : min(child.right_edge.i + 1, child.left_edge.i + 10)
                 ]
@@ -139,7 +330,7 @@ def _counted(
     first_verb = next((i for i, lv in enumerate(governing) if lv and lv[0] not in PREPOSITIONS), 0)
     levels.extend(governing[: first_verb + 1])
     nxt = min([c.start for c in claims if c.start >= span.end] + [sent.end])
-    right = [t for t in span.doc[span.end : min(nxt, span.end + 12)]]
+    right = list(span.doc[span.end : min(nxt, span.end + 12)])
     cut = next((k for k, t in enumerate(right) if t.text in (";", ":")), len(right))
     levels.append([t.lemma_.lower() for t in right[:cut]])
     prv = max([c.end for c in claims if c.end <= span.start] + [sent.start])
@@ -152,41 +343,181 @@ def _counted(
     return ""
 
 
-def _period(q: Quantity, sent: Span, text: str, rules: _Rules) -> tuple[int | None, int | None]:
-    """The years nearest the claim in its sentence.
+def _year_is_period(tok: Token | None, rules: _Rules) -> bool:
+    """False for a publication year ("In 1986 X claimed", "a study ... in 2007 estimated")
+    and a base year ("their 1790 level"): those date the telling, not the figure."""
+    if tok is None:
+        return True
+    prev = tok.doc[tok.i - 1] if tok.i > 0 else None
+    if (
+        tok.dep_ in ("nummod", "compound", "amod")
+        and tok.head.pos_ == "NOUN"
+        and prev is not None
+        and (prev.tag_ in ("PRP$", "DT", "POS") or prev.dep_ == "poss")
+    ):
+        return False  # "their 1790 level", "the 1986 edition"
+    child = tok
+    for anc in tok.ancestors:
+        if (
+            anc.pos_ == "VERB"
+            and anc.lemma_.lower() in rules.report
+            and any(c.dep_ == "ccomp" for c in anc.children)  # "X claimed that ..."
+        ):
+            return child.dep_ in ("ccomp", "xcomp", "dobj", "advcl", "conj")
+        child = anc
+    return True
 
-    'by 1937' ends a period, 'since 1930' starts one; other years give both ends.
+
+CLAUSE_DEPS = {"ROOT", "conj", "ccomp", "advcl", "relcl", "xcomp", "parataxis", "acl", "csubj"}
+
+
+def _clauses(tok: Token) -> list[Token]:
+    """The heads of the clauses a token sits in, innermost first, up to the sentence root."""
+    out = [t for t in [tok, *tok.ancestors] if t.pos_ in ("VERB", "AUX") and t.dep_ in CLAUSE_DEPS]
+    root = [tok, *tok.ancestors][-1]
+    return out if out and out[-1] == root else [*out, root]
+
+
+def _apposition(tok: Token) -> Token | None:
+    for anc in [tok, *tok.ancestors]:
+        if anc.dep_ == "appos":
+            return anc
+        if anc.pos_ in ("VERB", "AUX"):
+            return None
+    return None
+
+
+def _in_other_apposition(year: Token, figure: Token) -> bool:
+    """A year and a figure on two sides of an apposition: 'Danton, the hero of 1792, went
+    ...'; 'At the 1945 conference Stalin held up ten fingers, an admission of ten million
+    deaths' (the year dates the telling, not the deaths)."""
+    for a, b in ((year, figure), (figure, year)):
+        appos = _apposition(a)
+        if appos is None or appos.left_edge.i <= b.i <= appos.right_edge.i:
+            continue
+        if a is year and appos.ent_type_ in ("DATE", "TIME"):
+            continue  # "executed the next day, 28 July 1794": the apposition is the date
+        return True
+    return False
+
+
+SUBORDINATE = {"advcl", "relcl", "acl", "csubj"}
+
+
+def _in_other_subordinate(year: Token, chain: list[Token]) -> bool:
+    """A year inside a subordinate clause that does not hold the figure ('when Churchill
+    asked ... in 1945'): it dates a neighbouring anecdote."""
+    for anc in [year, *year.ancestors]:
+        if anc in chain:
+            return False
+        if anc.pos_ in ("VERB", "AUX") and anc.dep_ in SUBORDINATE:
+            return True
+    return False
+
+
+def _years(sent: Span, q: Quantity, figure: Token, rules: _Rules) -> list[YearSpan]:
+    """The years of the figure's own clause, else of the clauses around it (never those of
+    a neighbouring clause, such as an anecdote's 'when ... in 1945')."""
+    doc = sent.doc
+    chain = _clauses(figure)
+    levels: dict[int, list[YearSpan]] = {}
+    for y in find_years(sent.text):
+        s = sent.start_char + y.start
+        if q.start <= s < q.end:
+            continue
+        span = doc.char_span(s, sent.start_char + y.end, alignment_mode="expand")
+        if span is None:
+            continue
+        tok = span.root
+        if not _year_is_period(tok, rules) or _in_other_apposition(tok, figure):
+            continue
+        home = _clauses(tok)[0]
+        if home == chain[0] or figure.head in home.ancestors or figure in home.ancestors:
+            levels.setdefault(0, []).append(y)  # its own clause, or one inside its noun phrase
+        elif not _in_other_subordinate(tok, chain):
+            levels.setdefault(1, []).append(y)  # a clause it is coordinated with or inside
+    return levels[min(levels)] if levels else []
+
+
+def _period(
+    q: Quantity, sent: Span, figure: Token, text: str, rules: _Rules
+) -> tuple[int | None, int | None]:
+    """The years the figure's own clause states: from the first to the last.
+
+    One year after 'by' ends a period, after 'since' starts one.
     """
-    years = [
-        y
-        for y in find_years(sent.text)
-        if not (q.start - sent.start_char <= y.start < q.end - sent.start_char)
-    ]
+    years = _years(sent, q, figure, rules)
     if not years:
         return None, None
-    lo, hi = q.start - sent.start_char, q.end - sent.start_char
-    # nearest by gap; on a tie the year after the number ("24.6 million by 1950")
-    y = min(years, key=lambda y: (max(y.start - hi, lo - y.end, 0), y.start < lo))
-    before = re.findall(r"\w+", text[sent.start_char : sent.start_char + y.start].lower())[-1:]
-    if before and before[0] in rules.end_words and y.first == y.last:
-        return None, y.last
-    if before and before[0] in rules.start_words and y.first == y.last:
-        return y.first, None
-    return y.first, y.last
+    if len(years) == 1 and years[0].first == years[0].last:
+        y = years[0]
+        before = re.findall(r"\w+", text[sent.start_char : sent.start_char + y.start].lower())[-1:]
+        if before and before[0] in rules.end_words:
+            return None, y.last
+        if before and before[0] in rules.start_words:
+            return y.first, None
+    return min(y.first for y in years), max(y.last for y in years)
 
 
-def _credit(q: Quantity, sent: Span, attribution: Attribution | None, notes: Notes) -> str:
-    """Named or vague source of the sentence, and the note that covers the claim."""
-    parts: list[str] = []
-    if attribution and attribution.kind in ("named", "vague") and attribution.reporting:
-        text = attribution.source[2] if attribution.source else ""
-        if text:
-            parts.append(text if attribution.kind == "named" else f"{text} (vague)")
-    call = notes.call_after(q.end)
-    if call is not None:
-        where = "" if call.start < sent.end_char + 3 else ", called later in the text"
-        parts.append(f"note {call.number}{where}: {notes.texts[call.number]}")
-    return "; ".join(parts)
+def _sentence_period(sent: Span, rules: _Rules) -> tuple[int | None, int | None]:
+    """The years of a whole sentence, for a following sentence that refers back to it."""
+    none = Quantity(-1, -1, "", 0, 0, False, False, False, False, False)
+    root = sent.root
+    years = [y for y in find_years(sent.text)]
+    if not years:
+        return None, None
+    return (
+        _period(none, sent, root, sent.doc.text, rules)
+        if _years(sent, none, root, rules)
+        else (min(y.first for y in years), max(y.last for y in years))
+    )
+
+
+def _refers_back(sent: Span, rules: _Rules) -> bool:
+    """A sentence that opens by pointing at the one before: "Its...", "In the same years"."""
+    words = " ".join(t.lower_ for t in sent[:4] if not t.is_punct)
+    words = re.sub(r"^(?:of|in|on|at|by|for|from|during|under|among)\s+", "", words)
+    return any(words == w or words.startswith(w + " ") for w in rules.back_reference)
+
+
+def _note_author(note: str) -> str:
+    """The name that opens a note: 'Donald Greer' in 'Donald Greer, The Incidence ...'."""
+    base = re.search(r"\[Ibid\. = (.+)\]$", note)
+    body = base.group(1) if base else note
+    name = re.split(r",|\(|:", body, maxsplit=1)[0].strip()
+    return name if 0 < len(name.split()) <= 6 else ""
+
+
+def _credit(
+    q: Quantity, sent: Span, attribution: Attribution | None, notes: Notes, voice: Voice | None
+) -> tuple[str, str]:
+    """(attributed_to, where it comes from): the voice the figure sits in, else a note called
+    in its sentence, else a source named in its sentence, else nobody."""
+    named = ""
+    if attribution and attribution.kind == "named" and attribution.reporting and attribution.source:
+        words = {w.lower() for w in re.findall(r"\w+", attribution.source[2])}
+        if not words & FIRST_PERSON:
+            named = attribution.source[2]
+    if voice is not None and voice.kind in ("quotation", "block_quotation") and voice.speaker:
+        return voice.speaker, "voice"
+    calls = [
+        c
+        for c in notes.calls
+        if sent.start_char <= c.start < sent.end_char + 3
+        and notes.text[sent.start_char : c.start].strip()  # "(2) Next sentence": the last one's
+    ]
+    if calls and voice is None:
+        c = calls[0]
+        who = _note_author(notes.texts[c.number])
+        lead = f"{named}; " if named else (f"{who}; " if who else "")
+        return f"{lead}note {c.number}: {notes.texts[c.number]}", "endnote"
+    if named:
+        return named, "named"
+    if voice is not None and voice.kind == "comment" and voice.speaker:
+        return voice.speaker, "voice"
+    if attribution and attribution.kind == "vague":
+        return "", "vague"
+    return "", "none"
 
 
 def _attributions(doc: Doc, notes: Notes) -> tuple[list[Span], list[Attribution]]:
@@ -201,14 +532,75 @@ def _attributions(doc: Doc, notes: Notes) -> tuple[list[Span], list[Attribution]
     return segments, out
 
 
+def _is_rate(text: str, end: int) -> bool:
+    """'30 a day', 'over 1,000 executions a day', '5 per cent a year'."""
+    units = "|".join(DURATIONS)
+    return bool(
+        re.match(rf"\s*(?:[\w-]+\s+){{0,3}}?(?:a|an|per|each|every)\s+(?:{units})\b",
+                 text[end : end + 60], re.IGNORECASE)
+    )  # fmt: skip
+
+
+def _not_a_count(unit: tuple[str, str] | None, q: Quantity, text: str, rules: _Rules) -> bool:
+    """Durations, body parts and measures of a person, list and document parts."""
+    if unit is None:
+        return False
+    lemma = unit[1]
+    if lemma in rules.durations:
+        between = text[q.end : text.find(unit[0], q.end)].strip().lower()
+        return between not in rules.rate_words  # "30 a day" is a rate, "ten years" a duration
+    return lemma in rules.body or unit[0].lower() in rules.body or lemma in rules.list_nouns
+
+
+PLACES = ("GPE", "LOC")
+
+
+def _clean_place(text: str) -> str:
+    return re.sub(r"^(?:the)\s+|[’']s$", "", text.strip(), flags=re.IGNORECASE)
+
+
+def _actor(span: Span, sent: Span) -> str:
+    """Whose deed a figure counts when no place is named: 'Mao’s total victims', or the
+    name beside it on a table row ('Hitler 34M')."""
+    outside = [t for t in sent if not (span.start <= t.i < span.end)]
+    if not any(t.pos_ in ("VERB", "AUX") for t in sent):
+        names = [t for t in outside if t.pos_ == "PROPN"]
+        return names[0].text if len(names) == 1 else ""
+    owners = [t for t in outside if t.dep_ == "poss" and t.ent_type_ == "PERSON"]
+    return owners[0].text if owners else ""
+
+
+def _place(span: Span, sent: Span, places: list[Span]) -> str:
+    """Where the figure applies, when its sentence says: a people counted ('1.5 million
+    Russians'), else the place named nearest to it, else whose deed it counts; "" else."""
+    root = span.root
+    if root.head.ent_type_ == "NORP" and root.dep_ in ("nummod", "quantmod"):
+        return _clean_place(root.head.text)
+    ents = [
+        e for e in places
+        if sent.start <= e.start < sent.end and not (span.start <= e.start < span.end)
+    ]  # fmt: skip
+    if not ents:
+        return _actor(span, sent)
+    near = min(ents, key=lambda e: min(abs(e.start - span.end), abs(span.start - e.end)))
+    return _clean_place(near.text)
+
+
 def claims_from_doc(
-    source: SourceText, doc: Doc, notes: Notes, theme_spans: list[Span]
+    source: SourceText,
+    doc: Doc,
+    notes: Notes,
+    theme_spans: list[Span],
+    voices: list[Voice] | None = None,
 ) -> list[Claim]:
     """Claims of one parsed document, in text order."""
     rules = _rules(source)
-    found = [q for q in find_quantities(source.text) if _is_candidate(q, source.text, rules)]
+    text = source.text
+    voices = voices if voices is not None else voices_from_doc(source, doc)
+    found = [q for q in find_quantities(text) if _is_candidate(q, text, rules)]
+    places = [e for e in doc.ents if e.label_ in PLACES]
     spans = [doc.char_span(q.start, q.end, alignment_mode="expand") for q in found]
-    paras = paragraphs(source.text)
+    paras = paragraphs(text)
     segments, attributions = _attributions(doc, notes)
     seg_starts = [seg.start for seg in segments]
     claims: list[Claim] = []
@@ -216,36 +608,85 @@ def claims_from_doc(
         if span is None:
             continue
         unit = _unit(span)
-        if unit is not None and unit[1] in rules.durations:
-            continue  # "ten years", "50–100 years behind": a duration, not a count
+        if _not_a_count(unit, q, text, rules):
+            continue
         if unit is None and not (q.scaled or q.grouped or q.percent or q.is_range):
-            if q.high < rules.bare_number_floor:
-                continue  # "Spectacle, 104": a thesis or list number, not a count
+            subject = span.root.dep_ in SUBJECTS and span.root.head.pos_ == "VERB"
+            if q.high < rules.bare_number_floor and not subject:
+                continue  # "Spectacle, 104": a thesis or list number; "300 died" is a count
         k = max(bisect_right(seg_starts, span.start) - 1, 0)
         sent = segments[k]
-        start, end = _period(q, sent, source.text, rules)
+        voice = voice_at(voices, q.start, q.end)
+        start, end = _period(q, sent, span.root, text, rules)
+        para = next(((s, e) for s, e in paras if s <= q.start < e), (0, len(text)))
         specific = [t for t in theme_spans if t.label_ not in rules.generic_themes]
+        j = k
+        while (
+            start is None
+            and end is None
+            and j > 0
+            and not find_years(segments[j].text)
+            and (rules.inherit_period or _refers_back(segments[j], rules))
+        ):
+            prev = segments[j - 1]
+            same_voice = voice_at(voices, prev.start_char, prev.start_char + 1) == voice
+            if prev.start_char < para[0] or not same_voice:
+                break  # never across a paragraph or a change of voice
+            j -= 1
+            start, end = _sentence_period(prev, rules)
         theme = nearest_theme(specific, q.start, q.end, sent.start_char, sent.end_char) or (
             nearest_theme(theme_spans, q.start, q.end, sent.start_char, sent.end_char)
         )
         if not theme:
-            para = next(((s, e) for s, e in paras if s <= q.start < e), (0, len(source.text)))
             theme = next(iter(count_themes(theme_spans, *para)), "")
+        bound, quote_start = _bound(q, text, rules)
+        low: float | None = q.low
+        high: float | None = q.high
+        if bound == "lower":
+            high = None
+        elif bound == "upper":
+            low = None
+        phrase = _counted_phrase(span, q, unit, sent)
+        if _refers_to_a_figure(span, phrase, rules):
+            earlier = [
+                c for c in claims
+                if c.start >= para[0] and c.kind == "count"
+                and voice_at(voices, c.start, c.end) == voice
+            ]  # fmt: skip
+            if earlier and earlier[-1].counted:  # "the figure", "the total": the one before
+                phrase = earlier[-1].counted
+        counted = phrase or _counted_category(
+            span, unit, sent, [s for s in spans if s is not None], rules
+        )
+        category = _measure(phrase, sent, rules) if phrase else ""
+        if not category or category in rules.generic_nouns:
+            category = (
+                _counted_category(span, unit, sent, [s for s in spans if s is not None], rules)
+                or category
+            )
+        if unit is not None and unit[1] in rules.durations:
+            counted = f"per {unit[1]}"
+        credit, credit_from = _credit(q, sent, attributions[k], notes, voice)
         claims.append(
             Claim(
-                claim_id=f"{source.meta.document_id}:{q.start}",
+                claim_id=f"{source.meta.document_id}:{quote_start}",
                 document_id=source.meta.document_id,
-                start=q.start,
+                start=quote_start,
                 end=q.end,
-                quote=q.text,
-                value_low=q.low,
-                value_high=q.high,
+                quote=text[quote_start : q.end],
+                value_low=low,
+                value_high=high,
                 unit="%" if q.percent else (unit[0] if unit is not None else ""),
-                counted=_counted(span, unit, sent, [s for s in spans if s is not None], rules),
+                counted=counted,
                 period_start=start,
                 period_end=end,
-                attributed_to=_credit(q, sent, attributions[k], notes),
+                attributed_to=credit,
                 theme=theme,
+                bound=bound,
+                attribution_from=credit_from,
+                category=category,
+                place=_place(span, sent, places),
+                kind="share" if q.percent else ("rate" if _is_rate(text, q.end) else "count"),
             )
         )
     return claims

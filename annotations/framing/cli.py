@@ -1,4 +1,5 @@
-"""Console commands `claims` and `framing`: thin adapters over the framing library.
+"""Console commands `claims`, `framing`, `voices` and `suggestions`: thin adapters over
+the framing library.
 
 Each command reads the current version of every document in the store (the
 built-in corpus, `texts add` and instructors' uploads), calls one library
@@ -22,13 +23,18 @@ from ..csvsafe import write_csv
 from ..document import SourceText
 from ..errors import AnnotationsError
 from ..suggestion import source_text
+from .alignment import DEFAULT_FACTOR
 from .rows import (
     ALIGNED_COLUMNS,
     CLAIM_COLUMNS,
     FRAMING_COLUMNS,
+    SUGGESTION_COLUMNS,
+    VOICE_COLUMNS,
     aligned_claims_rows,
     claims_rows,
     framing_rows,
+    suggestion_rows,
+    voice_rows,
 )
 
 
@@ -54,6 +60,8 @@ def _sources(document: str | None) -> list[SourceText]:
 def _cell(value: Any) -> Any:
     if isinstance(value, list):
         return ";".join(f"{s}-{e}" for s, e in value)  # evidence offsets "start-end;..."
+    if value is None:
+        return ""
     return value
 
 
@@ -86,21 +94,75 @@ def claims(
     document: DocumentOpt = None,
     output: OutputOpt = None,
     aligned: Annotated[
-        bool, typer.Option("--aligned", help="Group claims by what they count, across texts.")
+        bool, typer.Option("--aligned", help="Group comparable claims across texts.")
     ] = False,
+    factor: Annotated[
+        float,
+        typer.Option(
+            "--factor", min=1.0,
+            help="Flag an aligned group whose highest figure is more than this times its lowest.",
+        ),
+    ] = DEFAULT_FACTOR,
 ) -> None:
     """Print every quantitative claim: value, what it counts, period, who it is credited to.
+
+    JSON rows also say how each figure is bounded and where its attribution comes from;
+    with --aligned, each group's place, kind, spread and disagreement flag.
 
     Example: annotations claims --format csv --document stalinism-inner-truth
     """
     from .analysis import extract_corpus_claims  # spaCy loads only when a command needs it
 
+    extra = fmt is Format.json
     if aligned:
-        _run(lambda: aligned_claims_rows(extract_corpus_claims(_sources(document))),
+        _run(lambda: aligned_claims_rows(extract_corpus_claims(_sources(document)), factor,
+                                         extra=extra),
              ALIGNED_COLUMNS, fmt, output)  # fmt: skip
     else:
-        _run(lambda: claims_rows(extract_corpus_claims(_sources(document))),
+        _run(lambda: claims_rows(extract_corpus_claims(_sources(document)), extra=extra),
              CLAIM_COLUMNS, fmt, output)  # fmt: skip
+
+
+def voices(
+    fmt: FormatOpt = Format.csv,
+    document: DocumentOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """Print who speaks where: the author's voice, quotations, block quotations, paratext
+    and reader comments, each with its speaker where the text names one.
+
+    Example: annotations voices --format csv --document stalinism-inner-truth
+    """
+    from .analysis import extract_corpus_voices
+
+    _run(lambda: voice_rows(extract_corpus_voices(_sources(document))), VOICE_COLUMNS, fmt,
+         output)  # fmt: skip
+
+
+def suggestions(
+    fmt: FormatOpt = Format.csv,
+    document: DocumentOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """Print every machine suggestion: framing evidence, unattributed figures, and
+    consistency checks ("check this") within and across the texts.
+
+    Example: annotations suggestions --format json --output suggestions.json
+    """
+    from ..suggestion import suggestions_for
+    from .analysis import analyse, consistency_checks, extract_claims
+
+    def rows() -> list[dict[str, Any]]:
+        everything = _sources(None)
+        chosen = _sources(document)
+        offered = [
+            s for src in chosen for s in suggestions_for(analyse(src), extract_claims(src))
+        ]
+        checks = [c for c in consistency_checks(everything)
+                  if c.document_id in {s.meta.document_id for s in chosen}]  # fmt: skip
+        return suggestion_rows(offered, checks)
+
+    _run(rows, SUGGESTION_COLUMNS, fmt, output)
 
 
 def framing(
@@ -118,6 +180,8 @@ def framing(
 
 
 def register(app: typer.Typer) -> None:
-    """Add the `claims` and `framing` commands to the main console app."""
+    """Add the `claims`, `framing`, `voices` and `suggestions` commands to the console app."""
     app.command("claims")(claims)
     app.command("framing")(framing)
+    app.command("voices")(voices)
+    app.command("suggestions")(suggestions)

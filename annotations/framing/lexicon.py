@@ -138,8 +138,13 @@ class Matchers:
 
     def lexical_spans(self, doc: Doc) -> dict[str, list[Span]]:
         """Matches per lexical metric, overlaps resolved to the longest span."""
-        by_label: dict[str, list[Span]] = {name: [] for name in lexical_categories()}
+        categories = lexical_categories()
+        by_label: dict[str, list[Span]] = {name: [] for name in categories}
+        in_context = {k: frozenset(v.get("in_context", [])) for k, v in categories.items()}
         for span in self.lexical(doc):
+            if len(span) == 1 and span[0].lemma_.lower() in in_context[span.label_]:
+                if not _speaks_for_herself(span[0]):
+                    continue
             by_label[span.label_].append(span)
         return {k: sorted(filter_spans(v), key=lambda s: s.start) for k, v in by_label.items()}
 
@@ -162,6 +167,21 @@ class Matchers:
             if self.dep_rules[name].keeps(anchor):
                 out[name].append(doc[min(token_ids) : max(token_ids) + 1])
         return {k: sorted(filter_spans(v), key=lambda s: s.start) for k, v in out.items()}
+
+
+FIRST_PERSON = {"i", "we"}
+
+
+def _speaks_for_herself(verb: Token) -> bool:
+    """A thinking verb that hedges: with a first-person subject ("I suspect that") or in
+    the raising passive ("is supposed to have written"); not a noun ("estimates")."""
+    if verb.pos_ != "VERB":
+        return False
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if any(s.lower_ in FIRST_PERSON for s in subjects):
+        return True
+    passive = any(c.dep_ == "auxpass" for c in verb.children)
+    return passive and any(c.dep_ == "xcomp" for c in verb.children)
 
 
 _cache: dict[int, Matchers] = {}

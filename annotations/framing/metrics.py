@@ -19,6 +19,7 @@ from .models import Attribution, Evidence, Metric
 from .notes import Notes
 from .quotes import find_quotations
 from .readability import scores
+from .voices import Voice, voice_at
 
 READABILITY = ("flesch_reading_ease", "flesch_kincaid_grade", "words_per_sentence")
 
@@ -80,6 +81,44 @@ def _readability(doc: Doc, sent_starts: list[int], start: int, end: int) -> list
 
 def _sentence_starts(doc: Doc) -> list[int]:
     return [s.start_char for s in doc.sents if any(t.is_alpha for t in s)]
+
+
+# Metrics that describe the voices themselves, counted over the whole text.
+WHOLE_TEXT = {"direct_quotations", "scare_quotations", "endnote_references"}
+
+
+def split_by_voice(
+    evidence: dict[str, list[Evidence]], voices: list[Voice]
+) -> tuple[dict[str, list[Evidence]], dict[str, dict[str, list[Evidence]]]]:
+    """The author's evidence, and each embedded voice's ("quotation: Robespierre") apart:
+    a hedge in a reader comment or a first person in a quotation is not the author's."""
+    author: dict[str, list[Evidence]] = {}
+    others: dict[str, dict[str, list[Evidence]]] = {}
+    for name, items in evidence.items():
+        author[name] = []
+        for item in items:
+            v = None if name in WHOLE_TEXT else voice_at(voices, item[0], item[1])
+            if v is None:
+                author[name].append(item)
+            else:
+                key = f"{v.kind}: {v.speaker}" if v.speaker else v.kind
+                others.setdefault(key, {}).setdefault(name, []).append(item)
+    return author, others
+
+
+def voice_metrics(
+    others: dict[str, dict[str, list[Evidence]]], voices: list[Voice], text: str
+) -> dict[str, list[Metric]]:
+    """Per embedded voice, its metrics, rates per 1,000 of its own words."""
+    words: dict[str, int] = {}
+    for v in voices:
+        if v.kind != "author":
+            key = f"{v.kind}: {v.speaker}" if v.speaker else v.kind
+            words[key] = words.get(key, 0) + len(text[v.start : v.end].split())
+    return {
+        key: [_metric(name, items, words.get(key, 0)) for name, items in sorted(found.items())]
+        for key, found in sorted(others.items())
+    }
 
 
 def word_count(doc: Doc) -> int:

@@ -55,6 +55,9 @@ class DocumentAnalysis:
     paragraphs: list[ParagraphAnalysis]
     attributions: list[Attribution]
     themes: dict[str, int]  # theme -> mentions in the whole text
+    # metrics count the author's voice; each embedded voice ("quotation: Robespierre",
+    # "comment: Whitaker", "paratext: image caption") is counted here apart
+    voices: dict[str, list[Metric]] = field(default_factory=dict)
 
     def metric(self, name: str) -> Metric:
         """The document-level metric `name`; KeyError names the ones that exist."""
@@ -73,11 +76,23 @@ class Claim:
     start: int
     end: int
     quote: str  # the number or range exactly as written
-    value_low: float
-    value_high: float
+    value_low: float | None  # None for an upper bound ("up to 40,000")
+    value_high: float | None  # None for a lower bound ("more than 1,600")
     unit: str  # the word after the number as written ("people", "%", "ton"), or ""
-    counted: str  # what is counted, from data/claims.toml ("deaths", "camps"), or ""
+    counted: str  # what the number quantifies, from the parse ("people executed"), or ""
     period_start: int | None
     period_end: int | None
-    attributed_to: str  # endnote text, named source, "archives"; "" when nobody
+    # the quoted speaker or commenter, the note called in the figure's sentence (its
+    # author first), a source named in the sentence; "" when nobody
+    attributed_to: str
     theme: str  # from data/themes.toml, or ""
+    # how the figure is bounded: point, approx ("about"), lower ("more than"),
+    # upper ("up to") or range; the open side of lower/upper is None
+    bound: str = "point"
+    # where attributed_to comes from: voice (a quoted speaker or commenter),
+    # endnote (called in the same sentence), named (a source named in the sentence), or none
+    attribution_from: str = "none"
+    # the kind of quantity, from data/claims.toml ("executions", "deaths"), for alignment
+    category: str = ""
+    place: str = ""  # where the figure applies: a place its sentence or paragraph names
+    kind: str = "count"  # count (a stock or a flow), share (a percentage) or rate ("a day")

@@ -202,12 +202,75 @@ def _to_quantity(m: re.Match[str], text: str) -> Quantity | None:
     )
 
 
+@cache
+def _word_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """Fractions ("three-quarters of a million"), proportions ("one victim in ten") and
+    plural scales ("tens of thousands"), which the digit-and-word grammar does not read."""
+    raw = load("numbers.toml")
+    lex = _lexicon()
+    small = _alt(list(lex.words))
+    fracs = _alt([f + "s" for f in raw["fractions"]] + list(raw["fractions"]))
+    big = _alt([k for k, v in lex.scales.items() if v >= 1000])
+    fraction = re.compile(
+        rf"\b(?:(?P<n>{small}|a|an)[ -])?(?P<f>{fracs})(?: of an?| an?)?(?:[ -](?P<s>{big}))?\b",
+        re.IGNORECASE,
+    )
+    proportion = re.compile(rf"\b(?P<n>one|{small})(?: [a-z]+)? in (?P<d>{small})\b", re.IGNORECASE)
+    plural = _alt(list(raw["plural_scales"]))
+    scales = _alt([k + "s" for k, v in lex.scales.items() if v >= 1000])
+    tens = re.compile(rf"\b(?P<p>{plural}) of (?P<s>{scales})\b", re.IGNORECASE)
+    return fraction, proportion, tens
+
+
+def _word_quantities(text: str) -> list[Quantity]:
+    raw = load("numbers.toml")
+    lex = _lexicon()
+    fraction, proportion, tens = _word_patterns()
+    out: list[Quantity] = []
+    for m in fraction.finditer(text):
+        n = (m.group("n") or "a").lower()
+        count = 1 if n in ("a", "an") else lex.words[n]
+        f = raw["fractions"][m.group("f").lower().removesuffix("s")]
+        if m.group("s"):
+            value, pct = count * f * lex.scales[m.group("s").lower()], False
+        elif m.group("n"):
+            value, pct = round(count * f * 100, 2), True  # "one-third above" their level
+        else:
+            continue  # "half of them": no number to compare
+        out.append(Quantity(m.start(), m.end(), m.group(), value, value, False, pct, True, False,
+                            bool(m.group("s"))))
+    for m in proportion.finditer(text):
+        d = lex.words[m.group("d").lower()]
+        value = round(lex.words[m.group("n").lower()] / d * 100, 2) if d else 0.0
+        out.append(Quantity(m.start(), m.end(), m.group(), value, value, False, True, True, False,
+                            False))
+    for m in tens.finditer(text):
+        scale = lex.scales[m.group("s").lower().removesuffix("s")]
+        low = raw["plural_scales"][m.group("p").lower()] * scale
+        out.append(Quantity(m.start(), m.end(), m.group(), float(low), float(low * 10), True,
+                            False, True,
+                            False, True))
+    out.sort(key=lambda q: q.start)
+    kept: list[Quantity] = []
+    for q in out:
+        if not kept or q.start >= kept[-1].end:
+            kept.append(q)
+    return kept
+
+
 def find_quantities(text: str) -> list[Quantity]:
     """Every number or range in `text`, years and section numbers included.
 
     A range whose ends do not both parse is read as its first number alone.
     Telling claims from years, page numbers and markers is the caller's job.
     """
+    words = _word_quantities(text)
+    found = [q for q in _plain_quantities(text)
+             if not any(w.start < q.end and q.start < w.end for w in words)]
+    return sorted(found + words, key=lambda q: q.start)
+
+
+def _plain_quantities(text: str) -> list[Quantity]:
     found: list[Quantity] = []
     lex = _lexicon()
     pos = 0

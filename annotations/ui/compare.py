@@ -18,6 +18,7 @@ from ..annotation import AnnotationView, Filters, list_annotations
 from ..corpus import TextInfo, VersionText, get_text, list_texts
 from ..db.engine import Store
 from ..errors import AnnotationsError
+from ..framing.alignment import DEFAULT_FACTOR
 from ..framing.analysis import analyse, distinctive_vocabulary, extract_claims
 from ..framing.models import Claim, DocumentAnalysis
 from ..link import KINDS, create_link, list_links
@@ -30,6 +31,7 @@ from .markup import clip, plain
 
 THEME = "cmp_theme"
 METRIC = "cmp_metric"
+FACTOR = "cmp_factor"
 LINK_FROM = "cmp_link_from"
 LINK_TO = "cmp_link_to"
 LINK_KIND = "cmp_link_kind"
@@ -178,6 +180,15 @@ def render(store: Store, who: state.Identity) -> None:
     claims = [c for *_, cl in rows for c in cl]
     st.dataframe(comparison.claims_for_theme(claims, theme or ""), key="cmp_claims",
                  hide_index=True)
+    st.markdown("**The same quantity across texts** (same kind of figure, place and years)")
+    factor = st.number_input("Flag groups whose figures differ by more than (times)",
+                             min_value=1.0, value=DEFAULT_FACTOR, step=0.5, key=FACTOR)
+    st.dataframe(comparison.aligned_groups(claims, theme or "", float(factor)),
+                 key="cmp_aligned", hide_index=True)
+    st.markdown(f"**{plain((metric or '').replace('_', ' '))} in other voices** "
+                "(quotations, reader comments, captions and notes are not the author's)")
+    st.dataframe(comparison.voices_table(analyses, metric or comparison.COMPARED_METRICS[0]),
+                 key="cmp_voices", hide_index=True)
     st.subheader("Links between passages")
     shown = [a for p in selected for a in p.annotations]
     links = comparison.links_between(

@@ -12,7 +12,7 @@ import streamlit as st
 from ..corpus import VersionText
 from ..db.engine import Store
 from ..errors import AnnotationsError
-from ..framing.analysis import analyse, extract_claims
+from ..framing.analysis import analyse, consistency_checks, extract_claims
 from ..seminar import SeminarCodebook
 from ..suggestion import Suggestion, accept, open_suggestions, reject, source_text, suggestions_for
 from . import state
@@ -28,7 +28,7 @@ FEEDBACK = "sg_feedback"  # (kind, text) of the last accept or reject, shown ins
 @st.cache_resource(show_spinner="Looking for suggestions (once per text version)…")
 def _all(sha256: str, _version: VersionText) -> list[Suggestion]:
     src = source_text(_version)
-    return suggestions_for(analyse(src), extract_claims(src))
+    return suggestions_for(analyse(src), extract_claims(src), consistency_checks([src]))
 
 
 def _accept(store: Store, who: state.Identity, s: Suggestion, key: str,

@@ -15,6 +15,7 @@ from annotations import corpus
 from annotations.db.engine import Store
 from annotations.framing import CLAIM_COLUMNS, FRAMING_COLUMNS, Parser, parsing
 from annotations.framing.cli import register
+from annotations.framing.rows import SUGGESTION_COLUMNS, VOICE_COLUMNS
 
 
 @pytest.fixture()
@@ -99,3 +100,50 @@ def test_a_text_added_to_the_store_is_analysed(app: typer.Typer, env_store: str,
         assert int(hedges["count"]) >= 1
     every = runner.invoke(app, [command])
     assert "a-famine-note" in {r["document_id"] for r in csv.DictReader(io.StringIO(every.stdout))}
+
+
+def test_voices_csv_and_suggestions_json(app: typer.Typer) -> None:
+    result = CliRunner().invoke(
+        app, ["voices", "--format", "csv", "--document", "stalinism-inner-truth"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert tuple(rows[0]) == VOICE_COLUMNS
+    kinds = {r["kind"] for r in rows}
+    assert {"author", "block_quotation", "paratext", "comment"} <= kinds
+    white = next(r for r in rows if r["kind"] == "block_quotation" and r["speaker"] == "White")
+    assert int(white["end"]) - int(white["start"]) > 1000  # the whole quoted passage
+    result = CliRunner().invoke(app, ["suggestions", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)
+    assert all(tuple(r) == SUGGESTION_COLUMNS for r in found)
+    arithmetic = next(r for r in found if r["kind"] == "check:arithmetic")
+    assert arithmetic["document_id"] == "allied-powers-ussr"
+    assert "933" in arithmetic["message"] and "681,692" in arithmetic["evidence"]
+    assert any(r["kind"] == "framing:hedges" for r in found)
+
+
+def test_claims_json_says_bounds_and_where_credit_comes_from(app: typer.Typer) -> None:
+    result = CliRunner().invoke(
+        app, ["claims", "--format", "json", "--document", "allied-powers-ussr"]
+    )
+    rows = json.loads(result.stdout)
+    arrested = next(r for r in rows if r["quote"] == "more than 1.5 million")
+    assert (arrested["value_low"], arrested["value_high"]) == (1_500_000, None)
+    assert arrested["bound"] == "lower" and arrested["attribution_from"] == "named"
+    result = CliRunner().invoke(app, ["claims", "--format", "csv", "--aligned", "--factor", "0.5"])
+    assert result.exit_code == 2  # a factor below 1 is refused by the option
+
+
+def test_framing_reports_embedded_voices_apart(app: typer.Typer) -> None:
+    result = CliRunner().invoke(
+        app, ["framing", "--format", "json", "--document", "stalinism-inner-truth"]
+    )
+    rows = json.loads(result.stdout)
+    scopes = {r["scope"] for r in rows}
+    assert "voice:block_quotation: White" in scopes
+    white = next(r for r in rows
+                 if r["scope"] == "voice:block_quotation: White" and r["metric"] == "first_person")
+    author = next(r for r in rows if r["scope"] == "document" and r["metric"] == "first_person")
+    assert white["count"] > 0
+    assert not set(map(tuple, white["evidence"])) & set(map(tuple, author["evidence"]))

@@ -64,6 +64,21 @@ def test_compare_page_shows_theme_passages_and_claims(store: Store) -> None:
                                           "stalinism-inner-truth"}
 
 
+def test_compare_page_shows_aligned_groups_and_other_voices(store: Store) -> None:
+    at = _compare(_joined())
+    at.selectbox(key=compare.THEME).set_value("death_tolls").run()
+    at.radio(key=compare.METRIC).set_value("first_person").run()
+    assert not at.exception, at.exception
+    groups = next(d.value for d in at.dataframe if "disagree" in d.value.columns)
+    assert not groups.empty and groups["disagree"].any()
+    at.number_input(key=compare.FACTOR).set_value(1000.0).run()
+    groups = next(d.value for d in at.dataframe if "disagree" in d.value.columns)
+    assert not groups["disagree"].any()  # the seminar's factor decides what is flagged
+    voices = next(d.value for d in at.dataframe if "voice" in d.value.columns)
+    # the polemic's first person in White's block and the reader comments is not the author's
+    assert any(v.startswith("block_quotation: White") for v in voices["voice"])
+
+
 def test_link_two_passages_from_the_compare_page(store: Store) -> None:
     a = _annotate(store, "steel-and-sacrifice", "Stalin denied the famine")
     b = _annotate(store, "allied-powers-ussr", "man-made famine")

@@ -1,0 +1,64 @@
+"""The development set (tests/data/devset, CC0) scored as its README says, by the same code
+as bench/score_devset.py: held-out texts on another topic guard against rules that only
+fit the seed texts."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import tomllib
+from types import ModuleType
+
+import pytest
+
+from annotations import config
+from annotations.framing import Parser
+
+
+def _scorer() -> ModuleType:
+    path = config.PROJECT_ROOT / "bench" / "score_devset.py"
+    spec = importlib.util.spec_from_file_location("score_devset", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["score_devset"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def report(parser: Parser) -> object:
+    scorer = _scorer()
+    gold = tomllib.loads((scorer.DEVSET / "gold.toml").read_text(encoding="utf-8"))
+    return scorer.score(scorer.devset_sources(), gold, parser)
+
+
+def test_gold_needles_occur_once_in_the_vendored_texts() -> None:
+    scorer = _scorer()
+    gold = tomllib.loads((scorer.DEVSET / "gold.toml").read_text(encoding="utf-8"))
+    texts = {f"{s.meta.document_id}.txt": s.text for s in scorer.devset_sources()}
+    for rows in gold.values():
+        for r in rows:
+            assert texts[r["doc"]].count(r["needle"]) == 1, r["needle"]
+
+
+def test_claims_on_the_development_set(report: object) -> None:
+    c = report.claims  # type: ignore[attr-defined]
+    assert c.recall >= 0.95 and c.precision >= 0.95
+    assert report.non_claims == 0  # type: ignore[attr-defined]
+    assert c.fields["value"] / c.matched >= 0.97
+    assert c.fields["bound"] / c.matched >= 0.97
+    # below the issue's goal of 90%; kept as a floor so a change cannot lose ground
+    assert c.fields["counted"] / c.matched >= 0.83
+    assert c.fields["period"] / c.matched >= 0.85
+    assert c.fields["attributed_to"] / c.matched >= 0.85
+
+
+def test_voices_and_hedges_on_the_development_set(report: object) -> None:
+    v = report.voices  # type: ignore[attr-defined]
+    assert v.fields["speaker"] / v.gold >= 0.9
+    h = report.hedges  # type: ignore[attr-defined]
+    assert h.precision >= 0.85
+
+
+def test_no_aligned_group_mixes_russia_with_france(report: object) -> None:
+    assert report.alignment.mixed_places == []  # type: ignore[attr-defined]
