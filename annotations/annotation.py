@@ -24,6 +24,7 @@ from .anchor import anchor_at, check_span
 from .db.engine import Store
 from .db.models import Annotation, Document, DocumentVersion, Reply, Seminar
 from .errors import InvalidInput, NotFound, PermissionDenied
+from .names import clean_name
 from .seminar import bump, seminar_id
 from .timeutil import now
 
@@ -77,12 +78,8 @@ class Filters:
 
 
 def check_name(name: str, what: str = "annotator") -> str:
-    clean = name.strip()
-    if not clean:
-        raise InvalidInput(f"{what} name is empty: enter a display name")
-    if len(clean) > 200 or "\n" in clean or "\r" in clean or "\x00" in clean:
-        raise InvalidInput(f"{what} name must be one line of at most 200 characters")
-    return clean
+    """A name work is written under: `names.clean_name` (NFKC, no invisible characters)."""
+    return clean_name(name, what=f"{what} name", max_length=200)
 
 
 _SUGGESTED = re.compile(r"^(.+) \[suggested by ([^\[\]\n]+)\]$", re.DOTALL)

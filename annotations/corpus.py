@@ -297,7 +297,7 @@ def replace_text(store: Store, document_id: str, data: bytes, *, name: str,
     check_slug(document_id, "document_id")
     with store.transaction() as session:
         sid = seminars.seminar_id(session, seminar)
-        roles.require_instructor(session, actor, sid)
+        roles.require_instructor(session, actor, sid, roles.Action.REPLACE_TEXT)
         doc = session.get(Document, document_id)
         if doc is None:
             raise NotFound(f"no document {document_id!r}: add it as a new text instead")

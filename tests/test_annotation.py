@@ -117,7 +117,7 @@ BAD_INPUT: list[tuple[dict[str, object], type[Exception], str]] = [
     ({"perspective": "gossip"}, InvalidInput, "perspective"),
     ({"codes": ["hedging", "made up"]}, InvalidInput, "made up"),
     ({"annotator": "  "}, InvalidInput, "empty"),
-    ({"annotator": "two\nlines"}, InvalidInput, "one line"),
+    ({"annotator": "two\nlines"}, InvalidInput, "invisible or control character"),
     ({"annotator": "x" * 201}, InvalidInput, "200"),
     ({"note": "x" * 20_001}, InvalidInput, "over"),
     ({"note": "nul \x00 byte"}, InvalidInput, "NUL"),

@@ -95,7 +95,7 @@ def identity(store: Store, user: UserInfo | None) -> state.Identity | None:
             role = roles.role_in(session, user.id, seminar.id)
         if role is None:
             state.leave()
-            state.say("error", f"You are not a member of “{plain(seminar.title)}” (any more): "
+            state.say("error", f"You are not a member of “{seminar.title}” (any more): "
                                "join it with the code your instructor gave.")
             return None
         return state.Identity(user.username, user.display_name, seminar, role, user.id)
@@ -105,7 +105,7 @@ def identity(store: Store, user: UserInfo | None) -> state.Identity | None:
         return None
     if seminar.closed:
         state.leave()
-        state.say("error", f"“{plain(seminar.title)}” is closed to guests now: sign in or "
+        state.say("error", f"“{seminar.title}” is closed to guests now: sign in or "
                            "create an account, then join it with its code.")
         return None
     return state.Identity(name, name, seminar, state.GUEST, None)
@@ -122,11 +122,21 @@ def _sign_in(store: Store) -> None:
         state.say("error", "Enter your username and your password.")
         return
     try:
-        signed = accounts.sign_in(store, username, password)
+        signed = accounts.sign_in(store, username, password, client=_client_address(),
+                                  device=st.session_state.get(state.DEVICE_TOKEN, "") or "")
     except AuthenticationFailed as e:
         state.say("error", f"Sign-in failed: {e}.")
         return
     _signed_in(signed.token)
+    st.session_state[state.DEVICE_TOKEN] = signed.device
+
+
+def _client_address() -> str:
+    """The browser's address as the server sees it ("" when Streamlit cannot tell)."""
+    try:
+        return str(st.context.ip_address or "")
+    except (AttributeError, RuntimeError):
+        return ""
 
 
 def _signed_in(token: str) -> None:
@@ -150,7 +160,7 @@ def _sign_up(store: Store) -> None:
         state.say("error", _sentence(str(e)))
         return
     _signed_in(signed.token)
-    state.say("success", f"Welcome, {plain(user.display_name)}: your account "
+    state.say("success", f"Welcome, {user.display_name}: your account "
                          f"{plain(user.username)} is ready.")
 
 
@@ -162,11 +172,11 @@ def _join_as_guest(store: Store) -> None:
         state.say("error", str(e))
         return
     if seminar.closed:
-        state.say("error", f"“{plain(seminar.title)}” is for its members only: sign in or create "
+        state.say("error", f"“{seminar.title}” is for its members only: sign in or create "
                            "an account, then join it with this code.")
         return
     if accounts.username_taken(store, name):
-        state.say("error", f"“{plain(name)}” is an account's name: sign in with it, or try the "
+        state.say("error", f"“{name}” is an account's name: sign in with it, or try the "
                            "demo under another display name.")
         return
     state.join_as_guest(name, seminar)
@@ -273,7 +283,7 @@ def my_seminars(store: Store, user: UserInfo) -> None:
         info = get_seminar(store, m.seminar)
         with st.container(border=True):
             st.markdown(f"**{plain(info.title)}**")
-            st.caption(f"{m.role} · join code {info.join_code}")
+            st.caption(f"{plain(m.role)} · join code {plain(info.join_code)}")
             st.button("Open", key=state.entry_key("open_seminar", m.seminar),
                       on_click=_open, args=(store, m.seminar))
     with st.form("member_join_form"):
@@ -281,6 +291,9 @@ def my_seminars(store: Store, user: UserInfo) -> None:
                       placeholder="The code your instructor gave")
         st.form_submit_button("Join seminar", type="primary", key=state.MEMBER_JOIN_SUBMIT,
                               on_click=_join_with_code, args=(store, user))
+    if not roles.may_create_seminar(store, user.id):
+        st.caption("Instructors create seminars: ask a site admin to make you an instructor.")
+        return
     with st.expander("Create a seminar (you will be its instructor)"):
         with st.form("create_form"):
             st.text_input("Short name (slug)", key=state.NEW_SLUG,
@@ -297,7 +310,7 @@ def my_seminars(store: Store, user: UserInfo) -> None:
         if created is not None:
             st.success(
                 f"Seminar “{plain(created.title)}” created. Its join code is "
-                f"**{created.join_code}**: share it with your class."
+                f"**{plain(created.join_code)}**: share it with your class."
             )
 
 

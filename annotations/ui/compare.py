@@ -116,7 +116,7 @@ def _link_form(store: Store, who: state.Identity, shown: list[AnnotationView],
                             annotator=who.username, note=note or "")
                 st.success("Link saved.")
             except AnnotationsError as e:
-                st.error(str(e))
+                st.error(plain(str(e)))
 
 
 def _open_annotation(a_id: str, document_id: str) -> None:
