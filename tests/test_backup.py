@@ -154,5 +154,6 @@ def test_bad_backup_files(text: str, message: str) -> None:
 
 def test_damaged_backup_is_a_clear_error(store: Store) -> None:
     data = {"format": backup.FORMAT, "version": backup.VERSION, "seminar": {"slug": "x"}}
-    with pytest.raises(InvalidInput, match="damaged or incomplete"):
+    with pytest.raises(InvalidInput, match="nothing was written: .* problem") as e:
         backup.restore_seminar(store, data)
+    assert "seminar: title must be text" in str(e.value)
