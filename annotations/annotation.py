@@ -161,9 +161,10 @@ def check_field_values(session: Session, seminar_id: int, codes: list[str],
     return clean
 
 
-def _current_version(session: Session, document_id: str) -> DocumentVersion:
+def _current_version(session: Session, document_id: str, sid: int) -> DocumentVersion:
+    """The current text of a document the seminar may use (built-in, or its own)."""
     doc = session.get(Document, document_id)
-    if doc is None or doc.current_version_id is None:
+    if doc is None or doc.current_version_id is None or doc.seminar_id not in (None, sid):
         raise NotFound(f"no document {document_id!r}: see `annotations texts list`")
     version = session.get(DocumentVersion, doc.current_version_id)
     assert version is not None
@@ -230,7 +231,7 @@ def create_annotation_in(
         if existing.seminar_id != sid or existing.annotator != annotator:
             raise InvalidInput(f"annotation id {annotation_id} is already used")
         return _view(session, existing)
-    version = _current_version(session, document_id)
+    version = _current_version(session, document_id, sid)
     check_span(version.text, start, end, quote)
     tags = _check_tags(session, sid, perspective, codes)
     values = check_field_values(session, sid, tags, fields or {})

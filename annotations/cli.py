@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from . import config, corpus, export, importer
+from . import config, corpus, export, importer, roles
 from . import seminar as seminars
 from .annotation import Filters
 from .cliutil import output_to, read_text_file
@@ -70,7 +70,7 @@ def texts_list(fmt: Format = "table") -> None:
 
     Example: annotations texts list --format csv
     """
-    rows = corpus.list_texts(_open())
+    rows = corpus.list_texts(_open(), every_scope=True)
     cols = ("document_id", "title", "perspective", "sha256", "characters")
     if fmt == "csv":
         sys.stdout.reconfigure(newline="")  # type: ignore[union-attr]
@@ -114,6 +114,7 @@ def texts_add(
         publisher=publisher,
         date=date,
         licence=licence,
+        actor=roles.Actor.console(),
     )
     for w in warnings:
         typer.echo(f"Warning: {w}", err=True)
@@ -277,7 +278,7 @@ def reanchor(
 
     Example: annotations reanchor steel-and-sacrifice
     """
-    report = corpus.reanchor_document(_open(), document_id)
+    report = corpus.reanchor_document(_open(), document_id, actor=roles.Actor.console())
     typer.echo(
         f"{report.moved} moved, {len(report.review)} need review, {len(report.orphans)} orphan(s)"
     )

@@ -22,6 +22,7 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .db.engine import Store
 from .db.models import Membership, Seminar, User
 from .errors import NotFound, PermissionDenied
 
@@ -244,6 +245,15 @@ def denial(principal: Principal, action: Action, resource: Resource) -> str:
     if PERMISSION_MAP[action][Principal.INSTRUCTOR] is _NO:
         return f"only a site admin or the console can {action}: ask your site admin"
     return f"only the seminar's instructors can {action}: ask one of them"
+
+
+def may(store: Store, who: Actor, action: Action, seminar_id: int | None = None, *,
+        owner: str | None = None) -> bool:
+    """`require` as a yes/no for the UI: which buttons and choices to show."""
+    with store.read() as session:
+        principal = principal_in(session, who, seminar_id)
+        return allowed(principal, action, Resource(seminar_closed(session, seminar_id), owner),
+                       who.name)
 
 
 def require(session: Session, who: Actor | str | int, action: Action,

@@ -20,6 +20,7 @@ from annotations.annotation import (
 from annotations.db.engine import Store
 from annotations.db.models import Annotation, Reply
 from annotations.errors import InvalidInput, NotFound, PermissionDenied
+from annotations.permissions import Actor
 from annotations.seminar import create_seminar, get_seminar
 
 # Astral (emoji), combining marks, NBSP, curly quotes, CRLF-free newlines.
@@ -33,7 +34,8 @@ DOC = "tricky-text"
 
 @pytest.fixture
 def tricky(any_store: Store) -> Store:
-    corpus.add_text(any_store, TRICKY.encode(), name="tricky.txt", title="Tricky",
+    corpus.add_text(any_store, TRICKY.encode(),
+                    actor=Actor.console(), name="tricky.txt", title="Tricky",
                     perspective="textbook", document_id=DOC)
     return any_store
 

@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 from annotations import accounts, audit, backup, codebook_io, corpus, roles
 from annotations.annotation import Filters, create_annotation, list_annotations
 from annotations.db.engine import Store
+from annotations.permissions import Actor
 from annotations.seminar import SeminarInfo, get_seminar
 from annotations.ui import (
     desk,
@@ -65,15 +66,18 @@ def fast_hasher() -> Iterator[None]:
     accounts.use_hasher(previous)
 
 
+TINY = "class-tiny"  # the class's own upload: its id starts with the seminar's slug
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
     """A seminar `class` taught by `teacher`, with students ada and bob who annotated `tiny`."""
     s = Store.open(f"sqlite:///{tmp_path / 'desk.sqlite3'}")
-    corpus.add_text(s, TEXT.encode(), name="tiny.txt", title="Tiny", perspective="textbook",
-                    document_id="tiny")
     ids = {u: accounts.create_user(s, u, f"{u.title()} X", "long enough pw").id
            for u in ("teacher", "ada", "bob")}
     roles.create_seminar_as(s, ids["teacher"], "class", "A class", join_code="CLASS1")
+    corpus.add_text(s, TEXT.encode(), name="tiny.txt", title="Tiny", perspective="textbook",
+                    actor=Actor.console(), seminar="class", document_id="tiny")
     for u in ("ada", "bob"):
         roles.join_seminar(s, ids[u], "CLASS1")
     _note(s, "ada", "man-made", ["omission"])
@@ -85,7 +89,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 def _note(s: Store, who: str, phrase: str, codes: list[str]) -> str:
     i = TEXT.index(phrase)
-    return create_annotation(s, seminar="class", document_id="tiny", start=i,
+    return create_annotation(s, seminar="class", document_id=TINY, start=i,
                              end=i + len(phrase), quote=phrase, annotator=who,
                              perspective="textbook", codes=codes).id
 
@@ -155,7 +159,7 @@ def test_a_student_or_guest_is_refused(store: Store) -> None:
 
 def test_heat_strip_and_untouched_passages(store: Store) -> None:
     at = _desk(store, desk.DOCUMENTS)
-    assert at.selectbox(key=desk_documents.DOCUMENT).value == "tiny"
+    assert at.selectbox(key=desk_documents.DOCUMENT).value == TINY
     assert len(at.get("vega_lite_chart")) == 1
     untouched = [m.value for m in at.markdown if m.value.startswith("¶")]
     assert len(untouched) == 1 and "Nobody knows more" in untouched[0]
@@ -167,7 +171,7 @@ def test_agreement_tables_and_disagreements(store: Store) -> None:
     assert {"omission", "hedging"} <= set(alpha["code"])
     pairs = _frames(at, "kappa")[0]
     assert set(pairs["annotator A"]) == {"Ada X (ada)"}
-    assert at.selectbox(key=desk_agreement.DISAGREE_DOCUMENT).value == "tiny"
+    assert at.selectbox(key=desk_agreement.DISAGREE_DOCUMENT).value == TINY
     coded = _frames(at, "annotator")
     assert coded, "a passage where ada and bob differ"
     first = dict(zip(coded[0]["annotator"], coded[0]["codes"], strict=True))
@@ -280,14 +284,14 @@ def test_upload_a_text_and_bad_files(store: Store) -> None:
     at.text_input(key=desk_texts.AUTHOR).input("Someone")
     at.button(key=desk_texts.ADD).click().run()
     assert not _errors(at), _errors(at)
-    info = {t.document_id: t for t in corpus.list_texts(store)}["a-memo"]
+    info = {t.document_id: t for t in corpus.list_texts(store, "class")}["class-a-memo"]
     assert (info.title, info.perspective, info.author) == ("A memo", "textbook", "Someone")
 
 
 def test_replace_a_version_lists_orphans_and_reviews(store: Store) -> None:
     at = _desk(store, desk.TEXTS)
     new = "The famine was man-made, they say.\n\nOthers say the harvest was poor.\n"
-    at.selectbox(key=desk_texts.REPLACE_DOCUMENT).set_value("tiny")
+    at.selectbox(key=desk_texts.REPLACE_DOCUMENT).set_value(TINY)
     at.file_uploader(key=desk_texts.REPLACE_FILE).upload("tiny-2.txt", new.encode(),
                                                          "text/plain")
     at.button(key=desk_texts.REPLACE).click().run()
@@ -296,8 +300,8 @@ def test_replace_a_version_lists_orphans_and_reviews(store: Store) -> None:
     assert result.report.moved == 2 and len(result.report.orphans) == 1
     orphans = [d.value for d in at.dataframe if "status" in d.value.columns]
     assert any("harvest failed" in q for f in orphans for q in f["quote"])
-    assert corpus.get_text(store, "tiny").text == new
-    assert corpus.get_text(store, "tiny").title == "Tiny"
+    assert corpus.get_text(store, TINY, seminar="class").text == new
+    assert corpus.get_text(store, TINY, seminar="class").title == "Tiny"
     assert "text.replace" in {e.action for e in audit.list_entries(store, "class")}
 
 
