@@ -148,6 +148,19 @@ def test_students_table_and_grading_csv(store: Store) -> None:
     assert "teacher" in set(_frames(at, "codes_used")[0]["username"])
 
 
+def test_the_instructor_lifts_a_students_sign_in_hold(store: Store) -> None:
+    for _ in range(accounts.MAX_FAILURES):
+        with pytest.raises(accounts.AuthenticationFailed):
+            accounts.verify_password(store, "ada", "wrong password")
+    with pytest.raises(accounts.TooManyAttempts):
+        accounts.verify_password(store, "ada", "long enough pw")
+    at = _desk(store)
+    at.selectbox(key=desk_students.UNLOCK_WHO).set_value("ada")
+    at.button(key=desk_students.UNLOCK).click().run()
+    assert not at.exception and not _errors(at), _errors(at)
+    assert accounts.verify_password(store, "ada", "long enough pw").username == "ada"
+
+
 def test_a_student_or_guest_is_refused(store: Store) -> None:
     at = _desk(store, who=_identity(store, "ada", roles.STUDENT))
     assert any("instructor" in e for e in _errors(at))
