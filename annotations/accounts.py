@@ -1,11 +1,15 @@
-"""Local accounts: argon2 password hashes, rate-limited sign-in, expiring session tokens.
+"""Local accounts: argon2 password hashes, throttled sign-in, expiring session tokens.
 
 Sign-in failures live in the database (`login_failures`), not in memory, so the
-limit holds across Streamlit reruns, server processes and app instances. A
-failed sign-in never says whether the username exists: unknown names get the
-same message, the same rate limit and (through a dummy hash) about the same
-time as wrong passwords. Session tokens are random; only their SHA-256 is
-stored, so a copy of the database does not sign anyone in.
+throttle holds across Streamlit reruns, server processes and app instances.
+It counts per username (as typed) and per client address, and backs off
+exponentially instead of locking out: a browser that signed in to the account
+before (a device token) is never held, so nobody can lock the instructor out
+by typing wrong passwords. A failed sign-in never says whether the username
+exists: unknown names, SSO-only accounts and held attempts get the same
+message family and run exactly one argon2 verification, like a wrong password.
+Session tokens are random; only their SHA-256 is stored, so a copy of the
+database does not sign anyone in.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -24,12 +29,25 @@ from sqlalchemy.orm import Session
 
 from . import audit
 from .db.engine import Store
-from .db.models import LoginFailure, User, UserSession
+from .db.models import KnownDevice, LoginFailure, Membership, User, UserSession
 from .errors import InvalidInput, NotFound, PermissionDenied
+from .names import clean_name, name_key
+from .permissions import (
+    SITE_ROLES,
+    Action,
+    Actor,
+    Principal,
+    allowed,
+    principal_in,
+    require,
+)
 from .timeutil import format_time, now
 
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES = 5  # per username: failures before the first hold
+MAX_ADDRESS_FAILURES = 20  # per client address (a class shares one address behind NAT)
+FIRST_HOLD = timedelta(minutes=1)  # doubles with every further failure...
+LONGEST_HOLD = timedelta(minutes=30)  # ...up to this
+FAILURE_WINDOW = timedelta(hours=1)  # failures older than this are forgotten
 SESSION_LIFETIME = timedelta(hours=12)  # one teaching day; sign in again tomorrow
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024  # argon2 takes anything, but a megabyte "password" is an attack
@@ -76,11 +94,12 @@ class UserInfo:
 
 @dataclass(frozen=True)
 class SignIn:
-    """The result of a sign-in: hand `token` to the browser, keep nothing else."""
+    """The result of a sign-in: hand `token` (and `device`) to the browser, keep nothing else."""
 
     token: str
     user: UserInfo
     expires_at: datetime
+    device: str = ""  # the device token: present it next time and holds do not apply
 
 
 def _info(u: User) -> UserInfo:
@@ -98,19 +117,23 @@ def normalise_username(username: str) -> str:
 
 
 def check_username(username: str) -> str:
-    name = normalise_username(username)
+    """The stored form of a new username (NFKC, lowercase); refuses invisible characters."""
+    name = clean_name(username, what="username", max_length=80).lower()
     if not USERNAME_RE.match(name):
         raise InvalidInput(
-            f"username {username.strip()!r} is not allowed: use 2-80 lowercase letters, "
+            f"username {name!r} is not allowed: use 2-80 lowercase letters, "
             "digits, '.', '_' or '-', starting with a letter or digit")
     return name
 
 
 def check_display_name(display_name: str) -> str:
-    clean = display_name.strip()
-    if not clean or len(clean) > 200 or "\n" in clean:
-        raise InvalidInput("display name must be one line of 1-200 characters")
-    return clean
+    return clean_name(display_name, what="display name", max_length=200)
+
+
+def lookalike_of(session: Session, name: str) -> str | None:
+    """The username of an account whose name looks like `name` (same `name_key`), if any."""
+    return session.scalar(select(User.username).where(User.name_key == name_key(name))
+                          .order_by(User.id).limit(1))
 
 
 def check_password(password: str, username: str = "") -> str:
@@ -132,9 +155,13 @@ def create_user(store: Store, username: str, display_name: str, password: str, *
     with store.transaction() as session:
         if session.scalar(select(User.id).where(User.username == name)) is not None:
             raise InvalidInput(f"username {name!r} is taken: choose another")
+        similar = lookalike_of(session, name)
+        if similar is not None:
+            raise InvalidInput(f"username {name!r} looks like the existing account "
+                               f"{similar!r}: choose a clearly different one")
         t = now()
-        user = User(username=name, display_name=shown, password_hash=digest, created_at=t,
-                    password_changed_at=t)
+        user = User(username=name, name_key=name_key(name), display_name=shown,
+                    password_hash=digest, created_at=t, password_changed_at=t)
         session.add(user)
         session.flush()
         audit.record(session, actor, "user.create", None, name, {"display_name": shown})
@@ -157,54 +184,103 @@ def find_user(session: Session, username: str) -> UserInfo:
     return _info(user)
 
 
+def grant_site_role(store: Store, actor: Actor, username: str, role: str) -> UserInfo:
+    """Make an account a site admin or an instructor (who may create seminars); "" revokes.
+
+    Only the console and site admins may: `annotations admin grant`.
+    """
+    if role not in (*SITE_ROLES, ""):
+        raise InvalidInput(f"site role {role[:40]!r} is unknown: use "
+                           f"{' or '.join(SITE_ROLES)} (or --revoke)")
+    with store.transaction() as session:
+        require(session, actor, Action.GRANT_SITE_ROLE)
+        user = session.scalar(select(User).where(User.username == normalise_username(username)))
+        if user is None:
+            raise NotFound(f"no user {normalise_username(username)!r}: create it with "
+                           "`annotations user create`")
+        user.site_role = role
+        audit.record(session, actor.name, "user.site_role", None, user.username, {"role": role})
+        return _info(user)
+
+
 def username_taken(store: Store, name: str) -> bool:
-    """Whether an account has this username: a guest may not write under it."""
+    """Whether an account has this username or one that looks like it (a guest may not
+    write under it: classmates could not tell the two apart)."""
     with store.read() as session:
-        found = session.scalar(select(User.id).where(User.username == normalise_username(name)))
+        found = session.scalar(select(User.id).where(
+            (User.username == normalise_username(name)) | (User.name_key == name_key(name))))
     return found is not None
 
 
-def _retry_at(session: Session, name: str, at: datetime) -> datetime | None:
-    """When sign-in for `name` opens again, or None if it is open now."""
-    recent = list(session.scalars(
-        select(LoginFailure.failed_at)
-        .where(LoginFailure.username == name, LoginFailure.failed_at > at - FAILURE_WINDOW)
-        .order_by(LoginFailure.failed_at.desc()).limit(MAX_FAILURES)))
-    if len(recent) < MAX_FAILURES:
+def _hold(failures: list[datetime], free: int) -> datetime | None:
+    """When sign-in opens again after `failures` (newest first), or None if open now."""
+    if len(failures) < free:
         return None
-    return recent[-1] + FAILURE_WINDOW
+    doublings = min(len(failures) - free, 20)
+    return failures[0] + min(FIRST_HOLD * (2 ** doublings), LONGEST_HOLD)
+
+
+def _recent(session: Session, column: Any, value: str, at: datetime) -> list[datetime]:
+    return list(session.scalars(
+        select(LoginFailure.failed_at)
+        .where(column == value, LoginFailure.failed_at > at - FAILURE_WINDOW)
+        .order_by(LoginFailure.failed_at.desc()).limit(MAX_ADDRESS_FAILURES + 40)))
+
+
+def _known_device(session: Session, user: User | None, device: str) -> bool:
+    if user is None or not device:
+        return False
+    row = session.get(KnownDevice, token_digest(device))
+    return row is not None and row.user_id == user.id
+
+
+def _verifies(stored: str | None, password: str) -> bool:
+    """One argon2 verification whatever `stored` is (SSO markers and unknown users
+    are checked against a dummy hash), so every failure costs the same."""
+    real = stored is not None and stored.startswith("$argon2")
+    try:
+        return _hasher.verify(stored if real and stored else _dummy_hash(),
+                              password[:MAX_PASSWORD]) and real
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def verify_password(store: Store, username: str, password: str, *,
-                    at: datetime | None = None) -> UserInfo:
+                    at: datetime | None = None, client: str = "",
+                    device: str = "") -> UserInfo:
     """The user whose password this is; raises the same error for any wrong pair.
 
-    After MAX_FAILURES failures for one username within FAILURE_WINDOW, every
-    attempt is refused (without checking the password, without counting) until
-    the oldest of those failures leaves the window.
+    Throttling (see the README's security section): from the MAX_FAILURES-th
+    failure for a username within FAILURE_WINDOW, and from the
+    MAX_ADDRESS_FAILURES-th from one client address, attempts wait FIRST_HOLD,
+    doubling per further failure up to LONGEST_HOLD. Attempts during a hold are
+    refused and not counted. A `device` token the account got at an earlier
+    sign-in skips both holds. `client` "" (unknown) has no address limit.
     """
     at = at or now()
     name = normalise_username(username)[:200]
+    client = client.strip()[:80]
     with store.read() as session:
-        retry = _retry_at(session, name, at)
         user = session.scalar(select(User).where(User.username == name))
-        stored = user.password_hash if user is not None else _dummy_hash()
-    if retry is not None:
-        minutes = max(1, -(-int((retry - at).total_seconds()) // 60))
+        stored = user.password_hash if user is not None else None
+        holds = [] if _known_device(session, user, device) else [
+            h for h in (_hold(_recent(session, LoginFailure.username, name, at), MAX_FAILURES),
+                        _hold(_recent(session, LoginFailure.client, client, at),
+                              MAX_ADDRESS_FAILURES) if client else None)
+            if h is not None and h > at]
+    ok = _verifies(stored, password)  # always exactly one verification
+    if holds:
+        retry = max(holds)
+        seconds = int((retry - at).total_seconds()) + 1
+        wait = f"{-(-seconds // 60)} minute(s)" if seconds > 90 else f"{seconds} second(s)"
         raise TooManyAttempts(
-            f"too many failed sign-ins for this username: sign-in for it pauses for "
-            f"{int(FAILURE_WINDOW.total_seconds() // 60)} minutes after {MAX_FAILURES} wrong "
-            f"passwords; try again in {minutes} minute{'s' if minutes != 1 else ''}")
-    ok = False
-    try:
-        ok = _hasher.verify(stored, password[:MAX_PASSWORD]) and user is not None
-    except (VerificationError, InvalidHashError):
-        ok = False
+            f"too many failed sign-ins: wait {wait} and try "
+            "again, or ask your instructor to lift the hold")
     with store.transaction() as session:
         if not ok:
-            session.add(LoginFailure(username=name, failed_at=at))
+            session.add(LoginFailure(username=name, client=client, failed_at=at))
             session.execute(delete(LoginFailure).where(
-                LoginFailure.username == name, LoginFailure.failed_at <= at - FAILURE_WINDOW))
+                LoginFailure.failed_at <= at - FAILURE_WINDOW))
         else:
             assert user is not None
             session.execute(delete(LoginFailure).where(LoginFailure.username == name))
@@ -217,22 +293,57 @@ def verify_password(store: Store, username: str, password: str, *,
     return _info(user)
 
 
+def lift_hold(store: Store, actor: Actor, username: str) -> int:
+    """Forget an account's failed sign-ins; returns how many.
+
+    Site admins and the console may for anyone; an instructor for members of a
+    seminar they teach (the permission map's UNLOCK_ACCOUNT).
+    """
+    name = normalise_username(username)
+    with store.transaction() as session:
+        user = session.scalar(select(User).where(User.username == name))
+        if user is None:
+            raise NotFound(f"no user {name!r}")
+        site_wide = principal_in(session, actor, None) in (Principal.CONSOLE,
+                                                            Principal.SITE_ADMIN)
+        seminars = session.scalars(select(Membership.seminar_id).where(
+            Membership.user_id == user.id))
+        if not site_wide and not any(
+                allowed(principal_in(session, actor, sid), Action.UNLOCK_ACCOUNT)
+                for sid in seminars):
+            raise PermissionDenied(f"only a site admin or an instructor of {name}'s seminar "
+                                   "can lift the hold: ask one of them")
+        result = session.execute(delete(LoginFailure).where(LoginFailure.username == name))
+        audit.record(session, actor.name, "user.unlock", None, name, {})
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def token_digest(token: str) -> str:
     """What the database keeps of a session token (accounts and guests)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def sign_in(store: Store, username: str, password: str, *, at: datetime | None = None,
-            lifetime: timedelta = SESSION_LIFETIME) -> SignIn:
-    """Check the password and open a session that ends after `lifetime`."""
+            lifetime: timedelta = SESSION_LIFETIME, client: str = "",
+            device: str = "") -> SignIn:
+    """Check the password and open a session that ends after `lifetime`.
+
+    The result's `device` is the token this browser presents next time
+    (`device` itself when it is already this account's).
+    """
     at = at or now()
-    user = verify_password(store, username, password, at=at)
+    user = verify_password(store, username, password, at=at, client=client, device=device)
     token = secrets.token_urlsafe(32)
     expires = at + lifetime
     with store.transaction() as session:
         session.add(UserSession(token_sha256=token_digest(token), user_id=user.id, created_at=at,
                                 expires_at=expires, revoked_at=None))
-    return SignIn(token, user, expires)
+        known = session.get(KnownDevice, token_digest(device)) if device else None
+        if known is None or known.user_id != user.id:
+            device = secrets.token_urlsafe(32)
+            session.add(KnownDevice(token_sha256=token_digest(device), user_id=user.id,
+                                    created_at=at))
+    return SignIn(token, user, expires, device)
 
 
 def validate_session(store: Store, token: str, *, at: datetime | None = None) -> UserInfo:
@@ -341,17 +452,20 @@ def sso_sign_in(store: Store, issuer: str, subject: str, *, preferred_username: 
         uid = session.scalar(select(User.id).where(User.password_hash == key))
     if uid is None:
         base = _sso_base_name(preferred_username, email)
-        shown = (display_name.strip().splitlines() or [""])[0][:200] or base
+        try:
+            shown = check_display_name((display_name.strip().splitlines() or [""])[0][:200])
+        except InvalidInput:
+            shown = base
         with store.transaction() as session:
             uid = session.scalar(select(User.id).where(User.password_hash == key))
             if uid is None:
                 taken = set(session.scalars(select(User.username).where(
                     User.username.startswith(base, autoescape=True))))
-                name = base if base not in taken else next(
-                    f"{base}-{i}" for i in range(2, len(taken) + 3)
-                    if f"{base}-{i}" not in taken)
+                name = next(c for c in (base, *(f"{base}-{i}" for i in range(2, len(taken) + 3)))
+                            if c not in taken and lookalike_of(session, c) is None)
                 t = at or now()
-                user = User(username=name, display_name=shown, password_hash=key,
+                user = User(username=name, name_key=name_key(name), display_name=shown,
+                            password_hash=key,
                             created_at=t, password_changed_at=t)
                 session.add(user)
                 session.flush()

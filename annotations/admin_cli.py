@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from . import accounts, agreement, audit, backup, codebook_io, desk, roles, startup
+from . import accounts, agreement, audit, backup, codebook_io, desk, permissions, roles, startup
 from . import seminar as seminars
 from .cliutil import output_to, read_text_file
 from .csvsafe import write_csv
@@ -96,6 +96,8 @@ def _table(head: tuple[str, ...], body: Sequence[tuple[object, ...]], fmt: str,
 codebook_app = typer.Typer(help="A seminar's codebook as a CSV or JSON file.",
                            no_args_is_help=True)
 user_app = typer.Typer(help="Local accounts and seminar roles.", no_args_is_help=True)
+admin_app = typer.Typer(help="Site roles: site admins and instructors who may create seminars.",
+                        no_args_is_help=True)
 
 
 @codebook_app.command("export")
@@ -242,6 +244,36 @@ def user_grant(
     typer.echo(f"{user.username} is {role} in {seminar}")
 
 
+@user_app.command("unlock")
+def user_unlock(username: Annotated[str, typer.Argument(help="The held account.")]) -> None:
+    """Lift a sign-in hold on an account (failed attempts are forgotten).
+
+    Example: annotations user unlock ada
+    """
+    cleared = accounts.lift_hold(Store.open(), roles.Actor.console(), username)
+    typer.echo(f"sign-in hold on {accounts.normalise_username(username)} lifted "
+               f"({cleared} failed attempt(s) forgotten)")
+
+
+@admin_app.command("grant")
+def admin_grant(
+    username: Annotated[str, typer.Argument(help="An existing account.")],
+    role: Annotated[str, typer.Argument(help="admin (everything, like the console) or "
+                                        "instructor (may create seminars).")],
+    revoke: Annotated[bool, typer.Option("--revoke", help="Take the site role away.")] = False,
+) -> None:
+    """Make an account a site admin or an instructor who may create seminars.
+
+    Example: annotations admin grant olga instructor
+    """
+    if role not in permissions.SITE_ROLES:
+        raise InvalidInput(f"site role {role[:40]!r} is unknown: use "
+                           f"{' or '.join(permissions.SITE_ROLES)}")
+    user = accounts.grant_site_role(Store.open(), roles.Actor.console(), username,
+                                    "" if revoke else role)
+    typer.echo(f"{user.username} is {'no longer ' if revoke else ''}site {role}")
+
+
 def register(app: typer.Typer) -> None:
     """Add these commands to the main `annotations` app."""
     app.command("agreement")(agreement_cmd)
@@ -251,3 +283,4 @@ def register(app: typer.Typer) -> None:
     app.command("audit")(audit_cmd)
     app.add_typer(codebook_app, name="codebook")
     app.add_typer(user_app, name="user")
+    app.add_typer(admin_app, name="admin")

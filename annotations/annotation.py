@@ -25,6 +25,7 @@ from .anchor import anchor_at, check_span
 from .db.engine import Store
 from .db.models import Annotation, AnnotationLink, Document, DocumentVersion, Reply, Seminar
 from .errors import InvalidInput, NotFound, PermissionDenied
+from .names import clean_name
 from .seminar import bump, seminar_id
 from .timeutil import now
 
@@ -82,12 +83,8 @@ class Filters:
 
 
 def check_name(name: str, what: str = "annotator") -> str:
-    clean = name.strip()
-    if not clean:
-        raise InvalidInput(f"{what} name is empty: enter a display name")
-    if len(clean) > 200 or "\n" in clean or "\r" in clean or "\x00" in clean:
-        raise InvalidInput(f"{what} name must be one line of at most 200 characters")
-    return clean
+    """A name work is written under: `names.clean_name` (NFKC, no invisible characters)."""
+    return clean_name(name, what=f"{what} name", max_length=200)
 
 
 _SUGGESTED = re.compile(r"^(.+) \[suggested by ([^\[\]\n]+)\]$", re.DOTALL)
@@ -120,10 +117,20 @@ def check_note(note: str) -> str:
     return note
 
 
+def fresh_id() -> str:
+    """A server-made id: random (UUID 4), never derived from anything a user can know."""
+    return str(uuid.uuid4())
+
+
 def check_id(value: str | None, what: str) -> str:
-    """A caller-chosen UUID in canonical form, or a fresh one."""
+    """A caller-chosen UUID in canonical form, or a fresh one.
+
+    A caller's id only makes a retried write idempotent: when it is taken by
+    anything else, the write gets a fresh id instead of an error, so an answer
+    never tells whether an id exists in another seminar or a blind round.
+    """
     if not value:
-        return str(uuid.uuid4())
+        return fresh_id()
     try:
         return str(uuid.UUID(value))
     except ValueError:
@@ -174,9 +181,10 @@ def clean_field_values(asked: dict[str, list[str]], codes: Sequence[str],
     return clean
 
 
-def _current_version(session: Session, document_id: str) -> DocumentVersion:
+def _current_version(session: Session, document_id: str, sid: int) -> DocumentVersion:
+    """The current text of a document the seminar may use (built-in, or its own)."""
     doc = session.get(Document, document_id)
-    if doc is None or doc.current_version_id is None:
+    if doc is None or doc.current_version_id is None or doc.seminar_id not in (None, sid):
         raise NotFound(f"no document {document_id!r}: see `annotations texts list`")
     version = session.get(DocumentVersion, doc.current_version_id)
     assert version is not None
@@ -238,12 +246,15 @@ def create_annotation_in(
     """
     sid = seminar_id(session, seminar)
     roles.require_writer(session, sid, annotator)
+    version = _current_version(session, document_id, sid)
     existing = session.get(Annotation, annotation_id)
     if existing is not None:
-        if existing.seminar_id != sid or existing.annotator != annotator:
-            raise InvalidInput(f"annotation id {annotation_id} is already used")
-        return _view(session, existing)
-    version = _current_version(session, document_id)
+        same = (existing.seminar_id, existing.annotator, existing.start, existing.end)
+        if same == (sid, annotator, start, end) and session.scalar(
+                select(DocumentVersion.document_id).where(
+                    DocumentVersion.id == existing.document_version_id)) == document_id:
+            return _view(session, existing)  # the same write again (a rerun, a double click)
+        annotation_id = fresh_id()  # answer exactly as for a new id: no oracle
     check_span(version.text, start, end, quote)
     tags = _check_tags(session, sid, perspective, codes)
     values = check_field_values(session, sid, tags, fields or {})
@@ -436,10 +447,11 @@ def add_reply(
             raise NotFound(f"no annotation {annotation_id} in seminar {seminar!r}")
         existing = session.get(Reply, rid)
         if existing is not None:
-            if existing.annotation_id != annotation_id:
-                raise InvalidInput(f"reply id {rid} is already used")
-            return ReplyView(existing.id, existing.annotation_id, existing.author,
-                             existing.text, existing.created_at)
+            if (existing.annotation_id, existing.author, existing.text) == (
+                    annotation_id, author, text):
+                return ReplyView(existing.id, existing.annotation_id, existing.author,
+                                 existing.text, existing.created_at)
+            rid = fresh_id()  # someone else's id: answer as for a new one
         t = now()
         reply = Reply(id=rid, annotation_id=annotation_id, author=author, text=text,
                       created_at=t, updated_at=t)

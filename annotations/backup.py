@@ -13,13 +13,13 @@ are identical. `format` and `version` let a later tool read old backups.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from . import audit, codebook
+from . import accounts, audit, backup_schema, codebook, config
 from . import seminar as seminars
 from .db.engine import Store
 from .db.models import (
@@ -28,6 +28,7 @@ from .db.models import (
     AuditEntry,
     Code,
     CodeFields,
+    Document,
     DocumentVersion,
     Membership,
     Perspective,
@@ -37,10 +38,13 @@ from .db.models import (
     User,
 )
 from .errors import InvalidInput
-from .timeutil import format_time, now, parse_time
+from .names import name_key
+from .permissions import Action, Actor, Principal, principal_in, require
+from .roles import INSTRUCTOR
+from .timeutil import format_time, now
 
-FORMAT = "annotations-seminar-backup"
-VERSION = 1
+FORMAT = backup_schema.FORMAT
+VERSION = backup_schema.VERSION
 _T = format_time
 
 
@@ -52,6 +56,7 @@ class RestoreReport:
     links: int
     members: int
     users_created: list[str]
+    members_left_out: list[str] = field(default_factory=list)  # see _accounts
 
 
 def backup_seminar(store: Store, seminar: str) -> dict[str, Any]:
@@ -70,7 +75,9 @@ def backup_seminar(store: Store, seminar: str) -> dict[str, Any]:
         return {
             "format": FORMAT, "version": VERSION, "created_at": _T(now()),
             "seminar": {"slug": s.slug, "title": s.title, "join_code": s.join_code,
-                        "revision": s.revision, "created_at": _T(s.created_at)},
+                        "revision": s.revision, "created_at": _T(s.created_at),
+                        "closed": bool(s.closed), "blind": bool(s.blind),
+                        "revealed": bool(s.revealed)},
             "documents": sorted(({"document_id": versions[v], "sha256": shas[v]}
                                  for v in {a.document_version_id for a in anns}
                                  | {a.previous_version_id for a in anns
@@ -85,6 +92,7 @@ def backup_seminar(store: Store, seminar: str) -> dict[str, Any]:
             "members": [{"username": u.username, "display_name": u.display_name,
                          "password_hash": u.password_hash, "role": m.role,
                          "joined_at": _T(m.created_at), "user_created_at": _T(u.created_at),
+                         "submitted_at": _T(m.submitted_at) if m.submitted_at else None,
                          "password_changed_at": _T(u.password_changed_at)}
                         for u, m in session.execute(
                             select(User, Membership).join(Membership,
@@ -140,107 +148,220 @@ def write_backup(store: Store, seminar: str, out: TextIO) -> dict[str, int]:
     return {k: len(data[k]) for k in ("annotations", "replies", "links", "members")}
 
 
-def read_backup(text: str) -> dict[str, Any]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"not a backup file: invalid JSON at line {exc.lineno}") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise InvalidInput(f"not a seminar backup: expected \"format\": \"{FORMAT}\"")
-    if data.get("version") != VERSION:
-        raise InvalidInput(f"backup format version {data.get('version')!r} is not supported: "
-                           f"this tool restores version {VERSION}")
-    return data
+def read_backup(data: bytes | str) -> dict[str, Any]:
+    """Parse a backup file with limits (size first): see `backup_schema.parse`."""
+    return backup_schema.parse(data)
 
 
-def restore_seminar(store: Store, data: dict[str, Any], *, actor: str = "console"
-                    ) -> RestoreReport:
-    """Recreate a seminar from `read_backup` data, all or nothing.
+def restore_seminar(store: Store, data: dict[str, Any], *, actor: Actor | str = "console",
+                    into: str = "") -> RestoreReport:
+    """Recreate a seminar from `read_backup` data: checked in full before anything is written.
 
-    The store must have the same texts (same document_id and SHA-256) and must
-    not already hold the seminar or any of its annotation ids.
+    Into a new seminar (the backup's slug; the actor must be allowed to create
+    seminars), or `into` an existing seminar the actor instructs that has no
+    work in it yet. Members must be existing accounts: only the console creates
+    the missing ones (with their argon2 hashes). Rows are written in batches of
+    BATCH per transaction, so other seminars' writers wait milliseconds, not the
+    whole restore; if a batch fails, everything restored so far is removed.
     """
+    checked = backup_schema.check(data)
+    with store.read() as session:
+        who = actor if isinstance(actor, Actor) else (
+            Actor.console(actor) if actor == "console" else Actor.named(session, actor))
+        target = _target(session, who, checked, into)
+        versions = _versions(session, checked.documents, target)
+        users, missing, left_out = _accounts(session, who, checked.members)
+        _free_ids(session, checked)
+    sid, created_seminar = _open_target(store, who, checked, target)
     try:
-        return _restore(store, data, actor)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InvalidInput(f"the backup file is damaged or incomplete ({exc!r}): "
-                           "use an unedited backup") from None
+        created = _write(store, sid, who, checked, versions, users, missing)
+    except Exception:
+        _undo(store, sid, created_seminar)
+        raise
+    return RestoreReport(checked.seminar["slug"] if target is None else into,
+                         len(checked.annotations), len(checked.replies), len(checked.links),
+                         len(checked.members) - len(left_out), created, left_out)
 
 
-def _restore(store: Store, data: dict[str, Any], actor: str) -> RestoreReport:
-    sem = data["seminar"]
-    with store.transaction() as session:
+BATCH = 2000  # rows per write transaction: a few milliseconds of the database's write lock
+
+
+def _target(session: Session, who: Actor, checked: backup_schema.Checked,
+            into: str) -> int | None:
+    """The existing seminar to restore into (None: a new one), after the permission map."""
+    sem = checked.seminar
+    if not into:
+        require(session, who, Action.CREATE_SEMINAR, open_signup=config.open_signup())
         if session.scalar(select(Seminar.id).where(Seminar.slug == sem["slug"])) is not None:
             raise InvalidInput(f"seminar {sem['slug']!r} already exists in this store: restore "
-                               "into a store without it (e.g. a new, empty database)")
+                               "into a new, empty seminar of yours instead")
         if session.scalar(select(Seminar.id).where(Seminar.join_code == sem["join_code"])):
-            raise InvalidInput(f"join code {sem['join_code']!r} is used by another seminar here")
-        versions = _versions(session, data["documents"])
-        taken = [a["id"] for a in data["annotations"] if session.get(Annotation, a["id"])]
-        if taken:
-            raise InvalidInput(f"{len(taken)} annotation id(s) of the backup already exist in "
-                               f"this store (e.g. {taken[0]}): restore into an empty database")
-        s = Seminar(slug=sem["slug"], title=sem["title"], join_code=sem["join_code"],
-                    revision=int(sem["revision"]), created_at=parse_time(sem["created_at"]))
-        session.add(s)
-        session.flush()
-        _codebook(session, s.id, data)
-        created = _members(session, s.id, data["members"])
-        if data["annotations"]:
-            session.execute(insert(Annotation), [{
-                **{k: a[k] for k in ("id", "start", "end", "quote", "prefix", "suffix",
-                                     "perspective", "codes", "note", "annotator",
-                                     "anchor_status", "source")},
-                "fields": a.get("fields", {}), "seminar_id": s.id,
-                "document_version_id": versions[(a["document_id"], a["document_sha256"])],
-                **_previous(versions, a),
-                "created_at": parse_time(a["created_at"]),
-                "updated_at": parse_time(a["updated_at"]),
-                "deleted_at": parse_time(a["deleted_at"]) if a.get("deleted_at") else None,
-            } for a in data["annotations"]])
-        if data["replies"]:
-            session.execute(insert(Reply), [{
-                **{k: r[k] for k in ("id", "annotation_id", "author", "text")},
-                "created_at": parse_time(r["created_at"]),
-                "updated_at": parse_time(r["updated_at"])} for r in data["replies"]])
-        if data["links"]:
-            session.execute(insert(AnnotationLink), [{
-                **{k: lk[k] for k in ("id", "kind", "from_annotation_id", "to_annotation_id",
-                                      "note", "annotator")},
-                "seminar_id": s.id, "created_at": parse_time(lk["created_at"])}
-                for lk in data["links"]])
-        for d in data.get("suggestion_decisions", []):
-            session.add(SuggestionDecision(
-                seminar_id=s.id, annotator=d["annotator"], suggestion_key=d["suggestion_key"],
-                decision=d["decision"], annotation_id=d["annotation_id"],
-                created_at=parse_time(d["created_at"])))
-        for e in data.get("audit", []):
-            session.add(AuditEntry(seminar_id=s.id, actor=e["actor"], action=e["action"],
-                                   target=e["target"], detail=e["detail"],
-                                   at=parse_time(e["at"])))
-        session.flush()
-        audit.record(session, actor, "seminar.restore", s.id, s.slug,
-                     {"backup_created_at": data.get("created_at", ""),
-                      "users_created": created})
-        seminars.bump(session, s.id)
-        return RestoreReport(s.slug, len(data["annotations"]), len(data["replies"]),
-                             len(data["links"]), len(data["members"]), created)
+            raise InvalidInput(f"join code {sem['join_code']!r} is used by another seminar "
+                               "here: restore into a new, empty seminar of yours instead")
+        return None
+    sid = seminars.seminar_id(session, into)
+    require(session, who, Action.RESTORE, sid)
+    for model in (Annotation, AnnotationLink, SuggestionDecision):
+        if session.scalar(select(model.id).where(model.seminar_id == sid).limit(1)):
+            raise InvalidInput(f"seminar {into!r} already has work in it: restore into a new "
+                               "seminar, or an empty one")
+    return sid
+
+
+def _accounts(session: Session, who: Actor, members: list[dict[str, Any]]
+              ) -> tuple[dict[str, int], list[dict[str, Any]], list[str]]:
+    """(accounts to make members, by username; accounts to create; usernames left out).
+
+    The console and site admins restore every member, and the console alone
+    creates missing accounts. Anyone else (an instructor at the desk) brings
+    back only accounts that are already in a seminar they teach: a backup is a
+    file anyone can write, and must not put other people into seminars.
+    """
+    names = [m["username"] for m in members]
+    users = dict(session.execute(select(User.username, User.id)
+                                 .where(User.username.in_(names))).all()) if names else {}
+    if principal_in(session, who, None) not in (Principal.CONSOLE, Principal.SITE_ADMIN):
+        taught = select(Membership.seminar_id).where(Membership.user_id == who.user_id,
+                                                     Membership.role == INSTRUCTOR)
+        mine = set(session.scalars(select(Membership.user_id).where(
+            Membership.seminar_id.in_(taught)))) | {who.user_id}
+        kept = {n: uid for n, uid in users.items() if uid in mine}
+        return kept, [], [n for n in names if n not in kept]
+    missing = [m for m in members if m["username"] not in users]
+    if missing and not who.is_console:
+        listed = ", ".join(m["username"] for m in missing[:20])
+        raise InvalidInput(f"{len(missing)} member(s) of the backup have no account here "
+                           f"({listed}): create their accounts first, or restore from the "
+                           "console (`annotations restore`), which creates them")
+    for m in missing:
+        accounts.check_username(m["username"])
+        accounts.check_display_name(m["display_name"])
+        if not m["password_hash"].startswith(("$argon2id$", accounts.SSO_PREFIX)):
+            raise InvalidInput(f"member {m['username']!r} has a password hash that is not "
+                               "argon2id: use an unedited backup")
+        similar = accounts.lookalike_of(session, m["username"])
+        if similar is not None:
+            raise InvalidInput(f"member {m['username']!r} looks like the existing account "
+                               f"{similar!r}: rename one of them first")
+    return users, missing, []
+
+
+def _free_ids(session: Session, checked: backup_schema.Checked) -> None:
+    """Ids are kept (exports before and after match), so none may exist here already."""
+    for model, rows, what in ((Annotation, checked.annotations, "annotation"),
+                              (Reply, checked.replies, "reply"),
+                              (AnnotationLink, checked.links, "link")):
+        ids = [r["id"] for r in rows]
+        for i in range(0, len(ids), 500):
+            taken = session.scalar(select(model.id).where(model.id.in_(ids[i:i + 500]))
+                                   .limit(1))
+            if taken is not None:
+                raise InvalidInput(f"{what} id {taken} of the backup already exists in this "
+                                   "store (the seminar was restored here before, or it is "
+                                   "still here): restore into another store")
+
+
+def _open_target(store: Store, who: Actor, checked: backup_schema.Checked,
+                 target: int | None) -> tuple[int, bool]:
+    sem = checked.seminar
+    with store.transaction() as session:
+        if target is None:
+            s = Seminar(slug=sem["slug"], title=sem["title"], join_code=sem["join_code"],
+                        revision=sem["revision"], created_at=sem["created_at"],
+                        closed=sem["closed"], blind=sem["blind"], revealed=sem["revealed"])
+            session.add(s)
+            session.flush()
+            return s.id, True
+        row = session.get(Seminar, target)
+        assert row is not None
+        row.blind, row.revealed = sem["blind"], sem["revealed"]
+        for model in (Perspective, Code):
+            session.execute(delete(model).where(model.seminar_id == target))
+        return target, False
+
+
+def _batches(store: Store, model: Any, rows: list[dict[str, Any]]) -> None:
+    for i in range(0, len(rows), BATCH):
+        with store.transaction() as session:
+            session.execute(insert(model), rows[i:i + BATCH])
+
+
+def _write(store: Store, sid: int, who: Actor, checked: backup_schema.Checked,
+           versions: dict[tuple[str, str], int], users: dict[str, int],
+           missing: list[dict[str, Any]]) -> list[str]:
+    with store.transaction() as session:
+        _codebook(session, sid, checked)
+        for m in missing:  # the console only (see _accounts)
+            user = User(username=m["username"], name_key=name_key(m["username"]),
+                        display_name=m["display_name"], password_hash=m["password_hash"],
+                        created_at=m["user_created_at"],
+                        password_changed_at=m["password_changed_at"])
+            session.add(user)
+            session.flush()
+            users[user.username] = user.id
+    _batches(store, Annotation, [{
+        **{k: a[k] for k in ("id", "start", "end", "quote", "prefix", "suffix", "perspective",
+                             "codes", "note", "annotator", "anchor_status", "source",
+                             "fields", "created_at", "updated_at")},
+        "seminar_id": sid,
+        "document_version_id": versions[(a["document_id"], a["document_sha256"])],
+        **_previous(versions, a), "deleted_at": a["deleted_at"]}
+        for a in checked.annotations])
+    _batches(store, Reply, checked.replies)
+    _batches(store, AnnotationLink, [{**k, "seminar_id": sid} for k in checked.links])
+    _batches(store, SuggestionDecision, [{**d, "seminar_id": sid} for d in checked.decisions])
+    _batches(store, AuditEntry, [{**e, "seminar_id": sid} for e in checked.audit])
+    with store.transaction() as session:
+        present = set(session.scalars(select(Membership.user_id)
+                                      .where(Membership.seminar_id == sid)))
+        for m in checked.members:
+            uid = users.get(m["username"])
+            if uid is not None and uid not in present:
+                session.add(Membership(user_id=uid, seminar_id=sid, role=m["role"],
+                                       created_at=m["joined_at"],
+                                       submitted_at=m["submitted_at"]))
+                present.add(uid)
+        if who.user_id is not None and who.user_id not in present:
+            session.add(Membership(user_id=who.user_id, seminar_id=sid, role=INSTRUCTOR,
+                                   created_at=now()))
+        session.execute(update(Seminar).where(Seminar.id == sid)
+                        .values(closed=checked.seminar["closed"]))
+        created = [m["username"] for m in missing]
+        audit.record(session, who.name, "seminar.restore", sid, checked.seminar["slug"],
+                     {"backup_created_at": checked.created_at, "users_created": created})
+        seminars.bump(session, sid)
+    return created
 
 
 def _previous(versions: dict[tuple[str, str], int], a: dict[str, Any]) -> dict[str, Any]:
     """The place a re-anchored annotation awaiting review came from (older backups: none)."""
-    p = a.get("previous")
-    if not p:
+    p = a["previous"]
+    if p is None:
         return {"previous_version_id": None, "previous_start": None, "previous_end": None}
     return {"previous_version_id": versions[(a["document_id"], p["document_sha256"])],
-            "previous_start": int(p["start"]), "previous_end": int(p["end"])}
+            "previous_start": p["start"], "previous_end": p["end"]}
 
 
-def _versions(session: Session, documents: list[dict[str, str]]) -> dict[tuple[str, str], int]:
+def _undo(store: Store, sid: int, created_seminar: bool) -> None:
+    """Remove what a failed restore wrote (the seminar itself if the restore made it)."""
+    with store.transaction() as session:
+        if created_seminar:
+            session.execute(delete(Seminar).where(Seminar.id == sid))
+            return
+        for model in (AnnotationLink, SuggestionDecision, Annotation, AuditEntry):
+            session.execute(delete(model).where(model.seminar_id == sid))
+
+
+def _versions(session: Session, documents: list[tuple[str, str]], target: int | None
+              ) -> dict[tuple[str, str], int]:
+    """Versions of the texts the backup's annotations are on, among those the seminar may
+    use: the built-in corpus, or the target seminar's own texts."""
+    scope = Document.seminar_id.is_(None) if target is None else (
+        Document.seminar_id.is_(None) | (Document.seminar_id == target))
     found = {(d, h): v for v, d, h in session.execute(
-        select(DocumentVersion.id, DocumentVersion.document_id, DocumentVersion.sha256))}
-    missing = [f"{d['document_id']} (sha256 {d['sha256'][:12]}…)" for d in documents
-               if (d["document_id"], d["sha256"]) not in found]
+        select(DocumentVersion.id, DocumentVersion.document_id, DocumentVersion.sha256)
+        .join(Document, Document.document_id == DocumentVersion.document_id).where(scope))}
+    missing = [f"{d} (sha256 {h[:12]}…)" for d, h in documents if (d, h) not in found]
     if missing:
         raise InvalidInput(
             "the backup's annotations are on texts this store does not have: "
@@ -249,33 +370,15 @@ def _versions(session: Session, documents: list[dict[str, str]]) -> dict[tuple[s
     return found
 
 
-def _codebook(session: Session, sid: int, data: dict[str, Any]) -> None:
-    for i, p in enumerate(data["perspectives"]):
+def _codebook(session: Session, sid: int, checked: backup_schema.Checked) -> None:
+    for i, p in enumerate(checked.perspectives):
         session.add(Perspective(seminar_id=sid, name=p["name"], colour=p["colour"],
                                 description=p["description"], position=i))
-    for i, c in enumerate(data["codes"]):
+    for i, c in enumerate(checked.codes):
         code = Code(seminar_id=sid, name=c["name"], colour=c["colour"],
                     definition=c["definition"], example=c["example"],
                     decision_rules=c["decision_rules"], parent=c["parent"], position=i)
         session.add(code)
         session.flush()
-        if c.get("fields"):
+        if c["fields"]:
             session.add(CodeFields(code_id=code.id, names=list(c["fields"])))
-
-
-def _members(session: Session, sid: int, members: list[dict[str, str]]) -> list[str]:
-    """Memberships; accounts missing from this store are created with their old hash."""
-    created = []
-    for m in members:
-        user = session.scalar(select(User).where(User.username == m["username"]))
-        if user is None:
-            user = User(username=m["username"], display_name=m["display_name"],
-                        password_hash=m["password_hash"],
-                        created_at=parse_time(m["user_created_at"]),
-                        password_changed_at=parse_time(m["password_changed_at"]))
-            session.add(user)
-            session.flush()
-            created.append(user.username)
-        session.add(Membership(user_id=user.id, seminar_id=sid, role=m["role"],
-                               created_at=parse_time(m["joined_at"])))
-    return created

@@ -25,7 +25,7 @@ from . import seminar as seminars
 from .db.engine import Store
 from .db.models import Membership, Seminar, User
 from .errors import InvalidInput, NotFound, PermissionDenied
-from .roles import INSTRUCTOR, STUDENT, Actor, require_instructor_named
+from .roles import INSTRUCTOR, STUDENT, Action, Actor, require_instructor_named
 from .timeutil import now
 
 
@@ -150,7 +150,7 @@ def set_blind(store: Store, seminar: str, actor: str | Actor, on: bool) -> Blind
     """
     with store.transaction() as session:
         row = _seminar(session, seminar)
-        who = require_instructor_named(session, actor, row.id)
+        who = require_instructor_named(session, actor, row.id, Action.BLIND_REVEAL)
         if bool(row.blind) != on:
             row.blind = on
             if on:
@@ -167,7 +167,7 @@ def reveal(store: Store, seminar: str, actor: str | Actor) -> BlindStatus:
     """Show everyone's work to everyone: the end of the round's independent phase."""
     with store.transaction() as session:
         row = _seminar(session, seminar)
-        who = require_instructor_named(session, actor, row.id)
+        who = require_instructor_named(session, actor, row.id, Action.BLIND_REVEAL)
         if not row.blind:
             raise InvalidInput("this seminar is not in a blind round: there is nothing to reveal")
         if not row.revealed:

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from . import config, corpus, export, importer, startup
+from . import config, corpus, export, importer, roles, startup
 from . import seminar as seminars
 from .annotation import Filters
 from .cliutil import output_to, read_text_file, table
@@ -97,7 +97,7 @@ def texts_list(fmt: Format = "table") -> None:
 
     Example: annotations texts list --format csv
     """
-    rows = corpus.list_texts(_open())
+    rows = corpus.list_texts(_open(), every_scope=True)
     if fmt == "csv":
         cols = ("document_id", "title", "perspective", "sha256", "characters")
         with output_to(None) as out:
@@ -139,6 +139,7 @@ def texts_add(
         publisher=publisher,
         date=date,
         licence=licence,
+        actor=roles.Actor.console(),
     )
     for w in warnings:
         typer.echo(f"Warning: {w}", err=True)
@@ -302,7 +303,7 @@ def reanchor(
 
     Example: annotations reanchor steel-and-sacrifice
     """
-    report = corpus.reanchor_document(_open(), document_id)
+    report = corpus.reanchor_document(_open(), document_id, actor=roles.Actor.console())
     typer.echo(
         f"{report.moved} moved, {len(report.review)} need review, {len(report.orphans)} orphan(s)"
     )

@@ -256,7 +256,7 @@ def _uses(session: Session, seminar_id: int, name: str) -> int:
 
 def create_code(session: Session, actor: roles.Actor, seminar_id: int, spec: CodeSpec,
                 fields: list[str] | tuple[str, ...] = ()) -> Code:
-    roles.require_instructor(session, actor, seminar_id)
+    roles.require_instructor(session, actor, seminar_id, roles.Action.CODEBOOK_EDIT)
     name = check_label(spec.name, "code")
     if name in code_names(session, seminar_id):
         raise InvalidInput(f"code {name!r} already exists: edit it or choose another name")
@@ -275,7 +275,7 @@ def update_code(session: Session, actor: roles.Actor, seminar_id: int, name: str
                 example: str | None = None, decision_rules: str | None = None,
                 parent: str | None = None, fields: list[str] | None = None) -> Code:
     """Change what a code means or looks like; None leaves a property as it is."""
-    roles.require_instructor(session, actor, seminar_id)
+    roles.require_instructor(session, actor, seminar_id, roles.Action.CODEBOOK_EDIT)
     code = get_code(session, seminar_id, name)
     changes: dict[str, object] = {}
     new = {"colour": None if colour is None else check_colour(colour),
@@ -297,7 +297,7 @@ def update_code(session: Session, actor: roles.Actor, seminar_id: int, name: str
 def rename_code(session: Session, actor: roles.Actor, seminar_id: int, old: str,
                 new: str) -> int:
     """Rename a code everywhere (annotations, children); returns annotations rewritten."""
-    roles.require_instructor(session, actor, seminar_id)
+    roles.require_instructor(session, actor, seminar_id, roles.Action.CODEBOOK_EDIT)
     code = get_code(session, seminar_id, old)
     new = check_label(new, "code")
     if new == old:
@@ -317,7 +317,7 @@ def rename_code(session: Session, actor: roles.Actor, seminar_id: int, old: str,
 def merge_codes(session: Session, actor: roles.Actor, seminar_id: int, sources: list[str],
                 into: str) -> int:
     """Fold `sources` into `into`: annotations keep their order, without duplicates."""
-    roles.require_instructor(session, actor, seminar_id)
+    roles.require_instructor(session, actor, seminar_id, roles.Action.CODEBOOK_EDIT)
     target = get_code(session, seminar_id, into)
     sources = [s for s in dict.fromkeys(sources) if s != into]
     if not sources:
@@ -355,7 +355,7 @@ def _reparent_after_merge(all_codes: list[Code], sources: list[str], target: Cod
 def delete_code(session: Session, actor: roles.Actor, seminar_id: int, name: str, *,
                 detach: bool = False) -> int:
     """Delete an unused code, or with `detach` also remove it from annotations that use it."""
-    roles.require_instructor(session, actor, seminar_id)
+    roles.require_instructor(session, actor, seminar_id, roles.Action.CODEBOOK_EDIT)
     code = get_code(session, seminar_id, name)
     used = _uses(session, seminar_id, name)
     if used and not detach:
@@ -373,7 +373,7 @@ def delete_code(session: Session, actor: roles.Actor, seminar_id: int, name: str
 
 def create_perspective(session: Session, actor: roles.Actor, seminar_id: int,
                        spec: PerspectiveSpec) -> Perspective:
-    roles.require_instructor(session, actor, seminar_id)
+    roles.require_instructor(session, actor, seminar_id, roles.Action.CODEBOOK_EDIT)
     name = check_label(spec.name, "perspective")
     if name in perspective_names(session, seminar_id):
         raise InvalidInput(f"perspective {name!r} already exists: choose another name")
@@ -387,7 +387,7 @@ def create_perspective(session: Session, actor: roles.Actor, seminar_id: int,
 def update_perspective(session: Session, actor: roles.Actor, seminar_id: int, name: str, *,
                        colour: str | None = None, description: str | None = None
                        ) -> Perspective:
-    roles.require_instructor(session, actor, seminar_id)
+    roles.require_instructor(session, actor, seminar_id, roles.Action.CODEBOOK_EDIT)
     p = get_perspective(session, seminar_id, name)
     changes: dict[str, object] = {}
     if colour is not None and check_colour(colour) != p.colour:
@@ -408,7 +408,7 @@ def _retag(session: Session, seminar_id: int, old: str, new: str) -> int:
 
 def rename_perspective(session: Session, actor: roles.Actor, seminar_id: int, old: str,
                        new: str) -> int:
-    roles.require_instructor(session, actor, seminar_id)
+    roles.require_instructor(session, actor, seminar_id, roles.Action.CODEBOOK_EDIT)
     p = get_perspective(session, seminar_id, old)
     new = check_label(new, "perspective")
     if new == old:
@@ -425,7 +425,7 @@ def rename_perspective(session: Session, actor: roles.Actor, seminar_id: int, ol
 
 def merge_perspectives(session: Session, actor: roles.Actor, seminar_id: int,
                        sources: list[str], into: str) -> int:
-    roles.require_instructor(session, actor, seminar_id)
+    roles.require_instructor(session, actor, seminar_id, roles.Action.CODEBOOK_EDIT)
     get_perspective(session, seminar_id, into)
     sources = [s for s in dict.fromkeys(sources) if s != into]
     if not sources:
@@ -442,7 +442,7 @@ def merge_perspectives(session: Session, actor: roles.Actor, seminar_id: int,
 
 def delete_perspective(session: Session, actor: roles.Actor, seminar_id: int, name: str, *,
                        detach: bool = False) -> int:
-    roles.require_instructor(session, actor, seminar_id)
+    roles.require_instructor(session, actor, seminar_id, roles.Action.CODEBOOK_EDIT)
     p = get_perspective(session, seminar_id, name)
     used = int(session.scalar(select(func.count()).select_from(Annotation).where(
         Annotation.seminar_id == seminar_id, Annotation.perspective == name)) or 0)

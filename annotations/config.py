@@ -42,6 +42,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Folder for the default SQLite file and caches (git-ignored).",
     ),
     Setting(
+        "ANNOTATIONS_OPEN_SIGNUP",
+        "",
+        "1: any signed-in account may create seminars (a demo). Empty or 0: only site "
+        "admins and users a site admin made instructors (`annotations admin grant`).",
+    ),
+    Setting(
         "ANNOTATIONS_MAX_TEXT_BYTES",
         str(2 * 1024 * 1024),
         "Largest text file accepted by `texts add` and the upload form, in bytes.",
@@ -73,6 +79,10 @@ def max_text_bytes() -> int:
         raise InvalidInput(
             f"ANNOTATIONS_MAX_TEXT_BYTES={value!r} is not a whole number of bytes"
         ) from None
+
+
+def open_signup() -> bool:
+    return setting("ANNOTATIONS_OPEN_SIGNUP").strip().lower() in ("1", "true", "yes", "on")
 
 
 def database_url() -> str:

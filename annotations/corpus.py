@@ -3,14 +3,22 @@
 Loading is idempotent: a text whose bytes are already stored changes nothing;
 changed bytes become a new version, and annotations on the old version stay
 where they are until `reanchor_document` moves them.
+
+Texts have a scope. The built-in corpus (`documents.seminar_id` NULL) is shared
+by every seminar and changes only through the console or a site admin. A text
+an instructor uploads belongs to their seminar: its id starts with the
+seminar's slug, only that seminar's members see it, and replacing it touches
+only that seminar's annotations. A document outside the caller's scope is
+"not found", exactly like one that does not exist.
 """
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from . import audit, config, roles
@@ -43,6 +51,7 @@ class TextInfo:
     source_kind: str
     author: str
     versions: int
+    own: bool = False  # uploaded by a seminar (not the built-in corpus)
 
 
 @dataclass(frozen=True)
@@ -67,10 +76,13 @@ class LoadResult:
     warnings: list[str]
 
 
-def store_text(session: Session, source: SourceText) -> str:
+def store_text(session: Session, source: SourceText, seminar_id: int | None = None) -> str:
     """Insert or update one document; returns "added", "new version" or "unchanged"."""
     meta = source.meta
     doc = session.get(Document, meta.document_id)
+    if doc is not None and doc.seminar_id != seminar_id:
+        raise InvalidInput(f"document {meta.document_id!r} belongs to another scope: "
+                           "choose another document id")
     paratext = [{"kind": p.kind, "start": p.start, "end": p.end} for p in meta.paratext]
     fields = dict(
         title=meta.title,
@@ -83,7 +95,8 @@ def store_text(session: Session, source: SourceText) -> str:
         notes=meta.notes,
     )
     if doc is None:
-        doc = Document(document_id=meta.document_id, created_at=now(), **fields)
+        doc = Document(document_id=meta.document_id, created_at=now(), seminar_id=seminar_id,
+                       **fields)
         session.add(doc)
         outcome = "added"
     else:
@@ -158,6 +171,8 @@ def add_text(
     name: str,
     title: str,
     perspective: str,
+    actor: roles.Actor,
+    seminar: str = "",
     document_id: str = "",
     source_kind: str = "",
     author: str = "",
@@ -165,23 +180,65 @@ def add_text(
     date: str = "",
     licence: str = "",
 ) -> tuple[str, str, tuple[str, ...]]:
-    """Add a text (or a new version of one): returns (document_id, outcome, warnings)."""
+    """Add a text (or a new version of one): returns (document_id, outcome, warnings).
+
+    Without `seminar`, into the built-in corpus (console and site admins only);
+    with it, into that seminar (its instructors): the id gets the seminar's slug
+    in front, and an id another scope holds gets a random ending instead of an
+    error, so an upload tells nothing about other seminars' texts.
+    """
     text, warnings = decode_text(data, name, config.max_text_bytes())
     if not title.strip():
         raise InvalidInput("a title is required: give the text a title")
     if not perspective.strip():
         raise InvalidInput("a perspective is required: say whose perspective the text has")
     doc_id = check_slug(document_id or slugify(title) or slugify(Path(name).stem), "document_id")
-    meta = DocumentMeta(
-        doc_id, title.strip(), perspective.strip(), source_kind, author, publisher, date, licence
-    )
     with store.transaction() as session:
-        outcome = store_text(session, SourceText(meta, text, sha256_hex(data), warnings))
+        sid = seminars.seminar_id(session, seminar) if seminar else None
+        roles.require(session, actor, roles.Action.UPLOAD_TEXT if sid else
+                      roles.Action.EDIT_CORPUS, sid)
+        if sid is not None:
+            doc_id = _seminar_document_id(session, seminar, sid, doc_id)
+        meta = DocumentMeta(doc_id, title.strip(), perspective.strip(), source_kind, author,
+                            publisher, date, licence)
+        outcome = store_text(session, SourceText(meta, text, sha256_hex(data), warnings), sid)
+        audit.record(session, actor.name, "text.add", sid, doc_id,
+                     {"file": name, "sha256": sha256_hex(data), "outcome": outcome})
+        if sid is not None:
+            bump(session, sid)
     return doc_id, outcome, warnings
 
 
-def list_texts(store: Store) -> list[TextInfo]:
+def _seminar_document_id(session: Session, seminar: str, sid: int, wanted: str) -> str:
+    """`<seminar>-<wanted>`, or with a random ending when another scope holds that id."""
+    base = wanted if wanted.startswith(f"{seminar}-") else f"{seminar}-{wanted}"
+    base = base[:70].rstrip("-")
+    candidate = base
+    while True:
+        owner = session.scalar(select(Document.seminar_id).where(
+            Document.document_id == candidate))
+        exists = session.scalar(select(Document.document_id).where(
+            Document.document_id == candidate)) is not None
+        if not exists or owner == sid:
+            return candidate
+        candidate = f"{base}-{secrets.token_hex(3)}"
+
+
+def in_scope(session: Session, document_id: str, seminar_id: int | None) -> Document | None:
+    """The document if the seminar (None: nobody's, the built-in corpus) may see it."""
+    doc = session.get(Document, document_id)
+    if doc is None or (doc.seminar_id is not None and doc.seminar_id != seminar_id):
+        return None
+    return doc
+
+
+def list_texts(store: Store, seminar: str = "", *, every_scope: bool = False
+               ) -> list[TextInfo]:
+    """The built-in corpus, plus `seminar`'s own texts; `every_scope` (the console) all."""
     with store.read() as session:
+        sid = seminars.seminar_id(session, seminar) if seminar else None
+        scope = (Document.seminar_id.is_(None) | (Document.seminar_id == sid)) if sid \
+            else Document.seminar_id.is_(None)
         counts = dict(
             session.execute(
                 select(DocumentVersion.document_id, func.count()).group_by(
@@ -192,6 +249,7 @@ def list_texts(store: Store) -> list[TextInfo]:
         rows = session.execute(
             select(Document, DocumentVersion)
             .join(DocumentVersion, DocumentVersion.id == Document.current_version_id)
+            .where(true() if every_scope else scope)
             .order_by(Document.document_id)
         ).all()
         return [
@@ -204,6 +262,7 @@ def list_texts(store: Store) -> list[TextInfo]:
                 d.source_kind,
                 d.author,
                 counts.get(d.document_id, 1),
+                d.seminar_id is not None,
             )
             for d, v in rows
         ]
@@ -222,10 +281,13 @@ def _version_text(doc: Document, v: DocumentVersion) -> VersionText:
     )
 
 
-def get_text(store: Store, document_id: str, sha256: str | None = None) -> VersionText:
-    """The current version of a document, or the version with `sha256`."""
+def get_text(store: Store, document_id: str, sha256: str | None = None,
+             seminar: str = "") -> VersionText:
+    """The current version of a document, or the version with `sha256`, if it is in the
+    built-in corpus or belongs to `seminar`."""
     with store.read() as session:
-        doc = session.get(Document, document_id)
+        sid = seminars.seminar_id(session, seminar) if seminar else None
+        doc = in_scope(session, document_id, sid)
         if doc is None:
             raise NotFound(f"no document {document_id!r}: see `annotations texts list`")
         if sha256:
@@ -269,18 +331,24 @@ class ReanchorReport:
     orphans: list[str]  # annotation ids whose words were deleted: still on the old version
 
 
-def reanchor_document(store: Store, document_id: str) -> ReanchorReport:
+def reanchor_document(store: Store, document_id: str, *, actor: roles.Actor,
+                      seminar: str = "") -> ReanchorReport:
     """Move annotations on older versions of a document onto its current version.
 
     Each is carried through the diff of its version and the current one
     (`anchor.relocate`): proven placements are anchored, the rest are placed
     for review (remembering where they came from) or stay behind as orphans.
+    A seminar's own text: its instructors, and only its annotations move. A
+    built-in text: the console or a site admin, for every seminar.
     """
     check_slug(document_id, "document_id")
     with store.transaction() as session:
-        doc = session.get(Document, document_id)
+        sid = seminars.seminar_id(session, seminar) if seminar else None
+        doc = in_scope(session, document_id, sid)
         if doc is None:
             raise NotFound(f"no document {document_id!r}: see `annotations texts list`")
+        roles.require(session, actor, roles.Action.REPLACE_TEXT if doc.seminar_id else
+                      roles.Action.EDIT_CORPUS, doc.seminar_id)
         current = session.get(DocumentVersion, doc.current_version_id)
         assert current is not None
         stale = session.scalars(
@@ -289,10 +357,11 @@ def reanchor_document(store: Store, document_id: str) -> ReanchorReport:
             .where(
                 DocumentVersion.document_id == document_id,
                 Annotation.document_version_id != current.id,
+                true() if doc.seminar_id is None else Annotation.seminar_id == doc.seminar_id,
             )
             .order_by(Annotation.document_version_id, Annotation.start, Annotation.id)
         ).all()
-        moved, review, orphans, seminars = 0, [], [], set()
+        moved, review, orphans, touched = 0, [], [], set()
         edits: dict[int, tuple[str, EditMap]] = {}
         for a in stale:
             if a.document_version_id not in edits:
@@ -310,7 +379,7 @@ def reanchor_document(store: Store, document_id: str) -> ReanchorReport:
             if found.status is AnchorStatus.ORPHAN:
                 if a.anchor_status != AnchorStatus.ORPHAN:
                     a.anchor_status = AnchorStatus.ORPHAN
-                    seminars.add(a.seminar_id)  # a visible change: classmates must see it
+                    touched.add(a.seminar_id)  # a visible change: classmates must see it
                 orphans.append(a.id)
                 continue
             if found.status is AnchorStatus.REVIEW:
@@ -324,10 +393,10 @@ def reanchor_document(store: Store, document_id: str) -> ReanchorReport:
             a.prefix, a.suffix = found.prefix, found.suffix
             a.anchor_status = found.status
             a.updated_at = now()
-            seminars.add(a.seminar_id)
+            touched.add(a.seminar_id)
             moved += 1
-        for s in seminars:
-            bump(session, s)
+        for t in touched:
+            bump(session, t)
         return ReanchorReport(moved, review, orphans)
 
 
@@ -343,25 +412,26 @@ def replace_text(store: Store, document_id: str, data: bytes, *, name: str,
                  actor: roles.Actor, seminar: str) -> ReplaceResult:
     """Make `data` the current text of an existing document, then re-anchor onto it.
 
-    The document keeps its metadata. Texts are shared by every seminar, so the
-    actor must teach `seminar` (the console may always), and the change is
-    logged there; annotations of every seminar are re-anchored.
+    The document keeps its metadata. A seminar's own text: its instructors may,
+    and only its annotations move. A built-in text is shared by every seminar:
+    only the console or a site admin may replace it (logged in `seminar`).
     """
     text, warnings = decode_text(data, name, config.max_text_bytes())
     check_slug(document_id, "document_id")
     with store.transaction() as session:
         sid = seminars.seminar_id(session, seminar)
-        roles.require_instructor(session, actor, sid)
-        doc = session.get(Document, document_id)
+        doc = in_scope(session, document_id, sid)
         if doc is None:
             raise NotFound(f"no document {document_id!r}: add it as a new text instead")
+        roles.require(session, actor, roles.Action.REPLACE_TEXT if doc.seminar_id else
+                      roles.Action.EDIT_CORPUS, doc.seminar_id)
         meta = DocumentMeta(doc.document_id, doc.title, doc.perspective, doc.source_kind,
                             doc.author, doc.publisher, doc.date, doc.licence, doc.notes)
         before = doc.current_version_id
-        store_text(session, SourceText(meta, text, sha256_hex(data), warnings))
+        store_text(session, SourceText(meta, text, sha256_hex(data), warnings), doc.seminar_id)
         outcome = "unchanged" if doc.current_version_id == before else "new version"
         audit.record(session, actor.name, "text.replace", sid, document_id,
                      {"file": name, "sha256": sha256_hex(data), "outcome": outcome})
         bump(session, sid)
-    report = reanchor_document(store, document_id)
+    report = reanchor_document(store, document_id, actor=actor, seminar=seminar)
     return ReplaceResult(document_id, outcome, warnings, report)

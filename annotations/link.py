@@ -21,7 +21,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from . import audit, blind, roles
-from .annotation import check_name, check_note
+from .annotation import check_name, check_note, fresh_id
 from .csvsafe import restore, write_csv
 from .db.engine import Store
 from .db.models import Annotation, AnnotationLink, DocumentVersion, Seminar
@@ -70,6 +70,24 @@ def _document_of(session: Session, annotation_id: str, sid: int, viewer: str) ->
     return str(row[1])
 
 
+def _documents_differ(a: str, b: str) -> None:
+    if a == b:
+        raise InvalidInput("both annotations are in the same document: link passages across texts")
+
+
+def _checked_ends(session: Session, sid: int, a: str, b: str) -> dict[str, str]:
+    """The rules `create_link` applies to its two ends, for an imported row (console: no
+    blind filter)."""
+    if a == b:
+        raise InvalidInput("a link needs two different annotations")
+    docs = dict(session.execute(
+        select(Annotation.id, DocumentVersion.document_id)
+        .join(DocumentVersion, DocumentVersion.id == Annotation.document_version_id)
+        .where(Annotation.id.in_((a, b)), Annotation.seminar_id == sid)).all())
+    _documents_differ(docs[a], docs[b])
+    return {"from_annotation_id": a, "to_annotation_id": b}
+
+
 def create_link(
     store: Store,
     *,
@@ -90,17 +108,15 @@ def create_link(
         roles.require_writer(session, sid, annotator)
         if from_annotation_id == to_annotation_id:
             raise InvalidInput("a link needs two different annotations")
-        a = _document_of(session, from_annotation_id, sid, annotator)
-        b = _document_of(session, to_annotation_id, sid, annotator)
-        if a == b:
-            raise InvalidInput(
-                "both annotations are in the same document: link passages across texts"
-            )
+        _documents_differ(_document_of(session, from_annotation_id, sid, annotator),
+                          _document_of(session, to_annotation_id, sid, annotator))
         existing = session.get(AnnotationLink, lid)
         if existing is not None:
-            if existing.seminar_id != sid:
-                raise InvalidInput(f"link id {lid} is already used")
-            return _view(existing)
+            if (existing.seminar_id, existing.annotator, existing.kind,
+                    existing.from_annotation_id, existing.to_annotation_id) == (
+                    sid, annotator, kind, from_annotation_id, to_annotation_id):
+                return _view(existing)  # the same write again
+            lid = fresh_id()  # someone else's id: answer as for a new one (no oracle)
         t = now()
         link = AnnotationLink(
             id=lid,
@@ -191,6 +207,7 @@ def import_links(store: Store, text: str, *, raw: bool = False) -> int:
         raise ImportRejected([RowError(1, f"the header must be {', '.join(LINK_COLUMNS)}")])
     errors: list[RowError] = []
     rows: list[dict[str, object]] = []
+    seen: set[str] = set()
     with store.transaction() as session:
         for n, cells in enumerate(reader, start=2):
             try:
@@ -210,18 +227,21 @@ def import_links(store: Store, text: str, *, raw: bool = False) -> int:
                 sid = ends[0].seminar_id  # type: ignore[union-attr]
                 if ends[1].seminar_id != sid:  # type: ignore[union-attr]
                     raise InvalidInput("the two annotations are in different seminars")
-                rows.append(
-                    dict(
-                        id=str(uuid.UUID(rec["link_id"])),
-                        seminar_id=sid,
-                        kind=_check_kind(rec["kind"]),
-                        from_annotation_id=rec["from_annotation_id"],
-                        to_annotation_id=rec["to_annotation_id"],
-                        note=rec["note"],
-                        annotator=check_name(rec["annotator"]),
-                        created_at=parse_time(rec["created_at"]),
-                    )
-                )
+                lid = str(uuid.UUID(rec["link_id"]))
+                if lid in seen:
+                    raise InvalidInput(f"link id {lid} appears twice in the file")
+                seen.add(lid)
+                held = session.scalar(select(AnnotationLink.seminar_id)
+                                      .where(AnnotationLink.id == lid))
+                if held is not None and held != sid:
+                    raise InvalidInput(f"link id {lid} is a link of another seminar: an "
+                                       "import never moves a link between seminars")
+                rows.append(dict(
+                    id=lid, seminar_id=sid, kind=_check_kind(rec["kind"]),
+                    **_checked_ends(session, sid, rec["from_annotation_id"],
+                                    rec["to_annotation_id"]),
+                    note=check_note(rec["note"]), annotator=check_name(rec["annotator"]),
+                    created_at=parse_time(rec["created_at"])))
             except (InvalidInput, ValueError) as exc:
                 errors.append(RowError(n, str(exc)))
         if errors:

@@ -6,8 +6,8 @@ in another. Isolation is enforced here: a check for seminar A never looks at
 rows of seminar B, and an id of B's object asked for through A is "not found"
 (not "forbidden", which would confirm it exists).
 
-`Actor` is who does a write: a signed-in user, or the operator at the console
-(the CLI), who already holds the database and is trusted.
+Every decision is `annotations.permissions`' map; the functions here are the
+seminar-shaped ways services ask it. `Actor` (who acts) lives there too.
 """
 
 from __future__ import annotations
@@ -17,39 +17,19 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from . import audit
+from . import audit, config
 from . import seminar as seminars
 from .db.engine import Store
 from .db.models import Annotation, Membership, Seminar, User
 from .errors import InvalidInput, NotFound, PermissionDenied
+from .permissions import Action, Actor, Principal, Resource, allowed, principal_in, require
 from .timeutil import now
+
+__all__ = ["Actor", "Action"]
 
 INSTRUCTOR = "instructor"
 STUDENT = "student"
 ROLES = (INSTRUCTOR, STUDENT)
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who performs a write: `name` goes to the audit log and to annotations.annotator."""
-
-    name: str
-    user_id: int | None = None  # None: the console operator, allowed everything
-
-    @classmethod
-    def console(cls, name: str = "console") -> Actor:
-        return cls(name, None)
-
-    @classmethod
-    def of_user(cls, session: Session, user_id: int) -> Actor:
-        user = session.get(User, user_id)
-        if user is None:
-            raise NotFound(f"no user with id {user_id}")
-        return cls(user.username, user.id)
-
-    @property
-    def is_console(self) -> bool:
-        return self.user_id is None
 
 
 @dataclass(frozen=True)
@@ -61,15 +41,13 @@ class MemberView:
     seminar: str
 
 
-def _user_id(user: Actor | int) -> int | None:
-    return user.user_id if isinstance(user, Actor) else user
-
-
 def role_in(session: Session, user: Actor | int, seminar_id: int) -> str | None:
     """The user's role in the seminar, or None when they are not a member."""
-    uid = _user_id(user)
-    if uid is None:
+    if isinstance(user, Actor) and user.is_console:
         return INSTRUCTOR
+    uid = user.user_id if isinstance(user, Actor) else user
+    if uid is None:
+        return None
     return session.scalar(select(Membership.role).where(
         Membership.user_id == uid, Membership.seminar_id == seminar_id))
 
@@ -83,14 +61,15 @@ def require_member(session: Session, user: Actor | int, seminar_id: int) -> str:
     return role
 
 
-def require_instructor(session: Session, user: Actor | int, seminar_id: int) -> None:
-    if require_member(session, user, seminar_id) != INSTRUCTOR:
-        raise PermissionDenied("only the seminar's instructors can do this: ask one of them")
+def require_instructor(session: Session, user: Actor | int, seminar_id: int,
+                       action: Action = Action.MANAGE_MEMBERS) -> None:
+    """A desk action: the permission map decides (instructors, site admins, the console)."""
+    require(session, user, action, seminar_id)
 
 
 def can_edit_annotation(session: Session, user: Actor | int, seminar_id: int,
                         annotation_id: str) -> bool:
-    """Students may change their own annotations; instructors any in their seminar.
+    """Whether the permission map lets `user` edit the annotation through this seminar.
 
     An annotation of another seminar is never editable through this one, even
     by someone who teaches both: the caller must go through the right seminar.
@@ -98,14 +77,10 @@ def can_edit_annotation(session: Session, user: Actor | int, seminar_id: int,
     row = session.get(Annotation, annotation_id)
     if row is None or row.seminar_id != seminar_id:
         return False
-    role = role_in(session, user, seminar_id)
-    if role == INSTRUCTOR:
-        return True
-    if role != STUDENT:
-        return False
-    uid = _user_id(user)
-    username = session.scalar(select(User.username).where(User.id == uid))
-    return username is not None and row.annotator == username
+    actor = user if isinstance(user, Actor) else Actor.of_user(session, user)
+    principal = principal_in(session, actor, seminar_id)
+    return allowed(principal, Action.EDIT, Resource(is_closed(session, seminar_id),
+                                                    row.annotator), actor.name)
 
 
 def require_can_edit_annotation(session: Session, user: Actor | int, seminar_id: int,
@@ -114,10 +89,7 @@ def require_can_edit_annotation(session: Session, user: Actor | int, seminar_id:
     row = session.get(Annotation, annotation_id)
     if row is None or row.seminar_id != seminar_id:
         raise NotFound(f"no annotation {annotation_id} in this seminar")
-    require_member(session, user, seminar_id)
-    if not can_edit_annotation(session, user, seminar_id, annotation_id):
-        raise PermissionDenied(
-            f"only {row.annotator} or an instructor can change this annotation; reply instead")
+    require(session, user, Action.EDIT, seminar_id, owner=row.annotator)
     return row
 
 
@@ -132,55 +104,45 @@ def is_closed(session: Session, seminar_id: int) -> bool:
     return bool(session.scalar(select(Seminar.closed).where(Seminar.id == seminar_id)))
 
 
-def require_writer(session: Session, seminar_id: int, username: str) -> str | None:
-    """Who may write at all: anyone in an open seminar (None), members of a closed one.
-
-    Returns the member's role in a closed seminar, so the caller can let an
-    instructor change what students made without asking again.
-    """
-    if not is_closed(session, seminar_id):
-        return None
-    role = role_of(session, username, seminar_id)
-    if role is None:
-        raise PermissionDenied(
-            "you are not a member of this seminar: join it with the code your instructor gave")
-    return role
+def require_writer(session: Session, seminar_id: int, username: str,
+                   action: Action = Action.CREATE) -> Principal:
+    """Who may write at all: anyone in an open seminar, members of a closed one."""
+    return require(session, username, action, seminar_id)
 
 
 def may_change(session: Session, seminar_id: int, username: str, owner: str) -> bool:
     """Whether `username` may edit or delete what `owner` made in the seminar.
 
-    Open seminars keep their old rule (only the author); in a closed one a
-    non-member is refused outright, and instructors may change anyone's work.
+    A non-member of a closed seminar is refused outright (PermissionDenied).
     """
-    role = require_writer(session, seminar_id, username)
-    return owner == username or role == INSTRUCTOR
+    principal = require_writer(session, seminar_id, username, Action.READ)
+    return allowed(principal, Action.EDIT,
+                   Resource(is_closed(session, seminar_id), owner), username)
 
 
-def require_instructor_named(session: Session, actor: str | Actor, seminar_id: int) -> Actor:
+def require_instructor_named(session: Session, actor: str | Actor, seminar_id: int,
+                             action: Action = Action.MANAGE_MEMBERS) -> Actor:
     """`require_instructor` for a caller that knows only a username (the UI, services).
 
     An `Actor` passes through as is, so the console operator stays trusted; a
     plain name is never trusted, whatever it says (a user may be called "console").
     """
-    if isinstance(actor, Actor):
-        require_instructor(session, actor, seminar_id)
-        return actor
-    role = role_of(session, actor, seminar_id)
-    if role is None:
-        raise PermissionDenied(
-            "you are not a member of this seminar: join it with the code your instructor gave")
-    if role != INSTRUCTOR:
-        raise PermissionDenied("only the seminar's instructors can do this: ask one of them")
-    uid = session.scalar(select(User.id).where(User.username == actor))
-    return Actor(actor, uid)
+    who = actor if isinstance(actor, Actor) else Actor.named(session, actor)
+    require(session, who, action, seminar_id)
+    return who
+
+
+def check_role(role: str) -> str:
+    """A seminar role from the fixed set, refused with the list otherwise."""
+    if role not in ROLES:
+        raise InvalidInput(f"role {str(role)[:40]!r} is unknown: use {' or '.join(ROLES)}")
+    return role
 
 
 def add_member(session: Session, actor: Actor, seminar_id: int, user_id: int,
                role: str) -> None:
     """Make a user a member (or change their role); instructors and the console only."""
-    if role not in ROLES:
-        raise InvalidInput(f"role {role!r} is unknown: use {' or '.join(ROLES)}")
+    role = check_role(role)
     require_instructor(session, actor, seminar_id)
     if session.get(User, user_id) is None:
         raise NotFound(f"no user with id {user_id}")
@@ -228,6 +190,7 @@ def create_seminar_as(store: Store, user_id: int, slug: str, title: str = "",
     """
     with store.read() as session:
         actor = Actor.of_user(session, user_id)
+        require(session, actor, Action.CREATE_SEMINAR, open_signup=config.open_signup())
     info = seminars.create_seminar(store, slug, title, join_code)
     with store.transaction() as session:
         session.execute(update(Seminar).where(Seminar.id == info.id).values(closed=True))
@@ -236,6 +199,14 @@ def create_seminar_as(store: Store, user_id: int, slug: str, title: str = "",
         audit.record(session, actor.name, "seminar.create", info.id, slug,
                      {"title": info.title, "closed": True})
     return seminars.get_seminar(store, slug)
+
+
+def may_create_seminar(store: Store, user_id: int) -> bool:
+    """Whether the map lets this account create seminars (the UI offers the form then)."""
+    with store.read() as session:
+        actor = Actor.of_user(session, user_id)
+        return allowed(principal_in(session, actor, None), Action.CREATE_SEMINAR,
+                       Resource(open_signup=config.open_signup()), actor.name)
 
 
 def join_seminar(store: Store, user_id: int, join_code: str) -> MemberView:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from .roles import Actor
 
 _JOIN_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in class
+_JOIN_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,39}$")
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,19 @@ def new_join_code() -> str:
     return "".join(secrets.choice(_JOIN_ALPHABET) for _ in range(6))
 
 
+def check_join_code(code: str) -> str:
+    """Join codes are read aloud and shown on pages: 4-40 letters, digits or hyphens."""
+    clean = code.strip().upper()
+    if not _JOIN_CODE_RE.match(clean):
+        raise InvalidInput(f"join code {clean[:50]!r} is not allowed: use 4-40 letters A-Z, "
+                           "digits or hyphens, e.g. HIST-101")
+    return clean
+
+
 def create_seminar(store: Store, slug: str, title: str = "", join_code: str = "") -> SeminarInfo:
     """A seminar with the default perspectives and codebook."""
     check_slug(slug, "seminar")
-    code = (join_code or new_join_code()).strip().upper()
+    code = check_join_code(join_code or new_join_code())
     with store.transaction() as session:
         if session.scalar(select(Seminar.id).where(Seminar.slug == slug)) is not None:
             raise InvalidInput(f"seminar {slug!r} already exists: choose another name")

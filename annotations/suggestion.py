@@ -12,7 +12,6 @@ same authorisation and audit as any annotation write (annotation.py).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -23,11 +22,11 @@ from sqlalchemy.orm import Session
 from . import audit, codebook, roles
 from .annotation import (
     AnnotationView,
-    check_id,
     check_name,
     check_note,
     check_source,
     create_annotation_in,
+    fresh_id,
 )
 from .corpus import VersionText
 from .db.engine import Store
@@ -46,10 +45,9 @@ CODE_FOR_METRIC: dict[str, str] = {
     "agentless_passives": "agency and passive voice",
 }
 UNATTRIBUTED_CLAIM_CODE = "unattributed statistic"
+
 if TYPE_CHECKING:  # spaCy loads only where checks are computed
     from .framing.checks import Check
-
-_NAMESPACE = uuid.UUID("6d1f2a1e-5b8e-4f0c-9a55-2a7c1c6e2b10")
 
 
 @dataclass(frozen=True)
@@ -202,15 +200,18 @@ def accept(
 ) -> AnnotationView:
     """Turn a suggestion into the student's annotation, as offered or edited.
 
-    The annotation id is derived from seminar, student and suggestion, so
-    accepting twice (a double click, a crash between the two writes) saves one.
+    The annotation id is random; accepting twice (a double click) finds the
+    first acceptance through the decision row and returns that annotation.
     """
     annotator = check_name(annotator)
-    aid = check_id(str(uuid.uuid5(_NAMESPACE, f"{seminar}\n{annotator}\n{suggestion.key}")),
-                   "annotation id")
     text = check_note(suggestion.note if note is None else note)
     source = check_source(suggestion.source)
     with store.transaction() as session:
+        aid = session.scalar(select(SuggestionDecision.annotation_id).where(
+            SuggestionDecision.seminar_id == seminar_id(session, seminar),
+            SuggestionDecision.annotator == annotator,
+            SuggestionDecision.suggestion_key == suggestion.key,
+            SuggestionDecision.decision == "accepted")) or fresh_id()
         saved = create_annotation_in(
             session,
             seminar=seminar,

@@ -76,26 +76,28 @@ def test_wrong_password_and_unknown_user_say_the_same(store: Store) -> None:
     assert "ada" not in str(wrong.value)
 
 
-def test_rate_limit_after_five_failures(any_store: Store) -> None:
+def test_throttle_backs_off_exponentially(any_store: Store) -> None:
     accounts.create_user(any_store, "ada", "Ada", PW)
     t0 = now()
     for i in range(accounts.MAX_FAILURES):
-        with pytest.raises(AuthenticationFailed):
+        with pytest.raises(AuthenticationFailed) as e:
             accounts.verify_password(any_store, "ada", "wrong password", at=t0 + timedelta(
-                minutes=i))
-    # The right password is refused too while the limit holds, with a time to retry.
-    with pytest.raises(TooManyAttempts, match="try again in 11 minutes") as locked:
-        accounts.verify_password(any_store, "ada", PW, at=t0 + timedelta(minutes=4, seconds=30))
-    # No raw UTC timestamp, and no instructor to ask: they have no unlock button (item 8).
-    assert "instructor" not in str(locked.value) and "Z)" not in str(locked.value)
-    # The first failure leaves the window at t0 + 15 min: sign-in opens again.
-    with pytest.raises(TooManyAttempts):
-        accounts.verify_password(any_store, "ada", PW, at=t0 + timedelta(minutes=14))
-    assert accounts.verify_password(any_store, "ada", PW, at=t0 + timedelta(minutes=15)).username \
-        == "ada"
-    # A success clears the count: one more failure does not lock again.
+                seconds=i))
+        assert not isinstance(e.value, TooManyAttempts)
+    # The fifth failure (at t0+4s) holds the account for one minute, even the right password.
+    with pytest.raises(TooManyAttempts, match="wait 35 second") as held:
+        accounts.verify_password(any_store, "ada", PW, at=t0 + timedelta(seconds=30))
+    assert "Z)" not in str(held.value)  # no raw UTC timestamp (issue 11)
+    # A sixth failure after the hold doubles it.
+    with pytest.raises(AuthenticationFailed):
+        accounts.verify_password(any_store, "ada", "wrong", at=t0 + timedelta(seconds=70))
+    with pytest.raises(TooManyAttempts, match="wait 2 minute"):
+        accounts.verify_password(any_store, "ada", PW, at=t0 + timedelta(seconds=80))
+    assert accounts.verify_password(any_store, "ada", PW, at=t0 + timedelta(seconds=191)) \
+        .username == "ada"
+    # A success clears the count: one more failure does not hold again.
     with pytest.raises(AuthenticationFailed) as exc:
-        accounts.verify_password(any_store, "ada", "wrong", at=t0 + timedelta(minutes=16))
+        accounts.verify_password(any_store, "ada", "wrong", at=t0 + timedelta(seconds=200))
     assert not isinstance(exc.value, TooManyAttempts)
 
 

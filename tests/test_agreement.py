@@ -9,6 +9,7 @@ from annotations import agreement, corpus
 from annotations.agreement import ALL, DocumentCoding, Span
 from annotations.annotation import create_annotation
 from annotations.db.engine import Store
+from annotations.permissions import Actor
 from annotations.seminar import create_seminar
 
 nan = np.nan
@@ -64,7 +65,8 @@ def note(store: Store, doc: str, who: str, start: int, end: int, codes: list[str
 @pytest.fixture
 def coded(any_store: Store) -> Store:
     """ada: hedging on alpha+beta; bob: hedging on (b)eta+gamma; cy: omission on delta."""
-    corpus.add_text(any_store, TINY.encode(), name="tiny.txt", title="Tiny",
+    corpus.add_text(any_store, TINY.encode(),
+                    actor=Actor.console(), name="tiny.txt", title="Tiny",
                     perspective="textbook", document_id="tiny")
     note(any_store, "tiny", "ada", 0, 10, ["hedging"])
     note(any_store, "tiny", "bob", 7, 16, ["hedging"])

@@ -24,6 +24,13 @@ A, B = "steel-and-sacrifice", "stalinism-inner-truth"
 
 
 @pytest.fixture(autouse=True)
+def open_signup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about what happens in a seminar, not who may create one
+    (tests/security covers that): every account may create seminars here."""
+    monkeypatch.setenv("ANNOTATIONS_OPEN_SIGNUP", "1")
+
+
+@pytest.fixture(autouse=True)
 def fast_hasher() -> Iterator[None]:
     previous = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     yield

@@ -26,6 +26,7 @@ from annotations.config import SETTINGS
 from annotations.db.engine import Store
 from annotations.errors import AnnotationsError, InvalidInput, TextRejected
 from annotations.export import COLUMNS, REPLY_COLUMNS
+from annotations.permissions import Actor
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -221,7 +222,8 @@ def test_reanchor_command(cli_store: str, tmp_path: Path) -> None:
     store = Store.open(cli_store)
     try:
         text = corpus.get_text(store, "steel-and-sacrifice").text
-        corpus.add_text(store, ("PREFACE\n" + text).encode(), name="s.txt",
+        corpus.add_text(store, ("PREFACE\n" + text).encode(),
+                        actor=Actor.console(), name="s.txt",
                         title="Steel", perspective="popular history",
                         document_id="steel-and-sacrifice")
     finally:

@@ -15,6 +15,7 @@ from annotations.anchor import AnchorStatus
 from annotations.annotation import Filters, create_annotation, get_annotation, list_annotations
 from annotations.db.engine import Store
 from annotations.errors import InvalidInput, NotFound, TextRejected
+from annotations.permissions import Actor
 from annotations.seminar import get_seminar
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,7 +151,7 @@ def test_changed_text_is_a_new_version_and_annotations_wait_for_reanchor(
     assert (before.document_sha256, before.start) == (old.sha256, start)
 
     revision = get_seminar(any_store, "demo").revision
-    report = corpus.reanchor_document(any_store, doc)
+    report = corpus.reanchor_document(any_store, doc, actor=Actor.console())
     assert report.moved == 1 and report.review == [] and report.orphans == [b.id]
     after = get_annotation(any_store, a.id, "demo")
     assert after.document_sha256 == new.sha256
@@ -165,7 +166,7 @@ def test_changed_text_is_a_new_version_and_annotations_wait_for_reanchor(
     assert orphan.anchor_status == AnchorStatus.ORPHAN
     assert orphan.quote == lost
     assert len(list_annotations(any_store, Filters(seminar="demo"))) == 2
-    assert corpus.reanchor_document(any_store, doc).orphans == [b.id]
+    assert corpus.reanchor_document(any_store, doc, actor=Actor.console()).orphans == [b.id]
 
 
 def test_an_orphan_alone_still_bumps_the_revision(store: Store, tmp_path: Path) -> None:
@@ -177,10 +178,10 @@ def test_an_orphan_alone_still_bumps_the_revision(store: Store, tmp_path: Path) 
                           end=start + len(quote), quote=quote, annotator="ada")
     corpus.load_corpus(store, _changed_corpus(tmp_path, quote, "Iron and Blood"))
     revision = get_seminar(store, "demo").revision
-    assert corpus.reanchor_document(store, doc).orphans == [a.id]
+    assert corpus.reanchor_document(store, doc, actor=Actor.console()).orphans == [a.id]
     assert get_annotation(store, a.id, "demo").anchor_status == AnchorStatus.ORPHAN
     assert get_seminar(store, "demo").revision == revision + 1
-    corpus.reanchor_document(store, doc)  # nothing changes the second time
+    corpus.reanchor_document(store, doc, actor=Actor.console())  # nothing changes the second time
     assert get_seminar(store, "demo").revision == revision + 1
 
 
@@ -193,7 +194,7 @@ def test_fuzzy_reanchor_is_flagged_for_review(store: Store, tmp_path: Path) -> N
                           end=start + len(quote), quote=quote, annotator="ada")
     corpus.load_corpus(store, _changed_corpus(tmp_path, quote,
                                               "Building Stalin’s Industrial Emprie"))
-    report = corpus.reanchor_document(store, doc)
+    report = corpus.reanchor_document(store, doc, actor=Actor.console())
     assert report.review == [a.id] and report.orphans == []
     moved = get_annotation(store, a.id, "demo")
     assert moved.anchor_status == AnchorStatus.REVIEW
@@ -202,13 +203,13 @@ def test_fuzzy_reanchor_is_flagged_for_review(store: Store, tmp_path: Path) -> N
 
 def test_reanchor_unknown_document(store: Store) -> None:
     with pytest.raises(NotFound, match="no document"):
-        corpus.reanchor_document(store, "no-such-doc")
+        corpus.reanchor_document(store, "no-such-doc", actor=Actor.console())
 
 
 def _add(store: Store, data: bytes, **kw: str) -> tuple[str, str, tuple[str, ...]]:
     args = {"name": "upload.txt", "title": "An Uploaded Essay", "perspective": "textbook"}
     args.update(kw)
-    return corpus.add_text(store, data, **args)  # type: ignore[arg-type]
+    return corpus.add_text(store, data, actor=Actor.console(), **args)  # type: ignore[arg-type]
 
 
 def test_add_text_derives_a_stable_slug(store: Store) -> None:

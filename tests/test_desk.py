@@ -12,9 +12,17 @@ from annotations import accounts, corpus, desk, roles
 from annotations.annotation import add_reply, create_annotation
 from annotations.db.engine import Store
 from annotations.errors import InvalidInput, NotFound
+from annotations.permissions import Actor
 from annotations.seminar import create_seminar, set_closed
 
 TEXT = "alpha beta\n\ngamma delta\n  epsilon \n"  # paragraphs [0,10) [12,23) [26,33)
+
+
+@pytest.fixture(autouse=True)
+def open_signup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about what happens in a seminar, not who may create one
+    (tests/security covers that): every account may create seminars here."""
+    monkeypatch.setenv("ANNOTATIONS_OPEN_SIGNUP", "1")
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +40,8 @@ def note(store: Store, who: str, start: int, end: int, codes: list[str], text: s
 
 @pytest.fixture
 def seminar(any_store: Store) -> Store:
-    corpus.add_text(any_store, TEXT.encode(), name="tiny.txt", title="Tiny",
+    corpus.add_text(any_store, TEXT.encode(),
+                    actor=Actor.console(), name="tiny.txt", title="Tiny",
                     perspective="textbook", document_id="tiny")
     ids = {u: accounts.create_user(any_store, u, f"{u.title()} X", "long enough pw").id
            for u in ("teacher", "ada", "bob", "idle")}

@@ -27,7 +27,8 @@ from annotations import cli, codebook, corpus, export, jsonld
 from annotations.annotation import Filters, add_reply, create_annotation, list_annotations
 from annotations.codebook import CodeSpec, PerspectiveSpec
 from annotations.db.engine import Store
-from annotations.errors import ImportRejected
+from annotations.errors import AnnotationsError, ImportRejected
+from annotations.names import clean_name
 from annotations.seminar import create_seminar, seminar_id
 
 REPO = Path(__file__).resolve().parents[1]
@@ -308,6 +309,20 @@ def _label() -> st.SearchStrategy[str]:
             .filter(lambda s: bool(s) and s == codebook.check_label(s, "code")))
 
 
+def _name() -> st.SearchStrategy[str]:
+    """Names as `annotations.names.clean_name` stores them (no control or invisible ones)."""
+    chars = st.characters(exclude_categories=["Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"],
+                          exclude_characters=";")
+    return st.text(chars, min_size=1, max_size=30).map(str.strip).filter(_is_clean_name)
+
+
+def _is_clean_name(s: str) -> bool:
+    try:
+        return clean_name(s) == s
+    except AnnotationsError:
+        return False
+
+
 _TEXT = st.characters(exclude_categories=["Cs"], exclude_characters="\x00")
 _NOTES = st.one_of(
     st.text(_TEXT, max_size=200),
@@ -323,7 +338,7 @@ _ANNOTATIONS = st.lists(
         "codes": st.lists(st.one_of(_label(), st.sampled_from(["hedging", "=evil", "😀"])),
                           max_size=4),
         "perspective": st.one_of(st.just(""), st.just("textbook"), _label()),
-        "annotator": _label(),
+        "annotator": _name(),
         "replies": st.lists(_NOTES.filter(str.strip), max_size=2),
     }),
     min_size=1, max_size=4,

@@ -138,7 +138,8 @@ def test_an_import_onto_an_edited_text_flags_what_it_cannot_prove(store: Store,
     target = Store.open(f"sqlite:///{tmp_path / 'target.sqlite3'}")
     try:
         create_seminar(target, "demo", "Demo seminar", "DEMO01")
-        corpus.add_text(target, _edited(old).encode(), name="new.txt", title="Steel",
+        corpus.add_text(target, _edited(old).encode(), actor=Actor.console(), name="new.txt",
+                        title="Steel",
                         perspective="popular history", document_id=DOC)
         report = importer.import_csv(target, out.getvalue())
         assert sorted(report.review) == sorted([ids["deleted"], ids["edited"]])

@@ -19,6 +19,13 @@ DOC = "steel-and-sacrifice"
 
 
 @pytest.fixture(autouse=True)
+def open_signup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about what happens in a seminar, not who may create one
+    (tests/security covers that): every account may create seminars here."""
+    monkeypatch.setenv("ANNOTATIONS_OPEN_SIGNUP", "1")
+
+
+@pytest.fixture(autouse=True)
 def fast_hasher() -> Iterator[None]:
     previous = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     yield

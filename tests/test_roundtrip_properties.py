@@ -25,8 +25,11 @@ from annotations.anchor import (
 )
 from annotations.annotation import add_reply, create_annotation, update_annotation
 from annotations.db.engine import Store
+from annotations.errors import AnnotationsError
 from annotations.export import export_annotations, export_replies
 from annotations.importer import import_csv
+from annotations.names import clean_name
+from annotations.permissions import Actor
 from annotations.seminar import create_seminar, get_seminar
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,7 +139,19 @@ one_line = st.text(st.characters(blacklist_characters="\x00\n\r;",
                                  blacklist_categories=("Cs",)), min_size=1, max_size=30)
 label = st.builds(lambda p, s: p + s, st.sampled_from(FORMULA_STARTS[:-3] + ["'"]), one_line
                   ).filter(lambda s: s.strip() and "\r" not in s and "\n" not in s)
-name = label.filter(lambda s: s.strip() and len(s.strip()) <= 200)
+def _valid_name(s: str) -> bool:
+    """Names go through annotations.names.clean_name (no control or invisible characters)."""
+    try:
+        clean_name(s)
+    except AnnotationsError:
+        return False
+    return True
+
+
+visible = st.text(st.characters(blacklist_characters=";", blacklist_categories=(
+    "Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")), min_size=1, max_size=30)
+name = st.builds(lambda p, s: p + s, st.sampled_from(FORMULA_STARTS[:5] + ["'"]), visible
+                 ).filter(_valid_name)
 
 
 @dataclass
@@ -169,7 +184,8 @@ planned = st.builds(
 def _open(folder: str, name: str) -> Store:
     s = Store.open(f"sqlite:///{folder}/{name}.db")
     corpus.load_corpus(s, ROOT / "texts")
-    corpus.add_text(s, TRICKY_DOC.encode(), name="tricky.txt", title="Tricky",
+    corpus.add_text(s, TRICKY_DOC.encode(),
+                    actor=Actor.console(), name="tricky.txt", title="Tricky",
                     perspective="textbook", document_id="tricky")
     create_seminar(s, "demo", join_code=name.upper()[:6])
     return s

@@ -42,6 +42,10 @@ class Document(Base):
     date: Mapped[str] = mapped_column(String(40), default="")
     licence: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # None: the built-in corpus, shared by every seminar (console and site admins change
+    # it). Otherwise the seminar whose instructor uploaded it: only its members see it.
+    seminar_id: Mapped[int | None] = mapped_column(
+        ForeignKey("seminars.id", ondelete="CASCADE"), nullable=True, index=True)
     # The version new annotations attach to; older versions stay for old annotations.
     current_version_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
@@ -224,7 +228,11 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)  # lowercase, never changes
+    # names.name_key(username): look-alike usernames share it, so a new one is refused.
+    name_key: Mapped[str] = mapped_column(String(400), index=True, server_default="")
     display_name: Mapped[str] = mapped_column(String(200))
+    # "" (none), "instructor" (may create seminars) or "admin" (everything, like the console).
+    site_role: Mapped[str] = mapped_column(String(20), server_default="")
     password_hash: Mapped[str] = mapped_column(Text)  # argon2id, as PasswordHasher writes it
     created_at: Mapped[datetime] = mapped_column(DateTime)
     password_changed_at: Mapped[datetime] = mapped_column(DateTime)
@@ -238,7 +246,22 @@ class LoginFailure(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     # As typed (lowercased), whether or not such a user exists: the limit must not leak that.
     username: Mapped[str] = mapped_column(String(200), index=True)
+    # The client address the attempt came from ("" when unknown): the per-address limit.
+    client: Mapped[str] = mapped_column(String(80), index=True, server_default="")
     failed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class KnownDevice(Base):
+    """A browser that signed in to an account before: its hold does not apply there.
+
+    Only the SHA-256 of the device token is stored (the browser keeps the token).
+    """
+
+    __tablename__ = "known_devices"
+
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class UserSession(Base):

@@ -138,7 +138,7 @@ def identity(store: Store, user: UserInfo | None) -> state.Identity | None:
             role = roles.role_in(session, user.id, seminar.id)
         if role is None:
             state.leave()
-            state.say("error", f"You are not a member of “{plain(seminar.title)}” (any more): "
+            state.say("error", f"You are not a member of “{seminar.title}” (any more): "
                                "join it with the code your instructor gave.")
             return None
         return state.Identity(user.username, user.display_name, seminar, role, user.id)
@@ -158,7 +158,7 @@ def identity(store: Store, user: UserInfo | None) -> state.Identity | None:
         return None
     if seminar.closed:
         state.leave()
-        state.say("error", f"“{plain(seminar.title)}” is closed to guests now: sign in or "
+        state.say("error", f"“{seminar.title}” is closed to guests now: sign in or "
                            "create an account, then join it with its code.")
         return None
     return state.Identity(guest.id, guest.display_name, seminar, state.GUEST, None)
@@ -175,11 +175,21 @@ def _sign_in(store: Store) -> None:
         state.say("error", "Enter your username and your password.")
         return
     try:
-        signed = accounts.sign_in(store, username, password)
+        signed = accounts.sign_in(store, username, password, client=_client_address(),
+                                  device=st.session_state.get(state.DEVICE_TOKEN, "") or "")
     except AuthenticationFailed as e:
         state.say("error", f"Sign-in failed: {e}.")
         return
     _signed_in(signed)
+    st.session_state[state.DEVICE_TOKEN] = signed.device
+
+
+def _client_address() -> str:
+    """The browser's address as the server sees it ("" when Streamlit cannot tell)."""
+    try:
+        return str(st.context.ip_address or "")
+    except (AttributeError, RuntimeError):
+        return ""
 
 
 def _signed_in(signed: SignIn) -> None:
@@ -204,8 +214,8 @@ def _sign_up(store: Store) -> None:
         state.say("error", _sentence(str(e)))
         return
     _signed_in(signed)
-    state.say("success", f"Welcome, {plain(user.display_name)}: your account "
-                         f"{plain(user.username)} is ready.")
+    state.say("success", f"Welcome, {user.display_name}: your account "
+                         f"{user.username} is ready.")
 
 
 def _join_as_guest(store: Store) -> None:
@@ -215,13 +225,13 @@ def _join_as_guest(store: Store) -> None:
         state.say("error", str(e))
         return
     if seminar.closed:
-        state.say("error", f"“{plain(seminar.title)}” is for its members only: sign in or create "
+        state.say("error", f"“{seminar.title}” is for its members only: sign in or create "
                            "an account, then join it with this code.")
         return
     try:
         signed = guests.join(store, seminar, st.session_state.get(state.JOIN_NAME, "") or "")
     except AnnotationsError as e:
-        state.say("error", plain(str(e)))
+        state.say("error", str(e))
         return
     state.join_as_guest(signed.token, seminar)
     cookie.remember(signed.token, signed.expires_at)
@@ -354,7 +364,7 @@ def my_seminars(store: Store, user: UserInfo) -> None:
         info = get_seminar(store, m.seminar)
         with st.container(border=True):
             st.markdown(f"**{plain(info.title)}**")
-            st.caption(f"{m.role} · join code {info.join_code}")
+            st.caption(f"{plain(m.role)} · join code {plain(info.join_code)}")
             st.button("Open", key=state.entry_key("open_seminar", m.seminar),
                       on_click=_open, args=(store, m.seminar))
     with st.form("member_join_form"):
@@ -365,20 +375,23 @@ def my_seminars(store: Store, user: UserInfo) -> None:
     created = st.session_state.get(state.CREATED)
     if created is not None:  # outside the expander: a rerun closes it, the news stays
         st.success(f"Seminar “{plain(created.title)}” created. Its join code is "
-                   f"**{created.join_code}**: share it with your class. It is listed "
+                   f"**{plain(created.join_code)}**: share it with your class. It is listed "
                    "under My seminars above.")
-    with st.expander("Create a seminar (you will be its instructor)"):
-        with st.form("create_form"):
-            st.text_input("Short name (slug)", key=state.NEW_SLUG,
-                          placeholder="e.g. hist-201-spring",
-                          help="Lower-case letters, digits and dashes.")
-            st.text_input("Title", key=state.NEW_TITLE,
-                          placeholder="e.g. Soviet history, spring term")
-            st.text_input("Join code (optional)", key=state.NEW_CODE,
-                          help="Leave empty for a random six-character code.")
-            st.caption("Only members can see and write in it: students join with its code.")
-            st.form_submit_button("Create seminar", key=state.NEW_SUBMIT,
-                                  on_click=_create, args=(store, user))
+    if not roles.may_create_seminar(store, user.id):
+        st.caption("Instructors create seminars: ask a site admin to make you an instructor.")
+    else:
+        with st.expander("Create a seminar (you will be its instructor)"):
+            with st.form("create_form"):
+                st.text_input("Short name (slug)", key=state.NEW_SLUG,
+                              placeholder="e.g. hist-201-spring",
+                              help="Lower-case letters, digits and dashes.")
+                st.text_input("Title", key=state.NEW_TITLE,
+                              placeholder="e.g. Soviet history, spring term")
+                st.text_input("Join code (optional)", key=state.NEW_CODE,
+                              help="Leave empty for a random six-character code.")
+                st.caption("Only members can see and write in it: students join with its code.")
+                st.form_submit_button("Create seminar", key=state.NEW_SUBMIT,
+                                      on_click=_create, args=(store, user))
     with st.expander("Change my password"), st.form("password_form"):
         st.text_input("Current password", key=state.OLD_PASSWORD, type="password",
                       autocomplete="current-password")

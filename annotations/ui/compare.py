@@ -51,10 +51,12 @@ def _analysis(sha256: str, _version: VersionText) -> tuple[DocumentAnalysis, lis
     return analyse(src), extract_claims(src)
 
 
-def _corpus(store: Store) -> list[tuple[TextInfo, VersionText, DocumentAnalysis, list[Claim]]]:
+def _corpus(store: Store, seminar: str
+            ) -> list[tuple[TextInfo, VersionText, DocumentAnalysis, list[Claim]]]:
+    """The texts the seminar sees: the built-in corpus and its own uploads."""
     out = []
-    for info in list_texts(store):
-        version = get_text(store, info.document_id)
+    for info in list_texts(store, seminar):
+        version = get_text(store, info.document_id, seminar=seminar)
         analysis, claims = _analysis(version.sha256, version)
         out.append((info, version, analysis, claims))
     return out
@@ -142,7 +144,7 @@ def render(store: Store, who: state.Identity) -> None:
     st.header("Framing comparison")
     st.caption("The same events in each text, side by side. Pick a theme, then a measure: "
                "its words light up in yellow; the seminar's highlights are blue.")
-    rows = _corpus(store)
+    rows = _corpus(store, who.seminar.slug)
     analyses = [a for _, _, a, _ in rows]
     labels = comparison.themes()
     shared = comparison.shared_themes(analyses)

@@ -54,7 +54,7 @@ def render(store: Store, who: state.Identity) -> None:
     try:
         desk.check_instructor(store, d.slug, d.user_id)
     except AnnotationsError as e:
-        st.error(str(e))
+        st.error(plain(str(e)))
         return
     state.show_messages()
     section = st.segmented_control("Section", SECTIONS, key=SECTION, default=STUDENTS,

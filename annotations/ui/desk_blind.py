@@ -12,6 +12,7 @@ from types import ModuleType
 import streamlit as st
 
 from .desk_common import Desk, act, shown
+from .markup import plain
 
 BLIND = "desk_blind"
 REVEAL = "desk_reveal"
@@ -55,7 +56,7 @@ def render(d: Desk) -> None:
               key=BLIND, on_change=_toggle, args=(d, blind))
     submitted = getattr(status, "submitted", None)
     if submitted is not None:
-        names = ", ".join(map(str, submitted)) or "nobody yet"
+        names = ", ".join(plain(str(n)) for n in submitted) or "nobody yet"
         of = getattr(status, "students", None)
         st.caption(f"Submitted: {len(submitted)}{f' of {of}' if of is not None else ''} "
                    f"— {names}")

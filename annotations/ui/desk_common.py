@@ -20,6 +20,7 @@ from ..db.engine import Store
 from ..errors import AnnotationsError
 from ..seminar import SeminarInfo
 from . import state
+from .markup import plain
 
 T = TypeVar("T")
 
@@ -68,7 +69,7 @@ def shown(fn: Callable[[], T]) -> T | None:
     try:
         return fn()
     except AnnotationsError as e:
-        st.error(str(e))
+        st.error(plain(str(e)))
         return None
 
 

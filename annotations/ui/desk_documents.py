@@ -39,7 +39,7 @@ def heat_chart(stretches: list[desk.Stretch]) -> alt.Chart:
 
 def render(d: Desk) -> None:
     st.subheader("Coverage per document")
-    texts = shown(lambda: list_texts(d.store)) or []
+    texts = shown(lambda: list_texts(d.store, d.slug)) or []
     if not texts:
         st.info("No texts are loaded yet: add one under Texts.")
         return

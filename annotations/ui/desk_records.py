@@ -8,9 +8,8 @@ from functools import partial
 
 import streamlit as st
 
-from .. import audit, backup, export, jsonld, link
+from .. import audit, backup, backup_schema, export, jsonld, link
 from ..annotation import Filters
-from ..cliutil import decode_upload
 from ..timeutil import format_time
 from . import state
 from .desk_common import Desk, act, frame, shown, uploaded
@@ -18,6 +17,7 @@ from .desk_common import Desk, act, frame, shown, uploaded
 BACKUP = "desk_backup"
 RESTORE_FILE = "desk_restore_file"
 RESTORE = "desk_restore"
+RESTORE_HERE = "desk_restore_here"
 AUDIT_ACTION = "desk_audit_action"
 AUDIT_CSV = "desk_audit_csv"
 EXPORT_CSV = "desk_export_csv"
@@ -35,6 +35,9 @@ def _backup_bytes(d: Desk) -> bytes:
 
 def _restored(r: backup.RestoreReport) -> str:
     made = f"; accounts created: {', '.join(r.users_created)}" if r.users_created else ""
+    if r.members_left_out:
+        made += (f"; left out (not in a seminar you teach, or no account here; they join "
+                 f"with the code): {', '.join(r.members_left_out)}")
     return (f"Seminar “{r.seminar}” restored: {r.annotations} annotation(s), {r.replies} "
             f"reply(ies), {r.links} link(s), {r.members} member(s){made}.")
 
@@ -44,9 +47,10 @@ def _restore(d: Desk) -> None:
     if got is None:
         state.say("error", "choose a backup file (.json) first")
         return
-    name, data = got
-    act(lambda: backup.restore_seminar(d.store, backup.read_backup(decode_upload(data, name)),
-                                       actor=d.username), _restored)
+    _, data = got
+    into = d.slug if st.session_state.get(RESTORE_HERE) else ""
+    act(lambda: backup.restore_seminar(d.store, backup.read_backup(data), actor=d.actor(),
+                                       into=into), _restored)
 
 
 def _text(write: object) -> bytes:
@@ -89,7 +93,12 @@ def render_backup(d: Desk) -> None:
     with st.form("desk_restore_form", clear_on_submit=True):
         st.file_uploader("Restore a seminar from a backup file", type=["json"],
                          key=RESTORE_FILE)
-        st.caption("Restoring creates the seminar of the file; it must not exist here yet.")
+        st.checkbox("Into this seminar (only while it has no annotations or links)",
+                    key=RESTORE_HERE)
+        st.caption("Otherwise restoring creates the seminar of the file (if you may create "
+                   "seminars); it must not exist here yet. Members must already have "
+                   f"accounts here. Files over {backup_schema.MAX_BACKUP_BYTES // 2**20} MiB "
+                   "are refused.")
         st.form_submit_button("Restore", key=RESTORE, on_click=_restore, args=(d,))
 
 

@@ -6,12 +6,14 @@ import io
 
 import streamlit as st
 
-from .. import desk
+from .. import accounts, desk
 from ..timeutil import format_time
-from .desk_common import Desk, frame, shown
+from .desk_common import Desk, act, frame, shown
 
 INCLUDE_INSTRUCTORS = "desk_st_instructors"
 CSV = "desk_st_csv"
+UNLOCK_WHO = "desk_st_unlock_who"
+UNLOCK = "desk_st_unlock"
 COLUMNS = ["username", "display_name", "role", "annotations", "replies", "codes_used",
            "distinct_codes", "words", "documents", "last_activity"]
 
@@ -34,3 +36,20 @@ def render(d: Desk) -> None:
         st.download_button("Download for grading (CSV)", out.getvalue().encode("utf-8"),
                            file_name=f"{d.slug}-students.csv", mime="text/csv", key=CSV,
                            on_click="ignore")
+    _unlock_form(d, [r.username for r in rows if r.role])
+
+
+def _unlock(d: Desk) -> None:
+    who = st.session_state.get(UNLOCK_WHO) or ""
+    act(lambda: accounts.lift_hold(d.store, d.actor(), who),
+        lambda n: f"Sign-in for {who} is open again ({n} failed attempt(s) forgotten).")
+
+
+def _unlock_form(d: Desk, usernames: list[str]) -> None:
+    """A member locked out by wrong passwords (theirs or someone else's) signs in again."""
+    if not usernames:
+        return
+    with st.form("desk_unlock_form"):
+        st.selectbox("Lift a sign-in hold", usernames, key=UNLOCK_WHO,
+                     help="After repeated wrong passwords sign-in waits; this ends the wait.")
+        st.form_submit_button("Lift hold", key=UNLOCK, on_click=_unlock, args=(d,))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from .. import corpus
+from .. import corpus, permissions
 from ..annotation import AnnotationView, Filters, list_annotations
 from ..seminar import seminar_codebook
 from . import desk_review, state
@@ -49,6 +49,7 @@ def _add(d: Desk) -> None:
     name, data = got
     act(lambda: corpus.add_text(
         d.store, data, name=name, title=s.get(TITLE, ""), perspective=s.get(PERSPECTIVE) or "",
+        actor=d.actor(), seminar=d.slug,
         document_id=s.get(DOCUMENT_ID, "").strip(), source_kind=s.get(SOURCE_KIND, ""),
         author=s.get(AUTHOR, ""), publisher=s.get(PUBLISHER, ""), date=s.get(DATE, ""),
         licence=s.get(LICENCE, "")), _added)
@@ -91,12 +92,15 @@ def render(d: Desk) -> None:
 
 def _replace_form(d: Desk) -> None:
     st.subheader("Replace a text and re-anchor")
-    st.caption("The document keeps its title and metadata. Annotations (of every seminar) "
-               "are carried through the edit: those on unchanged words land exactly where "
-               "they went; places the edit does not prove need a review below; annotations "
-               "whose words were deleted stay on the old text as orphans.")
-    texts = shown(lambda: corpus.list_texts(d.store)) or []
-    titles = {t.document_id: t.title for t in texts}
+    st.caption("Texts this seminar uploaded (site admins: the built-in corpus too). The "
+               "document keeps its title and metadata. This seminar's annotations (for a "
+               "built-in text, every seminar's) are carried through the edit: those on "
+               "unchanged words land exactly where they went; places the edit does not prove "
+               "need a review below; annotations whose words were deleted stay on the old text "
+               "as orphans.")
+    texts = shown(lambda: corpus.list_texts(d.store, d.slug)) or []
+    corpus_too = permissions.may(d.store, d.actor(), permissions.Action.EDIT_CORPUS)
+    titles = {t.document_id: t.title for t in texts if t.own or corpus_too}
     with st.form("desk_rep_form", clear_on_submit=True):
         st.selectbox("Document", list(titles), format_func=titles.__getitem__,
                      key=REPLACE_DOCUMENT)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from .. import permissions
 from ..annotation import (
     UNDO_WINDOW,
     AnnotationView,
@@ -133,9 +134,10 @@ def _close() -> None:
 
 
 def may_change(who: state.Identity, a: AnnotationView) -> bool:
-    """Offer edit and delete to the author and to instructors (the library has the last word)."""
-    return a.annotator == who.username or (
-        who.role == state.INSTRUCTOR and who.seminar.closed)
+    """Offer edit and delete when the permission map allows (the library asks it again)."""
+    return permissions.allowed(permissions.Principal(who.role), permissions.Action.EDIT,
+                               permissions.Resource(who.seminar.closed, a.annotator),
+                               who.username)
 
 
 def opened(store: Store, who: state.Identity, a: AnnotationView, cb: SeminarCodebook,

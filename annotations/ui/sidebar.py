@@ -68,10 +68,10 @@ def identity(store: Store, who: state.Identity) -> None:
         role = ("guest: no account, open seminar" if who.role == state.GUEST
                 else f"{who.username} · {who.role}")
         st.caption(f"{plain(role)}  \nSeminar: {plain(who.seminar.title)} · join code "
-                   f"{who.seminar.join_code}")
+                   f"{plain(who.seminar.join_code)}")
         if who.seminar.blind:
             status = blind.status(store, who.seminar.slug, who.username)
-            st.caption(f"Blind round · {status.label}")
+            st.caption(f"Blind round · {plain(status.label)}")
             if who.role == state.STUDENT and not status.revealed and not status.viewer_submitted:
                 st.caption("You see only your own annotations until you hand in.")
                 if st.session_state.get(state.BLIND_CONFIRM):

@@ -13,9 +13,11 @@ from typing import Any
 import streamlit as st
 
 from ..seminar import SeminarInfo
+from .markup import plain
 
 # Identity
 AUTH_TOKEN = "auth_token"  # session token of a signed-in account (validated every run)
+DEVICE_TOKEN = "device_token"  # this browser signed in before: sign-in holds skip it
 SSO_SIGNED_IN = "auth_sso"  # the account was signed in through st.login
 SSO_PAUSED = "auth_sso_paused"  # don't map st.user again after a sign-out or an expiry
 GUEST_TOKEN = "guest_token"  # session token of a guest (validated every run)
@@ -157,8 +159,12 @@ def sign_out_locally() -> None:
 
 
 def say(kind: str, text: str) -> None:
-    """Queue a message for the next run (callbacks run before the page is drawn)."""
-    st.session_state.setdefault(MESSAGES, []).append((kind, text))
+    """Queue a message for the next run (callbacks run before the page is drawn).
+
+    `text` is plain prose (it may quote user input, e.g. in an error): it is
+    escaped here, once, so callers never pass Markdown.
+    """
+    st.session_state.setdefault(MESSAGES, []).append((kind, plain(text)))
 
 
 def show_messages() -> None:

@@ -38,13 +38,13 @@ def _annotations(_store: Store, url: str, revision: int, filters: Filters, viewe
 
 
 @st.cache_data(ttl=30, show_spinner=False)
-def _text(_store: Store, url: str, document_id: str) -> VersionText:
-    return get_text(_store, document_id)
+def _text(_store: Store, url: str, document_id: str, seminar: str) -> VersionText:
+    return get_text(_store, document_id, seminar=seminar)
 
 
 @st.cache_data(ttl=30, show_spinner=False)
-def _texts(_store: Store, url: str) -> list[TextInfo]:
-    return list_texts(_store)
+def _texts(_store: Store, url: str, seminar: str) -> list[TextInfo]:
+    return list_texts(_store, seminar)
 
 
 @st.cache_data(ttl=30, show_spinner=False)
@@ -139,7 +139,7 @@ def _quick_tags(settings: sidebar.Settings) -> None:
 def render(store: Store, who: state.Identity) -> None:
     url = config.database_url()
     cb = _codebook(store, url, who.seminar.slug)
-    texts = _texts(store, url)
+    texts = _texts(store, url, who.seminar.slug)
     settings = sidebar.render(who, texts, cb)
     state.show_messages()
     if not settings.document:
@@ -148,7 +148,7 @@ def render(store: Store, who: state.Identity) -> None:
         return
     rev = revision(store, who.seminar.id)
     st.session_state[state.RENDERED_REV] = rev
-    version = _text(store, url, settings.document)
+    version = _text(store, url, settings.document, who.seminar.slug)
     everything = _annotations(store, url, rev,
                               Filters(seminar=who.seminar.slug, document=settings.document),
                               who.username)

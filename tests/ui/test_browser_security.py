@@ -34,6 +34,7 @@ from annotations.annotation import add_reply, create_annotation
 from annotations.codebook import CodeSpec, PerspectiveSpec, add_code, add_perspective
 from annotations.corpus import add_text, get_text
 from annotations.db.engine import Store
+from annotations.permissions import Actor
 from annotations.seminar import get_seminar, seminar_id
 from annotations.web.session import COOKIE
 
@@ -127,7 +128,8 @@ class Seeded:
 def _seed(app: RunningApp) -> Seeded:
     store = Store.open(app.db_url)
     try:
-        add_text(store, BODY.encode("utf-8"), name="hostile.txt", title=TITLE,
+        add_text(store, BODY.encode("utf-8"),
+                 actor=Actor.console(), name="hostile.txt", title=TITLE,
                  perspective=DOC_PERSPECTIVE, document_id=DOC, source_kind=SOURCE_KIND)
         with store.transaction() as session:
             sid = seminar_id(session, "demo")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from annotations.annotation import (
     list_annotations,
 )
 from annotations.db.engine import Store
+from annotations.permissions import Actor
 from annotations.seminar import SeminarInfo, get_seminar
 from annotations.ui import (
     desk,
@@ -57,21 +59,31 @@ class Who:
 
 
 @pytest.fixture(autouse=True)
+def open_signup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about what happens in a seminar, not who may create one
+    (tests/security covers that): every account may create seminars here."""
+    monkeypatch.setenv("ANNOTATIONS_OPEN_SIGNUP", "1")
+
+
+@pytest.fixture(autouse=True)
 def fast_hasher() -> Iterator[None]:
     previous = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     yield
     accounts.use_hasher(previous)
 
 
+TINY = "class-tiny"  # the class's own upload: its id starts with the seminar's slug
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
     """A seminar `class` taught by `teacher`, with students ada and bob who annotated `tiny`."""
     s = Store.open(f"sqlite:///{tmp_path / 'desk.sqlite3'}")
-    corpus.add_text(s, TEXT.encode(), name="tiny.txt", title="Tiny", perspective="textbook",
-                    document_id="tiny")
     ids = {u: accounts.create_user(s, u, f"{u.title()} X", "long enough pw").id
            for u in ("teacher", "ada", "bob")}
     roles.create_seminar_as(s, ids["teacher"], "class", "A class", join_code="CLASS1")
+    corpus.add_text(s, TEXT.encode(), name="tiny.txt", title="Tiny", perspective="textbook",
+                    actor=Actor.console(), seminar="class", document_id="tiny")
     for u in ("ada", "bob"):
         roles.join_seminar(s, ids[u], "CLASS1")
     _note(s, "ada", "man-made", ["omission"])
@@ -83,7 +95,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 def _note(s: Store, who: str, phrase: str, codes: list[str]) -> str:
     i = TEXT.index(phrase)
-    return create_annotation(s, seminar="class", document_id="tiny", start=i,
+    return create_annotation(s, seminar="class", document_id=TINY, start=i,
                              end=i + len(phrase), quote=phrase, annotator=who,
                              perspective="textbook", codes=codes).id
 
@@ -116,7 +128,7 @@ def _desk(s: Store, section: str = desk.STUDENTS, who: Who | None = None) -> App
 
 
 def _errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
+    return [re.sub(r"\\(.)", r"\1", e.value) for e in at.error]  # escapes removed
 
 
 def _frames(at: AppTest, column: str) -> list:  # type: ignore[type-arg]
@@ -142,6 +154,19 @@ def test_students_table_and_grading_csv(store: Store) -> None:
     assert "teacher" in set(_frames(at, "codes_used")[0]["username"])
 
 
+def test_the_instructor_lifts_a_students_sign_in_hold(store: Store) -> None:
+    for _ in range(accounts.MAX_FAILURES):
+        with pytest.raises(accounts.AuthenticationFailed):
+            accounts.verify_password(store, "ada", "wrong password")
+    with pytest.raises(accounts.TooManyAttempts):
+        accounts.verify_password(store, "ada", "long enough pw")
+    at = _desk(store)
+    at.selectbox(key=desk_students.UNLOCK_WHO).set_value("ada")
+    at.button(key=desk_students.UNLOCK).click().run()
+    assert not at.exception and not _errors(at), _errors(at)
+    assert accounts.verify_password(store, "ada", "long enough pw").username == "ada"
+
+
 def test_a_student_or_guest_is_refused(store: Store) -> None:
     at = _desk(store, who=_identity(store, "ada", roles.STUDENT))
     assert any("instructor" in e for e in _errors(at))
@@ -153,7 +178,7 @@ def test_a_student_or_guest_is_refused(store: Store) -> None:
 
 def test_heat_strip_and_untouched_passages(store: Store) -> None:
     at = _desk(store, desk.DOCUMENTS)
-    assert at.selectbox(key=desk_documents.DOCUMENT).value == "tiny"
+    assert at.selectbox(key=desk_documents.DOCUMENT).value == TINY
     assert len(at.get("vega_lite_chart")) == 1
     untouched = [m.value for m in at.markdown if m.value.startswith("¶")]
     assert len(untouched) == 1 and "Nobody knows more" in untouched[0]
@@ -168,7 +193,7 @@ def test_agreement_tables_and_disagreements(store: Store) -> None:
     assert "None" not in {str(v) for v in alpha["alpha"]}
     pairs = _frames(at, "kappa")[0]
     assert set(pairs["annotator A"]) == {"Ada X (ada)"}
-    assert at.selectbox(key=desk_agreement.DISAGREE_DOCUMENT).value == "tiny"
+    assert at.selectbox(key=desk_agreement.DISAGREE_DOCUMENT).value == TINY
     coded = _frames(at, "annotator")
     assert coded, "a passage where ada and bob differ"
     first = dict(zip(coded[0]["annotator"], coded[0]["codes"], strict=True))
@@ -258,7 +283,7 @@ def test_codebook_export_and_import(store: Store) -> None:
         "book.json", json.dumps(book).encode(), "application/json")
     at.button(key=desk_codebook.IMPORT).click().run()
     assert not _errors(at), _errors(at)
-    assert any("1 added" in s.value for s in at.success)
+    assert any("1 added" in re.sub(r"\\(.)", r"\1", s.value) for s in at.success)
     at.file_uploader(key=desk_codebook.IMPORT_FILE).upload(
         "book.csv", b"kind,name\ncode,bad;name\n", "text/csv")
     at.button(key=desk_codebook.IMPORT).click().run()
@@ -285,14 +310,14 @@ def test_upload_a_text_and_bad_files(store: Store) -> None:
     at.text_input(key=desk_texts.AUTHOR).input("Someone")
     at.button(key=desk_texts.ADD).click().run()
     assert not _errors(at), _errors(at)
-    info = {t.document_id: t for t in corpus.list_texts(store)}["a-memo"]
+    info = {t.document_id: t for t in corpus.list_texts(store, "class")}["class-a-memo"]
     assert (info.title, info.perspective, info.author) == ("A memo", "textbook", "Someone")
 
 
 def test_replace_a_version_lists_orphans_and_reviews(store: Store) -> None:
     at = _desk(store, desk.TEXTS)
     new = "The famine was man-made, they say.\n\nOthers say the harvest was poor.\n"
-    at.selectbox(key=desk_texts.REPLACE_DOCUMENT).set_value("tiny")
+    at.selectbox(key=desk_texts.REPLACE_DOCUMENT).set_value(TINY)
     at.file_uploader(key=desk_texts.REPLACE_FILE).upload("tiny-2.txt", new.encode(),
                                                          "text/plain")
     at.button(key=desk_texts.REPLACE).click().run()
@@ -302,8 +327,8 @@ def test_replace_a_version_lists_orphans_and_reviews(store: Store) -> None:
     assert result.report.orphans == []
     listed = [d.value for d in at.dataframe if "status" in d.value.columns]
     assert any("harvest was poor" in q for f in listed for q in f["quote"])
-    assert corpus.get_text(store, "tiny").text == new
-    assert corpus.get_text(store, "tiny").title == "Tiny"
+    assert corpus.get_text(store, TINY, seminar="class").text == new
+    assert corpus.get_text(store, TINY, seminar="class").title == "Tiny"
     assert "text.replace" in {e.action for e in audit.list_entries(store, "class")}
 
 

@@ -6,6 +6,7 @@ pending selection the component's callback would have stored.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -55,7 +56,7 @@ def _text(store: Store) -> str:
 
 
 def _errors(at: AppTest) -> str:
-    return " ".join(e.value for e in at.error)
+    return " ".join(re.sub(r"\\(.)", r"\1", e.value) for e in at.error)  # escapes removed
 
 
 def _select(at: AppTest, store: Store, phrase: str, quote: str | None = None) -> None:
