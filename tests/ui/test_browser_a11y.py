@@ -86,6 +86,11 @@ def store(app: RunningApp) -> Iterator[Store]:
 
 def violations(page: Any) -> list[str]:
     """axe-core's WCAG 2.1 A/AA violations on the page as it is now, one line per element."""
+    # While a rerun runs, Streamlit fades the previous run's elements (stale):
+    # audit the page as a reader sees it at rest, not mid-run.
+    page.wait_for_function(
+        "!document.querySelector('[data-testid=stElementContainer][data-stale=true]')",
+        timeout=WAIT)
     page.wait_for_timeout(500)  # let Streamlit finish painting the last delta
     found = Axe().run(page, options=AXE_OPTIONS).response["violations"]
     return [f"{v['id']}: {n['target']} {n['failureSummary']!r}" for v in found
