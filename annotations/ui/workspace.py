@@ -1,9 +1,10 @@
 """The seminar workspace: the document with its highlights, the composer, the panel, live updates.
 
-Live updates come from a small fragment that polls the seminar's revision
-counter every second and reruns the page only when it moved; the component
-then redraws only if its render key changed, and the JS holds any redraw
-while the reader is in the middle of a selection.
+Live updates are pushed: the component follows the seminar's revision over
+the `/live/<seminar>` stream (annotations.web.live) and asks for a rerun only
+when a newer revision than the one drawn arrives, so an idle page runs no
+Python at all. The component then redraws only if its render key changed, and
+the JS holds any redraw while the reader is in the middle of a selection.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from .. import config
+from .. import config, live
 from ..annotation import AnnotationView, Filters, create_annotation, list_annotations
 from ..corpus import TextInfo, VersionText, get_text, list_texts
 from ..db.engine import Store
@@ -21,9 +22,6 @@ from ..seminar import SeminarCodebook, revision, seminar_codebook
 from . import account, forms, panel, sidebar, state, suggestions
 from .highlighter import Focus, highlighter, payload
 from .markup import plain
-
-POLL_SECONDS = 1.0
-
 
 # ---------------------------------------------------------------- cached reads
 # Keyed by URL and revision, shared by every session: thirty students polling
@@ -110,12 +108,16 @@ def _on_hotkey(cb: SeminarCodebook) -> None:
 # ---------------------------------------------------------------- live
 
 
-@st.fragment(run_every=POLL_SECONDS)
-def _live(store: Store, seminar_id: int) -> None:
-    """Rerun the page when a classmate (or another tab) wrote something."""
-    if revision(store, seminar_id) != st.session_state.get(state.RENDERED_REV):
-        st.rerun()
-    st.caption("● Live: classmates' annotations appear here as they save them.")
+def _live(who: state.Identity, rev: int) -> dict[str, Any]:
+    """Where the component follows the seminar, with a token only this reader got."""
+    path = f"/live/{who.seminar.id}"
+    return {"stream": path, "poll": f"{path}/revision", "revision": rev,
+            "token": live.subscription(who.seminar.id, who.user_id),
+            "heartbeat_s": live.HEARTBEAT_SECONDS}
+
+
+def _on_live() -> None:
+    """A newer revision exists: the rerun this trigger causes draws it."""
 
 
 def _status(settings: sidebar.Settings, pending: dict[str, Any] | None) -> str:
@@ -137,7 +139,6 @@ def render(store: Store, who: state.Identity) -> None:
         st.info("The corpus is empty: add texts with `annotations texts add`.")
         return
     rev = revision(store, who.seminar.id)
-    st.session_state[state.RENDERED_REV] = rev
     version = _text(store, url, settings.document)
     everything = _annotations(store, url, rev,
                               Filters(seminar=who.seminar.slug, document=settings.document),
@@ -168,12 +169,13 @@ def render(store: Store, who: state.Identity) -> None:
             pending=(pending["start"], pending["end"]) if pending else None,
             selected=selected, focus=focus, status=_status(settings, pending), names=names,
         )
+        data["live"] = _live(who, rev)
         highlighter(
             data, key=state.HIGHLIGHTER,
             on_selection=lambda: _on_selection(store, who, settings.document),
-            on_pick=_on_pick, on_hotkey=lambda: _on_hotkey(cb),
+            on_pick=_on_pick, on_hotkey=lambda: _on_hotkey(cb), on_live=_on_live,
         )
-        _live(store, who.seminar.id)
+        st.caption("● Live: classmates' annotations appear here as they save them.")
     with side_col:
         opened = next((a for a in everything if a.id == selected), None)
         if opened is not None:

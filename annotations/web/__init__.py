@@ -14,6 +14,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import BaseRoute, Route
 
+from . import live
+
 
 async def _health(request: Request) -> PlainTextResponse:
     """Liveness of the app's own routes (Streamlit's is /_stcore/health)."""
@@ -22,7 +24,7 @@ async def _health(request: Request) -> PlainTextResponse:
 
 def routes() -> list[BaseRoute]:
     """Every route the app serves besides Streamlit's own."""
-    return [Route("/api/health", _health, methods=["GET"])]
+    return [Route("/api/health", _health, methods=["GET"]), *live.routes()]
 
 
 def middleware() -> list[Middleware]:

@@ -131,6 +131,7 @@ def highlighter(
     on_selection: Callable[[], None],
     on_pick: Callable[[], None],
     on_hotkey: Callable[[], None],
+    on_live: Callable[[], None] = lambda: None,
 ) -> Any:
     """Mount the component; its trigger values arrive through the callbacks."""
     return _renderer()(
@@ -139,4 +140,5 @@ def highlighter(
         on_selection_change=on_selection,
         on_pick_change=on_pick,
         on_hotkey_change=on_hotkey,
+        on_live_change=on_live,
     )

@@ -17,11 +17,14 @@ export default function (component) {
   }
   st.trigger = setTriggerValue;
   st.offer(data || {});
+  if (!st.live) st.live = createLive(parentElement.querySelector(".hl-root"));
+  st.live.offer((data || {}).live, setTriggerValue);
   return () => {
     // Only a real unmount tears down; a superseded call must not.
     setTimeout(() => {
       if (!parentElement.isConnected && parentElement[STATE] === st) {
         st.destroy();
+        st.live.destroy();
         delete parentElement[STATE];
       }
     }, 0);
@@ -58,6 +61,168 @@ function el(tag, cls, text) {
 }
 
 const ALPHA = ["33", "4d", "66", "80"];
+
+// ---------------------------------------------------------------- live
+//
+// The page follows its seminar's revision over Server-Sent Events and asks
+// Streamlit for a rerun (the "live" trigger) only when a revision newer than
+// the one it was drawn from arrives, so an idle page costs the server nothing.
+// The stream also sends the current revision as a heartbeat; when it fails or
+// falls silent, the page polls the same number slowly until it comes back.
+// A rerun never disturbs a selection: offer() above holds new payloads. Nor
+// does it cut short a run the reader started (a click on a button, a pick):
+// asking for a rerun then would stop that run half-drawn (its toast lost), so
+// news heard meanwhile waits for that run's payload, or LIVE_HOLD_MS at most.
+
+const LIVE_POLL_MS = 10000;
+const LIVE_REASK_MS = 5000;
+const LIVE_HOLD_MS = 2000;
+const LIVE_ACTIONS = "button, input, select, textarea, label, [role='option'], [role='tab'], .hl-root";
+
+function createLive(root) {
+  const lv = {
+    cfg: null, // {stream, poll, token, revision, heartbeat_s}
+    trigger: null,
+    source: null,
+    shown: -1, // revision of the newest payload received
+    heard: -1, // newest revision the stream or the poll told of
+    holdUntil: 0, // a run the reader started is on its way until then
+    holdTimer: null,
+    asked: -1,
+    askedAt: 0,
+    lastHeard: 0,
+    pollTimer: null,
+    watchTimer: null,
+    refusedToken: null,
+  };
+
+  function withToken(path) {
+    return `${path}?t=${encodeURIComponent(lv.cfg.token)}`;
+  }
+
+  function stale(rev) {
+    if (!Number.isInteger(rev)) return;
+    lv.heard = Math.max(lv.heard, rev);
+    if (rev <= lv.shown || !lv.trigger) return;
+    if (Date.now() < lv.holdUntil) return; // release() asks again
+    if (rev <= lv.asked && Date.now() - lv.askedAt < LIVE_REASK_MS) return;
+    lv.asked = rev;
+    lv.askedAt = Date.now();
+    root.dataset.liveAsked = String(rev);
+    lv.trigger("live", { revision: rev, at: lv.askedAt });
+  }
+
+  function heard(ev) {
+    lv.lastHeard = Date.now();
+    stale(Number(ev.data));
+  }
+
+  function refused() {
+    // A stale token (or a reader no more): one rerun fetches a new one, if there is one.
+    if (lv.refusedToken === lv.cfg.token || !lv.trigger) return;
+    lv.refusedToken = lv.cfg.token;
+    lv.trigger("live", { revision: null, at: Date.now() });
+  }
+
+  function pollOnce() {
+    if (!lv.cfg) return;
+    fetch(withToken(lv.cfg.poll), { cache: "no-store", credentials: "same-origin" })
+      .then((r) => {
+        if (r.status === 403) refused();
+        return r.ok ? r.json() : null;
+      })
+      .then((j) => j && stale(Number(j.revision)))
+      .catch(() => {});
+  }
+
+  function startPoll() {
+    root.dataset.live = "poll";
+    if (lv.pollTimer === null) lv.pollTimer = setInterval(pollOnce, LIVE_POLL_MS);
+  }
+
+  function stopPoll() {
+    if (lv.pollTimer !== null) clearInterval(lv.pollTimer);
+    lv.pollTimer = null;
+  }
+
+  function release() {
+    lv.holdUntil = 0;
+    if (lv.holdTimer !== null) clearTimeout(lv.holdTimer);
+    lv.holdTimer = null;
+    stale(lv.heard);
+  }
+
+  const onAction = (ev) => {
+    if (!(ev.target.closest && ev.target.closest(LIVE_ACTIONS))) return;
+    lv.holdUntil = Date.now() + LIVE_HOLD_MS;
+    if (lv.holdTimer !== null) clearTimeout(lv.holdTimer);
+    lv.holdTimer = setTimeout(release, LIVE_HOLD_MS);
+  };
+  document.addEventListener("click", onAction, true);
+  document.addEventListener("change", onAction, true);
+
+  function close() {
+    if (lv.source) lv.source.close();
+    lv.source = null;
+  }
+
+  function open() {
+    close();
+    const es = new EventSource(withToken(lv.cfg.stream));
+    lv.source = es;
+    lv.lastHeard = Date.now();
+    es.addEventListener("open", () => {
+      lv.lastHeard = Date.now();
+      root.dataset.live = "stream";
+      stopPoll();
+    });
+    es.addEventListener("revision", heard);
+    es.addEventListener("heartbeat", heard);
+    es.addEventListener("error", () => {
+      startPoll();
+      if (es.readyState === EventSource.CLOSED) {
+        // Refused or gone for good: the browser will not retry; the watchdog will.
+        pollOnce();
+      }
+    });
+  }
+
+  // A stream that is closed, or silent for three heartbeats, is reopened (with
+  // the newest token) while the poll carries on.
+  function watch() {
+    if (!lv.cfg) return;
+    const silentMs = 3000 * Number(lv.cfg.heartbeat_s || 15);
+    const closed = !lv.source || lv.source.readyState === EventSource.CLOSED;
+    if (closed || Date.now() - lv.lastHeard > silentMs) {
+      startPoll();
+      open();
+    }
+  }
+
+  return {
+    offer(cfg, trigger) {
+      if (!cfg || typeof cfg.stream !== "string" || typeof cfg.token !== "string") return;
+      lv.trigger = trigger;
+      const rev = Number(cfg.revision);
+      if (Number.isInteger(rev)) lv.shown = rev;
+      root.dataset.liveShown = String(lv.shown);
+      const moved = !lv.cfg || lv.cfg.stream !== cfg.stream;
+      lv.cfg = cfg;
+      if (moved) open();
+      if (lv.watchTimer === null) lv.watchTimer = setInterval(watch, LIVE_POLL_MS);
+      if (lv.holdUntil) setTimeout(release, 0); // the run the reader started has drawn
+    },
+    destroy() {
+      close();
+      stopPoll();
+      document.removeEventListener("click", onAction, true);
+      document.removeEventListener("change", onAction, true);
+      if (lv.holdTimer !== null) clearTimeout(lv.holdTimer);
+      if (lv.watchTimer !== null) clearInterval(lv.watchTimer);
+      lv.watchTimer = null;
+    },
+  };
+}
 
 // ---------------------------------------------------------------- state
 
