@@ -79,6 +79,7 @@ def _on_selection(store: Store, who: state.Identity, document_id: str) -> None:
             )
         except AnnotationsError as e:
             state.say("error", str(e))
+            st.session_state[state.REJECTED] = sel_id
         return
     state.set_pending(start, end, quote, sel_id)
     st.session_state[state.PENDING]["document"] = document_id
@@ -168,6 +169,9 @@ def render(store: Store, who: state.Identity) -> None:
             codes=cb.codes, revision=rev,
             pending=(pending["start"], pending["end"]) if pending else None,
             selected=selected, focus=focus, status=_status(settings, pending), names=names,
+            pending_id=pending["id"] if pending else None,
+            draft=(settings.perspective, settings.codes) if settings.quick else None,
+            rejected=st.session_state.pop(state.REJECTED, None), save_button=state.COMPOSE_SAVE,
         )
         data["live"] = _live(who, rev)
         highlighter(

@@ -56,9 +56,14 @@ def paratext_label(kind: str) -> str:
 
 def highlight_colour(a: AnnotationView, colour_by: str, perspective_colours: dict[str, str],
                      code_colours: dict[str, str]) -> str:
+    return tags_colour(a.perspective, a.codes, colour_by, perspective_colours, code_colours)
+
+
+def tags_colour(perspective: str, codes: Sequence[str], colour_by: str,
+                perspective_colours: dict[str, str], code_colours: dict[str, str]) -> str:
     """Colour by the first code or by the perspective, falling back to the other, then grey."""
-    by_code = next((code_colours[c] for c in a.codes if c in code_colours), None)
-    by_perspective = perspective_colours.get(a.perspective)
+    by_code = next((code_colours[c] for c in codes if c in code_colours), None)
+    by_perspective = perspective_colours.get(perspective)
     if colour_by == "code":
         return by_code or by_perspective or GREY
     return by_perspective or by_code or GREY
@@ -87,8 +92,17 @@ def payload(
     focus: Focus | None = None,
     status: str = "",
     names: Mapping[str, str] | None = None,
+    pending_id: str | None = None,
+    draft: tuple[str, Sequence[str]] | None = None,
+    rejected: str | None = None,
+    save_button: str = "",
 ) -> dict[str, Any]:
-    """The JSON the component renders. `render_key` changes only when the drawing must."""
+    """The JSON the component renders. `render_key` changes only when the drawing must.
+
+    For the optimistic draw: `draft` is Quick code's (perspective, codes), with
+    which a selection is saved at once; `save_button` the key of the composer's
+    Save button; `rejected` the id of a save the server just refused.
+    """
     p_colours = {p.name: p.colour for p in perspectives}
     c_colours = {c.name: c.colour for c in codes}
     highlights = [
@@ -116,7 +130,11 @@ def payload(
             for p in version.paratext
         ],
         "highlights": highlights,
-        "pending": {"s": pending[0], "e": pending[1]} if pending else None,
+        "pending": {"s": pending[0], "e": pending[1], "id": pending_id} if pending else None,
+        "draft": {"colour": tags_colour(draft[0], draft[1], colour_by, p_colours, c_colours)}
+        if draft is not None else None,
+        "rejected": rejected,
+        "save_button": f"st-key-{save_button}" if save_button else "",
         "selected": selected,
         "focus": {"id": focus.annotation_id, "nonce": focus.nonce} if focus else None,
         "legend": legend,

@@ -224,6 +224,80 @@ function createLive(root) {
   };
 }
 
+// ---------------------------------------------------------------- optimistic
+//
+// Your own new highlight is drawn the moment you save (a Quick-code selection,
+// or the composer's Save button), before the server answers: an overlay on the
+// text through the CSS Custom Highlight API, so no redraw of the document is
+// needed. The next payload settles it: the saved highlight replaces it, or, if
+// the server refused the save (payload.rejected), it is taken away again.
+
+const OPTIMISTIC = "hl-optimistic";
+const OPTIMISTIC_MS = 10000;
+// Page-wide, not per mount: a refused save shows a message above the component,
+// which Streamlit answers by mounting it afresh; the new mount settles the save.
+const OPEN_SAVE = { id: null, at: 0, style: null };
+
+function createOptimistic(st, root) {
+  const op = OPEN_SAVE;
+  if (!op.style) {
+    op.style = document.createElement("style");
+    document.head.appendChild(op.style);
+  }
+
+  // A code-point offset as a DOM point inside the segment that holds it.
+  function domPoint(cp) {
+    let lo = 0;
+    let hi = st.segs.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (Number(st.segs[mid].dataset.s) <= cp) lo = mid;
+      else hi = mid - 1;
+    }
+    const seg = st.segs[lo];
+    if (!seg || !seg.firstChild) return null;
+    const k = cp - Number(seg.dataset.s);
+    const units = Array.from(seg.firstChild.data).slice(0, Math.max(0, k)).join("").length;
+    return [seg.firstChild, Math.min(units, seg.firstChild.data.length)];
+  }
+
+  function clear(outcome) {
+    if (!op.id) return;
+    if (window.CSS && CSS.highlights) CSS.highlights.delete(OPTIMISTIC);
+    root.dataset[outcome] = op.id;
+    root.dataset.optimistic = "";
+    op.id = null;
+  }
+
+  return {
+    draw(span, id, colour, t0) {
+      if (!(window.CSS && CSS.highlights && window.Highlight) || !span || !id) return;
+      const a = domPoint(span.s);
+      const b = domPoint(span.e);
+      if (!a || !b) return;
+      const r = document.createRange();
+      r.setStart(a[0], a[1]);
+      r.setEnd(b[0], b[1]);
+      const c = isColour(colour) ? colour : "#9aa0a6";
+      op.style.textContent = `::highlight(${OPTIMISTIC}) { background-color: ${c}66; ` +
+        `text-decoration: underline dashed ${c}; }`;
+      CSS.highlights.set(OPTIMISTIC, new Highlight(r));
+      op.id = id;
+      op.at = Date.now();
+      root.dataset.optimistic = id;
+      root.dataset.optimisticMs = (performance.now() - t0).toFixed(1); // read by bench_live.py
+    },
+    // Called with each applied payload: the save is confirmed, refused, or still on its way.
+    settle(data) {
+      if (!op.id) return;
+      const hs = Array.isArray(data.highlights) ? data.highlights : [];
+      if (data.rejected === op.id) clear("rolledBack");
+      else if (hs.some((h) => h && h.id === op.id)) clear("confirmed");
+      else if (Date.now() - op.at > OPTIMISTIC_MS) clear("rolledBack");
+    },
+  };
+}
+
 // ---------------------------------------------------------------- state
 
 function createState(parent) {
@@ -320,15 +394,21 @@ function createState(parent) {
 
   function sendSelection(via) {
     if (st.data && st.data.readonly) return false; // a passage shown for reading only
+    const t0 = performance.now();
     const span = currentSpan();
     if (!span || !st.trigger) return false;
     const quote = st.cps.slice(span.s, span.e).join("");
     const id = uuid4();
     root.dataset.lastSent = id;
-    st.localPending = { ...span, at: Date.now() };
     window.getSelection().removeAllRanges();
     hideCaret();
-    rebuild(st.data, true);
+    const quick = st.data && st.data.draft;
+    if (quick) {
+      st.optimistic.draw(span, id, quick.colour, t0); // saved at once: drawn as saved
+    } else {
+      st.localPending = { ...span, at: Date.now() };
+      rebuild(st.data, true);
+    }
     st.trigger("selection", { start: span.s, end: span.e, quote, id, via });
     return true;
   }
@@ -529,6 +609,7 @@ function createState(parent) {
     } else {
       applySelected(data.selected || null);
     }
+    st.optimistic.settle(data);
     renderChrome(data);
     const focus = data.focus;
     if (focus && focus.nonce !== st.focusNonce) {
@@ -749,6 +830,14 @@ function createState(parent) {
     ev.preventDefault();
     sendSelection("button");
   };
+
+  // The composer's Save button (outside the component): draw its pending span as saved.
+  const onSave = (ev) => {
+    const save = st.data && st.data.save_button;
+    const p = st.data && st.data.pending;
+    if (!save || !p || !p.id || !ev.target.closest || !ev.target.closest(`.${save} button`)) return;
+    st.optimistic.draw(p, p.id, null, performance.now());
+  };
   // Keep the selection when the button is pressed (a click would collapse it first).
   const onButtonDown = (ev) => ev.preventDefault();
 
@@ -765,8 +854,11 @@ function createState(parent) {
   document.addEventListener("pointercancel", onPointerUp, true);
   document.addEventListener("selectionchange", onSelectionChange);
   document.addEventListener("pointerdown", onDocPointerDown, true);
+  document.addEventListener("click", onSave, true);
+  st.optimistic = createOptimistic(st, root);
 
   st.destroy = () => {
+    document.removeEventListener("click", onSave, true);
     document.removeEventListener("pointerup", onPointerUp, true);
     document.removeEventListener("pointercancel", onPointerUp, true);
     document.removeEventListener("selectionchange", onSelectionChange);
