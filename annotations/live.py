@@ -8,7 +8,7 @@ that rolled back. On PostgreSQL the bump also sends `NOTIFY` in the same
 transaction, so other app processes sharing the database hear it (PostgreSQL
 delivers it only on commit) through their `PgListener`. Without a listener
 (SQLite, where the CLI or a second process may write too) the hub re-reads the
-followed seminars' revisions once a second, one query per process.
+followed seminars' revisions twice a second, one query per process.
 
 A page follows a seminar with a `subscription` token minted when the page was
 drawn for someone who may read the seminar; the token names the seminar and
@@ -42,7 +42,7 @@ Reader = Callable[[list[int]], dict[int, int]]
 
 CHANNEL = "annotations_live"
 HEARTBEAT_SECONDS = 15.0
-WATCH_SECONDS = 1.0
+WATCH_SECONDS = 0.5
 TOKEN_SECONDS = 12 * 3600
 _PENDING = "live_bumps"  # Session.info key: {seminar id: revision} waiting for the commit
 

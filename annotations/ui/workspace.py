@@ -14,25 +14,49 @@ from typing import Any
 import streamlit as st
 
 from .. import config, live
-from ..annotation import AnnotationView, Filters, create_annotation, list_annotations
+from ..annotation import (
+    AnnotationView,
+    Filters,
+    create_annotation,
+    list_annotations,
+    seminar_visibility,
+)
+from ..blind import Visibility
 from ..corpus import TextInfo, VersionText, get_text, list_texts
 from ..db.engine import Store
 from ..errors import AnnotationsError
 from ..seminar import SeminarCodebook, revision, seminar_codebook
 from . import account, forms, panel, sidebar, state, suggestions
-from .highlighter import Focus, highlighter, payload
+from .highlighter import Focus, Records, highlighter, payload, records
 from .markup import plain
 
 # ---------------------------------------------------------------- cached reads
-# Keyed by URL and revision, shared by every session: thirty students polling
-# the same revision cost one query.
+# Keyed by URL and revision, shared by every session: when a save moves the
+# revision, thirty students' reruns cost one query, not thirty.
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def _annotations(_store: Store, url: str, revision: int, filters: Filters, viewer: str
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _everything(_store: Store, url: str, revision: int, filters: Filters
+                ) -> list[AnnotationView]:
+    """The trusted list, shared as is (not copied per session: the views are frozen)."""
+    return list_annotations(_store, filters)
+
+
+def _annotations(store: Store, url: str, revision: int, filters: Filters, rule: Visibility
                  ) -> list[AnnotationView]:
-    """What `viewer` may see (blind rounds hide classmates' work until they submit)."""
-    return list_annotations(_store, filters, viewer=viewer)
+    """What the viewer may see (blind rounds hide classmates' work until they submit)."""
+    views = _everything(store, url, revision, filters)
+    return views if rule.sees_all else [a for a in views if rule.sees(a.annotator)]
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _drawn(_version: VersionText, _views: list[AnnotationView], _cb: SeminarCodebook,
+           _names: dict[str, str], url: str, revision: int, sha256: str, filters: Filters,
+           own: str, colour_by: str) -> Records:
+    """The component's highlight records, built once per revision for every session alike
+    (the codebook and the display names are part of the revision)."""
+    return records(_version, _views, colour_by=colour_by, perspectives=_cb.perspectives,
+                   codes=_cb.codes, names=_names)
 
 
 @st.cache_data(ttl=30, show_spinner=False)
@@ -141,9 +165,10 @@ def render(store: Store, who: state.Identity) -> None:
         return
     rev = revision(store, who.seminar.id)
     version = _text(store, url, settings.document)
+    rule = seminar_visibility(store, who.seminar.slug, who.username)
     everything = _annotations(store, url, rev,
                               Filters(seminar=who.seminar.slug, document=settings.document),
-                              who.username)
+                              rule)
     names = account.display_names(store, who.seminar)
     doc_col, side_col = st.columns([3, 2], gap="medium")
     with side_col:
@@ -153,7 +178,9 @@ def render(store: Store, who: state.Identity) -> None:
         suggestions.render(store, who, version, cb)
         annotators = sorted({a.annotator for a in everything})
         pf = panel.filters(who, settings.document, annotators, cb, names)
-    shown = _annotations(store, url, rev, pf.filters, who.username) if pf.active else everything
+    shown_filters = pf.filters if pf.active else Filters(seminar=who.seminar.slug,
+                                                         document=settings.document)
+    shown = _annotations(store, url, rev, pf.filters, rule) if pf.active else everything
     pending = state.pending()
     selected = st.session_state.get(state.SELECTED)
     focus: Focus | None = st.session_state.get(state.FOCUS)
@@ -172,6 +199,8 @@ def render(store: Store, who: state.Identity) -> None:
             pending_id=pending["id"] if pending else None,
             draft=(settings.perspective, settings.codes) if settings.quick else None,
             rejected=st.session_state.pop(state.REJECTED, None), save_button=state.COMPOSE_SAVE,
+            drawn=_drawn(version, shown, cb, names, url, rev, version.sha256, shown_filters,
+                         "" if rule.sees_all else rule.own, settings.colour_by),
         )
         data["live"] = _live(who, rev)
         highlighter(

@@ -79,6 +79,42 @@ def highlight_label(a: AnnotationView, names: Mapping[str, str] | None = None) -
     return " · ".join(parts)
 
 
+@dataclass(frozen=True)
+class Records:
+    """The highlights as the component draws them, with a digest that changes with them."""
+
+    highlights: list[dict[str, Any]]
+    digest: str
+
+
+def records(
+    version: VersionText,
+    annotations: Sequence[AnnotationView],
+    *,
+    colour_by: str,
+    perspectives: Sequence[PerspectiveSpec],
+    codes: Sequence[CodeSpec],
+    names: Mapping[str, str] | None = None,
+) -> Records:
+    """One record per highlight on this version: the costly part, shareable between sessions."""
+    p_colours = {p.name: p.colour for p in perspectives}
+    c_colours = {c.name: c.colour for c in codes}
+    highlights = [
+        {
+            "id": a.id,
+            "s": a.start,
+            "e": a.end,
+            "colour": highlight_colour(a, colour_by, p_colours, c_colours),
+            "label": highlight_label(a, names),
+            "note": a.note[:NOTE_PREVIEW] + ("…" if len(a.note) > NOTE_PREVIEW else ""),
+        }
+        for a in annotations
+        if a.document_sha256 == version.sha256
+    ]
+    digest = hashlib.sha1(json.dumps(highlights, sort_keys=True).encode("utf-8")).hexdigest()
+    return Records(highlights, digest)
+
+
 def payload(
     version: VersionText,
     annotations: Sequence[AnnotationView],
@@ -96,31 +132,25 @@ def payload(
     draft: tuple[str, Sequence[str]] | None = None,
     rejected: str | None = None,
     save_button: str = "",
+    drawn: Records | None = None,
 ) -> dict[str, Any]:
     """The JSON the component renders. `render_key` changes only when the drawing must.
 
-    For the optimistic draw: `draft` is Quick code's (perspective, codes), with
-    which a selection is saved at once; `save_button` the key of the composer's
-    Save button; `rejected` the id of a save the server just refused.
+    `drawn` is `records(...)` of these annotations when the caller already has
+    them (shared between sessions). For the optimistic draw: `draft` is Quick
+    code's (perspective, codes), with which a selection is saved at once;
+    `save_button` the key of the composer's Save button; `rejected` the id of a
+    save the server just refused.
     """
+    if drawn is None:
+        drawn = records(version, annotations, colour_by=colour_by, perspectives=perspectives,
+                        codes=codes, names=names)
     p_colours = {p.name: p.colour for p in perspectives}
     c_colours = {c.name: c.colour for c in codes}
-    highlights = [
-        {
-            "id": a.id,
-            "s": a.start,
-            "e": a.end,
-            "colour": highlight_colour(a, colour_by, p_colours, c_colours),
-            "label": highlight_label(a, names),
-            "note": a.note[:NOTE_PREVIEW] + ("…" if len(a.note) > NOTE_PREVIEW else ""),
-        }
-        for a in annotations
-        if a.document_sha256 == version.sha256
-    ]
     legend_source = perspectives if colour_by == "perspective" else codes
     legend = [{"name": x.name, "colour": x.colour} for x in legend_source]
     digest = hashlib.sha1(
-        json.dumps([highlights, pending, colour_by], sort_keys=True).encode("utf-8")
+        json.dumps([drawn.digest, pending, colour_by], sort_keys=True).encode("utf-8")
     ).hexdigest()[:16]
     return {
         "render_key": f"{version.document_id}:{version.sha256[:12]}:{revision}:{digest}",
@@ -129,7 +159,7 @@ def payload(
             {"s": p.start, "e": p.end, "kind": p.kind, "label": paratext_label(p.kind)}
             for p in version.paratext
         ],
-        "highlights": highlights,
+        "highlights": drawn.highlights,
         "pending": {"s": pending[0], "e": pending[1], "id": pending_id} if pending else None,
         "draft": {"colour": tags_colour(draft[0], draft[1], colour_by, p_colours, c_colours)}
         if draft is not None else None,

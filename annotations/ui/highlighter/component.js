@@ -74,8 +74,11 @@ const ALPHA = ["33", "4d", "66", "80"];
 // asking for a rerun then would stop that run half-drawn (its toast lost), so
 // news heard meanwhile waits for that run's payload, or LIVE_HOLD_MS at most.
 
+// At most one live rerun per LIVE_GAP_MS: when a whole class saves at once,
+// each page folds the news of that second into one rerun.
 const LIVE_POLL_MS = 10000;
 const LIVE_REASK_MS = 5000;
+const LIVE_GAP_MS = 1000;
 const LIVE_HOLD_MS = 2000;
 const LIVE_ACTIONS = "button, input, select, textarea, label, [role='option'], [role='tab'], .hl-root";
 
@@ -88,6 +91,7 @@ function createLive(root) {
     heard: -1, // newest revision the stream or the poll told of
     holdUntil: 0, // a run the reader started is on its way until then
     holdTimer: null,
+    gapTimer: null,
     asked: -1,
     askedAt: 0,
     lastHeard: 0,
@@ -106,6 +110,16 @@ function createLive(root) {
     if (rev <= lv.shown || !lv.trigger) return;
     if (Date.now() < lv.holdUntil) return; // release() asks again
     if (rev <= lv.asked && Date.now() - lv.askedAt < LIVE_REASK_MS) return;
+    const wait = lv.askedAt + LIVE_GAP_MS - Date.now();
+    if (wait > 0) {
+      if (lv.gapTimer === null) {
+        lv.gapTimer = setTimeout(() => {
+          lv.gapTimer = null;
+          stale(lv.heard);
+        }, wait);
+      }
+      return;
+    }
     lv.asked = rev;
     lv.askedAt = Date.now();
     root.dataset.liveAsked = String(rev);
@@ -218,6 +232,7 @@ function createLive(root) {
       document.removeEventListener("click", onAction, true);
       document.removeEventListener("change", onAction, true);
       if (lv.holdTimer !== null) clearTimeout(lv.holdTimer);
+      if (lv.gapTimer !== null) clearTimeout(lv.gapTimer);
       if (lv.watchTimer !== null) clearInterval(lv.watchTimer);
       lv.watchTimer = null;
     },
