@@ -90,10 +90,16 @@ class Hub:
         with self._lock:
             return self._latest.get(seminar)
 
-    def publish(self, seminar: int, revision: int) -> None:
-        """Record `revision` (older numbers are ignored) and wake the seminar's followers."""
+    def publish(self, seminar: int, revision: int, *, stored: bool = False) -> None:
+        """Record `revision` and wake the seminar's followers.
+
+        A notification older than the known number is ignored (they may arrive
+        out of order); a number just read from the database (`stored`) is the
+        truth even when lower, e.g. after a restore from a backup.
+        """
         with self._lock:
-            if revision <= self._latest.get(seminar, -1):
+            known = self._latest.get(seminar, -1)
+            if revision == known or (revision < known and not stored):
                 return
             self._latest[seminar] = revision
             waiters = list(self._followers.get(seminar, ()))
@@ -120,7 +126,7 @@ class Hub:
                 log.warning("live updates: could not read revisions (%s)", e)
                 continue
             for seminar, revision in found.items():
-                self.publish(seminar, revision)
+                self.publish(seminar, revision, stored=True)
 
     async def follow(self, seminar: int, read: Reader,
                      heartbeat: float = HEARTBEAT_SECONDS) -> AsyncIterator[int | None]:
@@ -130,22 +136,23 @@ class Hub:
         thread): for the first number when this process has none yet, and by
         the watcher.
         """
-        waiter = _Waiter(asyncio.get_running_loop())
+        loop = asyncio.get_running_loop()
+        waiter = _Waiter(loop)
         with self._lock:
             self._followers.setdefault(seminar, set()).add(waiter)
-        if self._watcher is None:
-            self._watcher = asyncio.get_running_loop().create_task(self._watch(read))
+        if self._watcher is None or self._watcher.done() or self._watcher.get_loop() is not loop:
+            self._watcher = loop.create_task(self._watch(read))
         try:
             shown = self.latest(seminar)
             if shown is None:
                 found = await asyncio.to_thread(read, [seminar])
-                self.publish(seminar, found.get(seminar, 0))
+                self.publish(seminar, found.get(seminar, 0), stored=True)
                 shown = self.latest(seminar) or 0
             yield shown
             while True:
                 woke = await waiter.wait(heartbeat)
                 now = self.latest(seminar) or 0
-                if now > shown:
+                if now != shown:
                     shown = now
                     yield now
                 elif not woke:

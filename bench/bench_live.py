@@ -223,20 +223,24 @@ def run(args: argparse.Namespace, pid: int, url: str, store: Store, text: str,
         saver, others = pages[0], pages[1:]
         quick_code(saver)
         peer, own, optimistic = [], [], []
+        missed = 0
         for span in spans(text, args.samples, rng):
             sent, up = save_one(saver, span)
             wait_seen(pages, [sent], 30)
-            own.append(seen(saver, [sent]).get(sent, up) - up)
+            mine = seen(saver, [sent])
+            if sent in mine:  # not drawn within the wait: counted below, not timed
+                own.append(mine[sent] - up)
             peer += [seen(p, [sent])[sent] - up for p in others if sent in seen(p, [sent])]
+            missed += sum(1 for p in others if sent not in seen(p, [sent]))
             opt = saver.evaluate("id => window.__live.opt[id]", sent)
             if opt is not None:
                 optimistic.append(float(opt))
             time.sleep(rng.uniform(0.2, 0.6))
         frames = [float(x) for x in saver.evaluate("window.__live.frame")]
         print("\na classmate's change (Quick-code save -> drawn in each other session):")
-        print(f"  classmate  {fmt(peer)}")
+        print(f"  classmate  {fmt(peer)}; not drawn within 30 s: {missed}")
         print(f"  floor: own round trip  {fmt(own)}")
-        if own and peer:
+        if own and peer and statistics.median(own) > 0:
             print(f"  ratio {statistics.median(peer) / statistics.median(own):.2f}x  "
                   f"(goal: median <= 250 ms, p95 <= 500 ms)")
         print("optimistic own highlight (release -> painted):")

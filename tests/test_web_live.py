@@ -26,6 +26,12 @@ from annotations.web import live as web_live
 DOC = "stalinism-inner-truth"
 
 
+@pytest.fixture(autouse=True)
+def fresh_hub(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's store starts its revisions at 0: no numbers left from another test."""
+    monkeypatch.setattr(live, "HUB", live.Hub())
+
+
 @pytest.fixture
 def server(store: Store, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("ANNOTATIONS_DATABASE_URL", sqlite_url)

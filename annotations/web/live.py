@@ -81,7 +81,7 @@ async def poll(request: Request) -> Response:
     s = store()
     found = await asyncio.to_thread(live.current_revisions, s, [sub.seminar])
     revision = found.get(sub.seminar, 0)
-    live.HUB.publish(sub.seminar, revision)
+    live.HUB.publish(sub.seminar, revision, stored=True)
     return JSONResponse({"revision": revision}, headers=_HEADERS)
 
 
