@@ -528,6 +528,16 @@ def _visible_select(session: Session, filters: Filters, viewer: str) -> Select: 
     return q
 
 
+def seminar_visibility(store: Store, seminar: str, viewer: str) -> blind.Visibility:
+    """`viewer`'s rule in `seminar` (PermissionDenied for an outsider of a closed one).
+
+    For callers that read one trusted list per revision and share it among
+    all viewers (the workspace): each viewer's share is `rule.sees(annotator)`.
+    """
+    with store.read() as session:
+        return blind.visibility(session, seminar_id(session, seminar), viewer)
+
+
 def list_annotations(store: Store, filters: Filters, *, with_replies: bool = True,
                      viewer: str | None = None) -> list[AnnotationView]:
     """Annotations in text order; `viewer` (a username or guest name) applies visibility.

@@ -52,6 +52,12 @@ SETTINGS: tuple[Setting, ...] = (
         str(2 * 1024 * 1024),
         "Largest text file accepted by `texts add` and the upload form, in bytes.",
     ),
+    Setting(
+        "ANNOTATIONS_SECRET_KEY",
+        "",
+        "Key that signs the pages' live-update subscriptions. Empty: a random key per "
+        "process; set the same value in every app process that serves one database.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import codebook
+from . import codebook, live
 from .db.engine import Store
 from .db.models import Seminar
 from .document import check_slug
@@ -126,9 +126,13 @@ def revision(store: Store, seminar: int) -> int:
 
 
 def bump(session: Session, seminar: int) -> None:
-    session.execute(
+    """Count a change in `seminar`; its followers hear of it when the write commits."""
+    new = session.scalar(
         update(Seminar).where(Seminar.id == seminar).values(revision=Seminar.revision + 1)
+        .returning(Seminar.revision)
     )
+    if new is not None:
+        live.note_bump(session, seminar, new)
 
 
 def ensure_seminar(store: Store, slug: str, title: str = "", join_code: str = "") -> SeminarInfo:

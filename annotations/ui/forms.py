@@ -88,6 +88,7 @@ def _save(store: Store, who: state.Identity, document_id: str, cb: SeminarCodebo
         )
     except AnnotationsError as e:
         st.session_state[COMPOSE_ERROR] = str(e)
+        st.session_state[state.REJECTED] = p["id"]
         return
     st.session_state.pop(state.PENDING, None)
     st.session_state.pop(COMPOSE_ERROR, None)

@@ -85,7 +85,7 @@ PENDING = "ws_pending"  # {"start", "end", "quote", "id"}: a selection waiting f
 SELECTED = "ws_selected"  # id of the annotation opened in the panel
 FOCUS = "ws_focus"  # Focus to send to the component once
 EDITING = "ws_editing"  # id of the annotation whose edit form is open
-RENDERED_REV = "ws_rendered_rev"  # seminar revision the page was drawn from
+REJECTED = "ws_rejected"  # id of a save the server just refused (the component undraws it)
 MESSAGES = "ws_messages"  # [(kind, text)] shown once after a rerun
 PAGE_SIZE = "ws_page_size"
 
@@ -139,7 +139,7 @@ def open_seminar(seminar: SeminarInfo) -> None:
 
 
 def _forget_page() -> None:
-    for key in (PENDING, SELECTED, EDITING, FOCUS, RENDERED_REV, VIEW, DOCUMENT):
+    for key in (PENDING, SELECTED, EDITING, FOCUS, REJECTED, VIEW, DOCUMENT):
         st.session_state.pop(key, None)
 
 

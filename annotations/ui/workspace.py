@@ -1,9 +1,10 @@
 """The seminar workspace: the document with its highlights, the composer, the panel, live updates.
 
-Live updates come from a small fragment that polls the seminar's revision
-counter every second and reruns the page only when it moved; the component
-then redraws only if its render key changed, and the JS holds any redraw
-while the reader is in the middle of a selection.
+Live updates are pushed: the component follows the seminar's revision over
+the `/live/<seminar>` stream (annotations.web.live) and asks for a rerun only
+when a newer revision than the one drawn arrives, so an idle page runs no
+Python at all. The component then redraws only if its render key changed, and
+the JS holds any redraw while the reader is in the middle of a selection.
 """
 
 from __future__ import annotations
@@ -12,29 +13,50 @@ from typing import Any
 
 import streamlit as st
 
-from .. import config
-from ..annotation import AnnotationView, Filters, create_annotation, list_annotations
+from .. import config, live
+from ..annotation import (
+    AnnotationView,
+    Filters,
+    create_annotation,
+    list_annotations,
+    seminar_visibility,
+)
+from ..blind import Visibility
 from ..corpus import TextInfo, VersionText, get_text, list_texts
 from ..db.engine import Store
 from ..errors import AnnotationsError
 from ..seminar import SeminarCodebook, revision, seminar_codebook
 from . import account, forms, layout, panel, sidebar, state, suggestions
-from .highlighter import Focus, highlighter, payload
+from .highlighter import Focus, Records, highlighter, payload, records
 from .markup import plain
 
-POLL_SECONDS = 1.0
-
-
 # ---------------------------------------------------------------- cached reads
-# Keyed by URL and revision, shared by every session: thirty students polling
-# the same revision cost one query.
+# Keyed by URL and revision, shared by every session: when a save moves the
+# revision, thirty students' reruns cost one query, not thirty.
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def _annotations(_store: Store, url: str, revision: int, filters: Filters, viewer: str
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _everything(_store: Store, url: str, revision: int, filters: Filters
+                ) -> list[AnnotationView]:
+    """The trusted list, shared as is (not copied per session: the views are frozen)."""
+    return list_annotations(_store, filters)
+
+
+def _annotations(store: Store, url: str, revision: int, filters: Filters, rule: Visibility
                  ) -> list[AnnotationView]:
-    """What `viewer` may see (blind rounds hide classmates' work until they submit)."""
-    return list_annotations(_store, filters, viewer=viewer)
+    """What the viewer may see (blind rounds hide classmates' work until they submit)."""
+    views = _everything(store, url, revision, filters)
+    return views if rule.sees_all else [a for a in views if rule.sees(a.annotator)]
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _drawn(_version: VersionText, _views: list[AnnotationView], _cb: SeminarCodebook,
+           _names: dict[str, str], url: str, revision: int, sha256: str, filters: Filters,
+           own: str, colour_by: str) -> Records:
+    """The component's highlight records, built once per revision for every session alike
+    (the codebook and the display names are part of the revision)."""
+    return records(_version, _views, colour_by=colour_by, perspectives=_cb.perspectives,
+                   codes=_cb.codes, names=_names)
 
 
 @st.cache_data(ttl=30, show_spinner=False)
@@ -81,6 +103,7 @@ def _on_selection(store: Store, who: state.Identity, document_id: str) -> None:
             )
         except AnnotationsError as e:
             state.say("error", str(e))
+            st.session_state[state.REJECTED] = sel_id
         return
     state.set_pending(start, end, quote, sel_id)
     st.session_state[state.PENDING]["document"] = document_id
@@ -110,12 +133,16 @@ def _on_hotkey(cb: SeminarCodebook) -> None:
 # ---------------------------------------------------------------- live
 
 
-@st.fragment(run_every=POLL_SECONDS)
-def _live(store: Store, seminar_id: int) -> None:
-    """Rerun the page when a classmate (or another tab) wrote something."""
-    if revision(store, seminar_id) != st.session_state.get(state.RENDERED_REV):
-        st.rerun()
-    st.caption("● Live: classmates' annotations appear here as they save them.")
+def _live(who: state.Identity, rev: int) -> dict[str, Any]:
+    """Where the component follows the seminar, with a token only this reader got."""
+    path = f"/live/{who.seminar.id}"
+    return {"stream": path, "poll": f"{path}/revision", "revision": rev,
+            "token": live.subscription(who.seminar.id, who.user_id),
+            "heartbeat_s": live.HEARTBEAT_SECONDS}
+
+
+def _on_live() -> None:
+    """A newer revision exists: the rerun this trigger causes draws it."""
 
 
 def _status(settings: sidebar.Settings, pending: dict[str, Any] | None) -> str:
@@ -147,11 +174,11 @@ def render(store: Store, who: state.Identity) -> None:
                 "desk → Texts.")
         return
     rev = revision(store, who.seminar.id)
-    st.session_state[state.RENDERED_REV] = rev
     version = _text(store, url, settings.document, who.seminar.slug)
+    rule = seminar_visibility(store, who.seminar.slug, who.username)
     everything = _annotations(store, url, rev,
                               Filters(seminar=who.seminar.slug, document=settings.document),
-                              who.username)
+                              rule)
     names = account.display_names(store, who.seminar)
     main = st.container(key=layout.WORKSPACE)
     doc_col, side_col = main.columns([3, 2], gap="medium")
@@ -165,7 +192,9 @@ def render(store: Store, who: state.Identity) -> None:
         suggestions.render(store, who, version, cb)
         annotators = sorted({a.annotator for a in everything})
         pf = panel.filters(who, settings.document, annotators, cb, names)
-    shown = _annotations(store, url, rev, pf.filters, who.username) if pf.active else everything
+    shown_filters = pf.filters if pf.active else Filters(seminar=who.seminar.slug,
+                                                         document=settings.document)
+    shown = _annotations(store, url, rev, pf.filters, rule) if pf.active else everything
     pending = state.pending()
     selected = st.session_state.get(state.SELECTED)
     focus: Focus | None = st.session_state.get(state.FOCUS)
@@ -179,18 +208,24 @@ def render(store: Store, who: state.Identity) -> None:
                        f"{plain(info.source_kind or 'not given')} · "
                        f"{len(everything)} annotation{'s' if len(everything) != 1 else ''}")
         data = payload(
-            version, [a for a in shown if not a.deleted], colour_by=settings.colour_by,
+            version, shown, colour_by=settings.colour_by,
             perspectives=cb.perspectives,
             codes=cb.codes, revision=rev,
             pending=(pending["start"], pending["end"]) if pending else None,
             selected=selected, focus=focus, status=_status(settings, pending), names=names,
+            pending_id=pending["id"] if pending else None,
+            draft=(settings.perspective, settings.codes) if settings.quick else None,
+            rejected=st.session_state.pop(state.REJECTED, None), save_button=state.COMPOSE_SAVE,
+            drawn=_drawn(version, shown, cb, names, url, rev, version.sha256, shown_filters,
+                         "" if rule.sees_all else rule.own, settings.colour_by),
         )
+        data["live"] = _live(who, rev)
         highlighter(
             data, key=state.HIGHLIGHTER,
             on_selection=lambda: _on_selection(store, who, settings.document),
-            on_pick=_on_pick, on_hotkey=lambda: _on_hotkey(cb),
+            on_pick=_on_pick, on_hotkey=lambda: _on_hotkey(cb), on_live=_on_live,
         )
-        _live(store, who.seminar.id)
+        st.caption("● Live: classmates' annotations appear here as they save them.")
     with side_col:
         opened = next((a for a in everything if a.id == selected), None)
         if opened is not None:

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import BaseRoute, Route
 
-from . import session
+from . import live, session
 
 
 async def _health(request: Request) -> PlainTextResponse:
@@ -24,7 +24,8 @@ async def _health(request: Request) -> PlainTextResponse:
 
 def routes() -> list[BaseRoute]:
     """Every route the app serves besides Streamlit's own."""
-    return [Route("/api/health", _health, methods=["GET"]), *session.routes()]
+    return [Route("/api/health", _health, methods=["GET"]), *session.routes(),
+            *live.routes()]
 
 
 def middleware() -> list[Middleware]:

@@ -57,22 +57,29 @@ def paratext_label(kind: str) -> str:
 
 def highlight_colour(a: AnnotationView, colour_by: str, perspective_colours: dict[str, str],
                      code_colours: dict[str, str]) -> str:
+    return tags_colour(a.perspective, a.codes, colour_by, perspective_colours, code_colours)
+
+
+def tags_colour(perspective: str, codes: Sequence[str], colour_by: str,
+                perspective_colours: dict[str, str], code_colours: dict[str, str]) -> str:
     """Colour by the first code or by the perspective, falling back to the other, then grey."""
-    by_code = next((code_colours[c] for c in a.codes if c in code_colours), None)
-    by_perspective = perspective_colours.get(a.perspective)
+    by_code = next((code_colours[c] for c in codes if c in code_colours), None)
+    by_perspective = perspective_colours.get(perspective)
     if colour_by == "code":
         return by_code or by_perspective or GREY
     return by_perspective or by_code or GREY
 
 
-def highlight_label(a: AnnotationView, names: Mapping[str, str] | None = None) -> str:
-    """`names` maps usernames (and guest ids) to display names; others show as stored."""
+def _who(a: AnnotationView, names: Mapping[str, str] | None) -> str:
     shown = (names or {}).get(a.annotator, "")
     if is_guest(a.annotator):
-        who = f"{shown or 'unnamed'} (guest)"  # a label, never the server-made id
-    else:
-        who = f"{shown} ({a.annotator})" if shown and shown != a.annotator else a.annotator
-    parts = [who, a.perspective or "no perspective"]
+        return f"{shown or 'unnamed'} (guest)"  # a label, never the server-made id
+    return f"{shown} ({a.annotator})" if shown and shown != a.annotator else a.annotator
+
+
+def highlight_label(a: AnnotationView, names: Mapping[str, str] | None = None) -> str:
+    """`names` maps usernames (and guest ids) to display names; others show as stored."""
+    parts = [_who(a, names), a.perspective or "no perspective"]
     if a.codes:
         parts.append(", ".join(a.codes))
     return " · ".join(parts)
@@ -80,11 +87,46 @@ def highlight_label(a: AnnotationView, names: Mapping[str, str] | None = None) -
 
 def highlight_spoken(a: AnnotationView, names: Mapping[str, str] | None = None) -> str:
     """The highlight as a screen reader announces it: words, not the label's dots."""
-    shown = (names or {}).get(a.annotator, "")
-    who = f"{shown} ({a.annotator})" if shown and shown != a.annotator else a.annotator
     perspective = f"perspective {a.perspective}" if a.perspective else "no perspective"
     codes = f"codes {', '.join(a.codes)}" if a.codes else "no codes"
-    return f"by {who}, {perspective}, {codes}"
+    return f"by {_who(a, names)}, {perspective}, {codes}"
+
+
+@dataclass(frozen=True)
+class Records:
+    """The highlights as the component draws them, with a digest that changes with them."""
+
+    highlights: list[dict[str, Any]]
+    digest: str
+
+
+def records(
+    version: VersionText,
+    annotations: Sequence[AnnotationView],
+    *,
+    colour_by: str,
+    perspectives: Sequence[PerspectiveSpec],
+    codes: Sequence[CodeSpec],
+    names: Mapping[str, str] | None = None,
+) -> Records:
+    """One record per highlight on this version: the costly part, shareable between sessions."""
+    p_colours = {p.name: p.colour for p in perspectives}
+    c_colours = {c.name: c.colour for c in codes}
+    highlights = [
+        {
+            "id": a.id,
+            "s": a.start,
+            "e": a.end,
+            "colour": highlight_colour(a, colour_by, p_colours, c_colours),
+            "label": highlight_label(a, names),
+            "spoken": highlight_spoken(a, names),
+            "note": a.note[:NOTE_PREVIEW] + ("…" if len(a.note) > NOTE_PREVIEW else ""),
+        }
+        for a in annotations
+        if a.document_sha256 == version.sha256 and not a.deleted  # tombstones: no words
+    ]
+    digest = hashlib.sha1(json.dumps(highlights, sort_keys=True).encode("utf-8")).hexdigest()
+    return Records(highlights, digest)
 
 
 def payload(
@@ -100,27 +142,29 @@ def payload(
     focus: Focus | None = None,
     status: str = "",
     names: Mapping[str, str] | None = None,
+    pending_id: str | None = None,
+    draft: tuple[str, Sequence[str]] | None = None,
+    rejected: str | None = None,
+    save_button: str = "",
+    drawn: Records | None = None,
 ) -> dict[str, Any]:
-    """The JSON the component renders. `render_key` changes only when the drawing must."""
+    """The JSON the component renders. `render_key` changes only when the drawing must.
+
+    `drawn` is `records(...)` of these annotations when the caller already has
+    them (shared between sessions). For the optimistic draw: `draft` is Quick
+    code's (perspective, codes), with which a selection is saved at once;
+    `save_button` the key of the composer's Save button; `rejected` the id of a
+    save the server just refused.
+    """
+    if drawn is None:
+        drawn = records(version, annotations, colour_by=colour_by, perspectives=perspectives,
+                        codes=codes, names=names)
     p_colours = {p.name: p.colour for p in perspectives}
     c_colours = {c.name: c.colour for c in codes}
-    highlights = [
-        {
-            "id": a.id,
-            "s": a.start,
-            "e": a.end,
-            "colour": highlight_colour(a, colour_by, p_colours, c_colours),
-            "label": highlight_label(a, names),
-            "spoken": highlight_spoken(a, names),
-            "note": a.note[:NOTE_PREVIEW] + ("…" if len(a.note) > NOTE_PREVIEW else ""),
-        }
-        for a in annotations
-        if a.document_sha256 == version.sha256
-    ]
     legend_source = perspectives if colour_by == "perspective" else codes
     legend = [{"name": x.name, "colour": x.colour} for x in legend_source]
     digest = hashlib.sha1(
-        json.dumps([highlights, pending, colour_by], sort_keys=True).encode("utf-8")
+        json.dumps([drawn.digest, pending, colour_by], sort_keys=True).encode("utf-8")
     ).hexdigest()[:16]
     return {
         "render_key": f"{version.document_id}:{version.sha256[:12]}:{revision}:{digest}",
@@ -129,8 +173,12 @@ def payload(
             {"s": p.start, "e": p.end, "kind": p.kind, "label": paratext_label(p.kind)}
             for p in version.paratext
         ],
-        "highlights": highlights,
-        "pending": {"s": pending[0], "e": pending[1]} if pending else None,
+        "highlights": drawn.highlights,
+        "pending": {"s": pending[0], "e": pending[1], "id": pending_id} if pending else None,
+        "draft": {"colour": tags_colour(draft[0], draft[1], colour_by, p_colours, c_colours)}
+        if draft is not None else None,
+        "rejected": rejected,
+        "save_button": f"st-key-{save_button}" if save_button else "",
         "selected": selected,
         "focus": {"id": focus.annotation_id, "nonce": focus.nonce} if focus else None,
         "legend": legend,
@@ -145,6 +193,7 @@ def highlighter(
     on_selection: Callable[[], None],
     on_pick: Callable[[], None],
     on_hotkey: Callable[[], None],
+    on_live: Callable[[], None] = lambda: None,
 ) -> Any:
     """Mount the component; its trigger values arrive through the callbacks."""
     return _renderer()(
@@ -153,4 +202,5 @@ def highlighter(
         on_selection_change=on_selection,
         on_pick_change=on_pick,
         on_hotkey_change=on_hotkey,
+        on_live_change=on_live,
     )

@@ -17,11 +17,14 @@ export default function (component) {
   }
   st.trigger = setTriggerValue;
   st.offer(data || {});
+  if (!st.live) st.live = createLive(parentElement.querySelector(".hl-root"));
+  st.live.offer((data || {}).live, setTriggerValue);
   return () => {
     // Only a real unmount tears down; a superseded call must not.
     setTimeout(() => {
       if (!parentElement.isConnected && parentElement[STATE] === st) {
         st.destroy();
+        st.live.destroy();
         delete parentElement[STATE];
       }
     }, 0);
@@ -58,6 +61,257 @@ function el(tag, cls, text) {
 }
 
 const ALPHA = ["33", "4d", "66", "80"];
+
+// ---------------------------------------------------------------- live
+//
+// The page follows its seminar's revision over Server-Sent Events and asks
+// Streamlit for a rerun (the "live" trigger) only when a revision newer than
+// the one it was drawn from arrives, so an idle page costs the server nothing.
+// The stream also sends the current revision as a heartbeat; when it fails or
+// falls silent, the page polls the same number slowly until it comes back.
+// A rerun never disturbs a selection: offer() above holds new payloads. Nor
+// does it cut short a run the reader started (a click on a button, a pick):
+// asking for a rerun then would stop that run half-drawn (its toast lost), so
+// news heard meanwhile waits for that run's payload, or LIVE_HOLD_MS at most.
+
+// At most one live rerun per LIVE_GAP_MS: when a whole class saves at once,
+// each page folds the news of that second into one rerun.
+const LIVE_POLL_MS = 10000;
+const LIVE_REASK_MS = 5000;
+const LIVE_GAP_MS = 1000;
+const LIVE_HOLD_MS = 2000;
+const LIVE_ACTIONS = "button, input, select, textarea, label, [role='option'], [role='tab'], .hl-root";
+
+function createLive(root) {
+  const lv = {
+    cfg: null, // {stream, poll, token, revision, heartbeat_s}
+    trigger: null,
+    source: null,
+    shown: -1, // revision of the newest payload received
+    heard: -1, // newest revision the stream or the poll told of
+    holdUntil: 0, // a run the reader started is on its way until then
+    holdTimer: null,
+    gapTimer: null,
+    asked: -1,
+    askedAt: 0,
+    lastHeard: 0,
+    pollTimer: null,
+    watchTimer: null,
+    refusedToken: null,
+  };
+
+  function withToken(path) {
+    return `${path}?t=${encodeURIComponent(lv.cfg.token)}`;
+  }
+
+  function stale(rev) {
+    if (!Number.isInteger(rev)) return;
+    lv.heard = Math.max(lv.heard, rev);
+    if (rev <= lv.shown || !lv.trigger) return;
+    if (Date.now() < lv.holdUntil) return; // release() asks again
+    if (rev <= lv.asked && Date.now() - lv.askedAt < LIVE_REASK_MS) return;
+    const wait = lv.askedAt + LIVE_GAP_MS - Date.now();
+    if (wait > 0) {
+      if (lv.gapTimer === null) {
+        lv.gapTimer = setTimeout(() => {
+          lv.gapTimer = null;
+          stale(lv.heard);
+        }, wait);
+      }
+      return;
+    }
+    lv.asked = rev;
+    lv.askedAt = Date.now();
+    root.dataset.liveAsked = String(rev);
+    lv.trigger("live", { revision: rev, at: lv.askedAt });
+  }
+
+  function heard(ev) {
+    lv.lastHeard = Date.now();
+    stale(Number(ev.data));
+  }
+
+  function refused() {
+    // A stale token (or a reader no more): one rerun fetches a new one, if there is one.
+    if (lv.refusedToken === lv.cfg.token || !lv.trigger) return;
+    lv.refusedToken = lv.cfg.token;
+    lv.trigger("live", { revision: null, at: Date.now() });
+  }
+
+  function pollOnce() {
+    if (!lv.cfg) return;
+    fetch(withToken(lv.cfg.poll), { cache: "no-store", credentials: "same-origin" })
+      .then((r) => {
+        if (r.status === 403) refused();
+        return r.ok ? r.json() : null;
+      })
+      .then((j) => j && stale(Number(j.revision)))
+      .catch(() => {});
+  }
+
+  function startPoll() {
+    root.dataset.live = "poll";
+    if (lv.pollTimer === null) lv.pollTimer = setInterval(pollOnce, LIVE_POLL_MS);
+  }
+
+  function stopPoll() {
+    if (lv.pollTimer !== null) clearInterval(lv.pollTimer);
+    lv.pollTimer = null;
+  }
+
+  function release() {
+    lv.holdUntil = 0;
+    if (lv.holdTimer !== null) clearTimeout(lv.holdTimer);
+    lv.holdTimer = null;
+    stale(lv.heard);
+  }
+
+  const onAction = (ev) => {
+    if (!(ev.target.closest && ev.target.closest(LIVE_ACTIONS))) return;
+    lv.holdUntil = Date.now() + LIVE_HOLD_MS;
+    if (lv.holdTimer !== null) clearTimeout(lv.holdTimer);
+    lv.holdTimer = setTimeout(release, LIVE_HOLD_MS);
+  };
+  document.addEventListener("click", onAction, true);
+  document.addEventListener("change", onAction, true);
+
+  function close() {
+    if (lv.source) lv.source.close();
+    lv.source = null;
+  }
+
+  function open() {
+    close();
+    const es = new EventSource(withToken(lv.cfg.stream));
+    lv.source = es;
+    lv.lastHeard = Date.now();
+    es.addEventListener("open", () => {
+      lv.lastHeard = Date.now();
+      root.dataset.live = "stream";
+      stopPoll();
+    });
+    es.addEventListener("revision", heard);
+    es.addEventListener("heartbeat", heard);
+    es.addEventListener("error", () => {
+      startPoll();
+      if (es.readyState === EventSource.CLOSED) {
+        // Refused or gone for good: the browser will not retry; the watchdog will.
+        pollOnce();
+      }
+    });
+  }
+
+  // A stream that is closed, or silent for three heartbeats, is reopened (with
+  // the newest token) while the poll carries on.
+  function watch() {
+    if (!lv.cfg) return;
+    const silentMs = 3000 * Number(lv.cfg.heartbeat_s || 15);
+    const closed = !lv.source || lv.source.readyState === EventSource.CLOSED;
+    if (closed || Date.now() - lv.lastHeard > silentMs) {
+      startPoll();
+      open();
+    }
+  }
+
+  return {
+    offer(cfg, trigger) {
+      if (!cfg || typeof cfg.stream !== "string" || typeof cfg.token !== "string") return;
+      lv.trigger = trigger;
+      const rev = Number(cfg.revision);
+      if (Number.isInteger(rev)) lv.shown = rev;
+      root.dataset.liveShown = String(lv.shown);
+      const moved = !lv.cfg || lv.cfg.stream !== cfg.stream;
+      lv.cfg = cfg;
+      if (moved) open();
+      if (lv.watchTimer === null) lv.watchTimer = setInterval(watch, LIVE_POLL_MS);
+      if (lv.holdUntil) setTimeout(release, 0); // the run the reader started has drawn
+    },
+    destroy() {
+      close();
+      stopPoll();
+      document.removeEventListener("click", onAction, true);
+      document.removeEventListener("change", onAction, true);
+      if (lv.holdTimer !== null) clearTimeout(lv.holdTimer);
+      if (lv.gapTimer !== null) clearTimeout(lv.gapTimer);
+      if (lv.watchTimer !== null) clearInterval(lv.watchTimer);
+      lv.watchTimer = null;
+    },
+  };
+}
+
+// ---------------------------------------------------------------- optimistic
+//
+// Your own new highlight is drawn the moment you save (a Quick-code selection,
+// or the composer's Save button), before the server answers: an overlay on the
+// text through the CSS Custom Highlight API, so no redraw of the document is
+// needed. The next payload settles it: the saved highlight replaces it, or, if
+// the server refused the save (payload.rejected), it is taken away again.
+
+const OPTIMISTIC = "hl-optimistic";
+const OPTIMISTIC_MS = 10000;
+// Page-wide, not per mount: a refused save shows a message above the component,
+// which Streamlit answers by mounting it afresh; the new mount settles the save.
+const OPEN_SAVE = { id: null, at: 0, style: null };
+
+function createOptimistic(st, root) {
+  const op = OPEN_SAVE;
+  if (!op.style) {
+    op.style = document.createElement("style");
+    document.head.appendChild(op.style);
+  }
+
+  // A code-point offset as a DOM point inside the segment that holds it.
+  function domPoint(cp) {
+    let lo = 0;
+    let hi = st.segs.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (Number(st.segs[mid].dataset.s) <= cp) lo = mid;
+      else hi = mid - 1;
+    }
+    const seg = st.segs[lo];
+    if (!seg || !seg.firstChild) return null;
+    const k = cp - Number(seg.dataset.s);
+    const units = Array.from(seg.firstChild.data).slice(0, Math.max(0, k)).join("").length;
+    return [seg.firstChild, Math.min(units, seg.firstChild.data.length)];
+  }
+
+  function clear(outcome) {
+    if (!op.id) return;
+    if (window.CSS && CSS.highlights) CSS.highlights.delete(OPTIMISTIC);
+    root.dataset[outcome] = op.id;
+    root.dataset.optimistic = "";
+    op.id = null;
+  }
+
+  return {
+    draw(span, id, colour, t0) {
+      if (!(window.CSS && CSS.highlights && window.Highlight) || !span || !id) return;
+      const a = domPoint(span.s);
+      const b = domPoint(span.e);
+      if (!a || !b) return;
+      const r = document.createRange();
+      r.setStart(a[0], a[1]);
+      r.setEnd(b[0], b[1]);
+      const c = isColour(colour) ? colour : "#9aa0a6";
+      op.style.textContent = `::highlight(${OPTIMISTIC}) { background-color: ${c}66; ` +
+        `text-decoration: underline dashed ${c}; }`;
+      CSS.highlights.set(OPTIMISTIC, new Highlight(r));
+      op.id = id;
+      op.at = Date.now();
+      root.dataset.optimistic = id;
+      root.dataset.optimisticMs = (performance.now() - t0).toFixed(1); // read by bench_live.py
+    },
+    // Called with each applied payload: the save is confirmed, refused, or still on its way.
+    settle(data) {
+      if (!op.id) return;
+      const hs = Array.isArray(data.highlights) ? data.highlights : [];
+      if (data.rejected === op.id) clear("rolledBack");
+      else if (hs.some((h) => h && h.id === op.id)) clear("confirmed");
+      else if (Date.now() - op.at > OPTIMISTIC_MS) clear("rolledBack");
+    },
+  };
+}
 
 // ---------------------------------------------------------------- state
 
@@ -156,16 +410,22 @@ function createState(parent) {
 
   function sendSelection(via) {
     if (st.data && st.data.readonly) return false; // a passage shown for reading only
+    const t0 = performance.now();
     const span = currentSpan();
     if (!span || !st.trigger) return false;
     const quote = st.cps.slice(span.s, span.e).join("");
     const id = uuid4();
     root.dataset.lastSent = id;
     st.a11y.via = via;
-    st.localPending = { ...span, at: Date.now() };
     window.getSelection().removeAllRanges();
     hideCaret();
-    rebuild(st.data, true);
+    const quick = st.data && st.data.draft;
+    if (quick) {
+      st.optimistic.draw(span, id, quick.colour, t0); // saved at once: drawn as saved
+    } else {
+      st.localPending = { ...span, at: Date.now() };
+      rebuild(st.data, true);
+    }
     st.trigger("selection", { start: span.s, end: span.e, quote, id, via });
     return true;
   }
@@ -368,6 +628,7 @@ function createState(parent) {
     } else {
       applySelected(data.selected || null);
     }
+    st.optimistic.settle(data);
     renderChrome(data);
     const focus = data.focus;
     if (focus && focus.nonce !== st.focusNonce) {
@@ -781,6 +1042,14 @@ function createState(parent) {
     ev.preventDefault();
     sendSelection("button");
   };
+
+  // The composer's Save button (outside the component): draw its pending span as saved.
+  const onSave = (ev) => {
+    const save = st.data && st.data.save_button;
+    const p = st.data && st.data.pending;
+    if (!save || !p || !p.id || !ev.target.closest || !ev.target.closest(`.${save} button`)) return;
+    st.optimistic.draw(p, p.id, null, performance.now());
+  };
   // Keep the selection when the button is pressed (a click would collapse it first).
   const onButtonDown = (ev) => ev.preventDefault();
 
@@ -797,12 +1066,15 @@ function createState(parent) {
   document.addEventListener("pointercancel", onPointerUp, true);
   document.addEventListener("selectionchange", onSelectionChange);
   document.addEventListener("pointerdown", onDocPointerDown, true);
+  document.addEventListener("click", onSave, true);
+  st.optimistic = createOptimistic(st, root);
 
   document.addEventListener("keydown", a11yComposerKey, true);
 
   st.destroy = () => {
     document.removeEventListener("keydown", a11yComposerKey, true);
     if (st.a11y.skip) st.a11y.skip.remove();
+    document.removeEventListener("click", onSave, true);
     document.removeEventListener("pointerup", onPointerUp, true);
     document.removeEventListener("pointercancel", onPointerUp, true);
     document.removeEventListener("selectionchange", onSelectionChange);

@@ -1,0 +1,89 @@
+"""Live updates over HTTP: a Server-Sent Events stream per seminar, and a poll for fallback.
+
+`GET /live/{seminar}?t=<token>` streams `revision` events (the seminar's
+revision number, first the current one, then each newer one) and a
+`heartbeat` event with the current number when nothing happened;
+`GET /live/{seminar}/revision?t=<token>` answers the number once, for pages
+whose network drops the stream. The token comes from the page
+(`live.subscription`); both routes refuse (403) a token that is forged,
+expired, for another seminar, or whose holder may no longer read the seminar.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from functools import cache
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.routing import BaseRoute, Route
+
+from .. import config, live
+from ..db.engine import Store
+
+STREAM_PATH = "/live/{seminar:int}"
+POLL_PATH = "/live/{seminar:int}/revision"
+RETRY_MS = 3000
+_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+
+
+@cache
+def _store(url: str) -> Store:
+    """The routes' own engine on the configured store (the page script opens its own)."""
+    return Store.open(url, migrate=False)
+
+
+def store() -> Store:
+    return _store(config.database_url())
+
+
+async def _authorised(request: Request) -> live.Subscription | None:
+    sub = live.read_subscription(request.query_params.get("t", ""))
+    if sub is None or sub.seminar != request.path_params["seminar"]:
+        return None
+    return sub if await asyncio.to_thread(live.may_follow, store(), sub) else None
+
+
+def _refused() -> Response:
+    return PlainTextResponse("not a reader of this seminar: reload the page", status_code=403,
+                             headers=_HEADERS)
+
+
+async def _events(sub: live.Subscription, heartbeat: float) -> AsyncIterator[str]:
+    yield f"retry: {RETRY_MS}\n\n"
+    s = store()
+    live.ensure_listener(s)
+    async for revision in live.HUB.follow(
+        sub.seminar, lambda ids: live.current_revisions(s, ids), heartbeat
+    ):
+        if sub.expires <= time.time():
+            return
+        if revision is None:  # quiet: the current number, so a silent stream shows
+            yield f"event: heartbeat\ndata: {live.HUB.latest(sub.seminar) or 0}\n\n"
+        else:
+            yield f"event: revision\ndata: {revision}\n\n"
+
+
+async def stream(request: Request) -> Response:
+    sub = await _authorised(request)
+    if sub is None:
+        return _refused()
+    return StreamingResponse(_events(sub, live.HEARTBEAT_SECONDS), media_type="text/event-stream",
+                             headers=_HEADERS)
+
+
+async def poll(request: Request) -> Response:
+    sub = await _authorised(request)
+    if sub is None:
+        return _refused()
+    s = store()
+    found = await asyncio.to_thread(live.current_revisions, s, [sub.seminar])
+    revision = found.get(sub.seminar, 0)
+    live.HUB.publish(sub.seminar, revision, stored=True)
+    return JSONResponse({"revision": revision}, headers=_HEADERS)
+
+
+def routes() -> list[BaseRoute]:
+    return [Route(POLL_PATH, poll, methods=["GET"]), Route(STREAM_PATH, stream, methods=["GET"])]

@@ -1,0 +1,110 @@
+"""Live updates in chromium: pushed over the stream, polled when the stream is blocked, and
+your own save drawn at once, then confirmed or taken back by the server."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from ui_browser_kit import RunningApp, drag_select, join, wait_highlight
+
+from annotations.annotation import Filters, create_annotation, list_annotations
+from annotations.corpus import get_text
+from annotations.db.engine import Store
+
+pytestmark = pytest.mark.browser
+
+DOC = "allied-powers-ussr"
+WAIT = 15_000  # ms: generous ceilings, never timing assertions
+FIXED_ID = "11111111-1111-4111-8111-111111111111"
+# The component's next uuid4() comes out as FIXED_ID (its bytes, v4 bits included).
+_FIX_NEXT_UUID = """() => {
+  const orig = crypto.getRandomValues.bind(crypto);
+  crypto.getRandomValues = (arr) => {
+    if (arr.length === 16 && !window.__uuidUsed) {
+      window.__uuidUsed = true;
+      arr.set([17, 17, 17, 17, 17, 17, 65, 17, 129, 17, 17, 17, 17, 17, 17, 17]);
+      return arr;
+    }
+    return orig(arr);
+  };
+}"""
+
+
+@pytest.fixture
+def store(running_app: RunningApp) -> Iterator[Store]:
+    s = Store.open(running_app.db_url)
+    yield s
+    s.dispose()
+
+
+@pytest.fixture
+def page(browser: Any, running_app: RunningApp) -> Iterator[Any]:
+    ctx = browser.new_context(viewport={"width": 1366, "height": 900})
+    p = ctx.new_page()
+    yield p
+    ctx.close()
+
+
+def _quick_code(page: Any) -> None:
+    page.get_by_text("Quick code: save each selection at once").click()
+    page.wait_for_selector(".hl-root .hl-status:has-text('Quick code on')", timeout=WAIT)
+
+
+def test_the_page_follows_the_stream(page: Any, running_app: RunningApp, store: Store) -> None:
+    join(page, running_app.url, "Ana")
+    page.wait_for_selector(".hl-root[data-live='stream']", timeout=WAIT)
+    text = get_text(store, DOC).text
+    a = create_annotation(store, seminar="demo", document_id=DOC, start=0, end=9,
+                          quote=text[:9], annotator="Ben")
+    wait_highlight(page, a.id)
+
+
+def test_a_blocked_stream_falls_back_to_polling(page: Any, running_app: RunningApp,
+                                                store: Store) -> None:
+    page.context.route(re.compile(r"/live/\d+\?"), lambda route: route.abort())
+    join(page, running_app.url, "Ana")
+    page.wait_for_selector(".hl-root[data-live='poll']", timeout=WAIT)
+    text = get_text(store, DOC).text
+    a = create_annotation(store, seminar="demo", document_id=DOC, start=0, end=9,
+                          quote=text[:9], annotator="Ben")
+    wait_highlight(page, a.id, timeout=3 * WAIT)
+    assert page.eval_on_selector(".hl-root", "e => e.dataset.live") == "poll"
+
+
+def test_own_quick_save_is_drawn_at_once_then_confirmed(page: Any, running_app: RunningApp,
+                                                        store: Store) -> None:
+    text = get_text(store, DOC).text
+    join(page, running_app.url, "Ana")
+    _quick_code(page)
+    start = text.index("totalitarian")
+    drag_select(page, start, start + len("totalitarian rule"))
+    page.wait_for_function("document.querySelector('.hl-root').dataset.optimisticMs",
+                           timeout=WAIT)
+    sent = page.eval_on_selector(".hl-root", "e => e.dataset.lastSent")
+    page.wait_for_selector(f".hl-root[data-confirmed='{sent}']", timeout=WAIT)
+    wait_highlight(page, sent)
+    assert not page.evaluate("CSS.highlights.has('hl-optimistic')")
+    [a] = list_annotations(store, Filters(seminar="demo", document=DOC))
+    assert (a.id, a.start, a.quote) == (sent, start, "totalitarian rule")
+
+
+def test_own_save_refused_by_the_server_is_rolled_back(page: Any, running_app: RunningApp,
+                                                       store: Store) -> None:
+    text = get_text(store, DOC).text
+    # Ben already holds the id Ana's next selection will get: the server refuses her save.
+    create_annotation(store, seminar="demo", document_id=DOC, start=0, end=9, quote=text[:9],
+                      annotator="Ben", annotation_id=FIXED_ID)
+    join(page, running_app.url, "Ana")
+    wait_highlight(page, FIXED_ID)
+    _quick_code(page)
+    page.evaluate(_FIX_NEXT_UUID)
+    start = text.index("totalitarian")
+    drag_select(page, start, start + len("totalitarian rule"))
+    page.wait_for_selector(f".hl-root[data-rolled-back='{FIXED_ID}']", timeout=WAIT)
+    assert not page.evaluate("CSS.highlights.has('hl-optimistic')")
+    page.get_by_text("is already used").wait_for(timeout=WAIT)
+    [a] = list_annotations(store, Filters(seminar="demo", document=DOC))
+    assert a.annotator == "Ben" and a.start == 0
