@@ -20,8 +20,10 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from annotations import codebook_io, link, startup
+from annotations.annotation import create_annotation
 from annotations.cli import app
 from annotations.cliutil import read_text_file
+from annotations.corpus import get_text
 from annotations.csvsafe import write_csv
 from annotations.db.engine import Store
 from annotations.export import COLUMNS, REPLY_COLUMNS, export_annotations, export_replies
@@ -88,7 +90,9 @@ def test_cli_import_keeps_cr_crlf_and_lf_in_notes_and_replies(env_store: str, tm
 
 
 @SLOW
-@given(note=cell_text, annotator=st.sampled_from(["ada", "=ben", "-carl", "'dora", "＠eve"]),
+# Names are stored NFKC-normalised (issue 10), so a full-width "＠eve" is never written:
+# the full-width triggers are exercised through the notes and replies.
+@given(note=cell_text, annotator=st.sampled_from(["ada", "=ben", "-carl", "'dora", "@eve"]),
        reply=cell_text)
 def test_what_the_tool_writes_imports_and_exports_byte_identically(
         ready: Store, note: str, annotator: str, reply: str) -> None:
@@ -120,11 +124,10 @@ def test_links_and_codebook_imports_keep_a_cr(env_store: str, tmp_path: Path) ->
     runner = CliRunner()
     assert runner.invoke(app, ["import", str(notes)]).exit_code == 0
     store = Store.open(env_store)
-    other = str(uuid.uuid4())
-    text = notes.read_text(encoding="utf-8").replace("0b5a8f3e-3b7e-4c55-9d59-6f1c2f1f0a01",
-                                                     other)
-    (tmp_path / "other.csv").write_text(text, encoding="utf-8", newline="")
-    assert runner.invoke(app, ["import", str(tmp_path / "other.csv")]).exit_code == 0
+    # A link joins passages of different documents (the same checks as creating one).
+    there = get_text(store, "allied-powers-ussr").text
+    other = create_annotation(store, seminar="demo", document_id="allied-powers-ussr", start=0,
+                              end=10, quote=there[:10], annotator="ada").id
 
     links = tmp_path / "links.csv"
     with links.open("w", encoding="utf-8", newline="") as f:

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 
 from annotations import live
-from annotations.accounts import create_user
+from annotations.accounts import create_user, grant_site_role
 from annotations.annotation import create_annotation
 from annotations.corpus import get_text
 from annotations.db.engine import Store
+from annotations.permissions import SITE_INSTRUCTOR_ROLE, Actor
 from annotations.roles import create_seminar_as
 from annotations.seminar import bump, create_seminar, get_seminar
 
@@ -140,6 +141,7 @@ def test_subscriptions_are_signed_and_expire(monkeypatch: pytest.MonkeyPatch) ->
 def test_only_readers_may_follow(store: Store) -> None:
     owner = create_user(store, "olga", "Olga", "a long enough password")
     outsider = create_user(store, "xavier", "Xavier", "a long enough password")
+    grant_site_role(store, Actor.console(), "olga", SITE_INSTRUCTOR_ROLE)
     closed = create_seminar_as(store, owner.id, "closed-one", "Closed")
     demo = get_seminar(store, "demo")
     now = time.time()

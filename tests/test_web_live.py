@@ -15,10 +15,11 @@ import uvicorn
 from starlette.applications import Starlette
 
 from annotations import live
-from annotations.accounts import create_user
+from annotations.accounts import create_user, grant_site_role
 from annotations.annotation import create_annotation
 from annotations.corpus import get_text
 from annotations.db.engine import Store
+from annotations.permissions import SITE_INSTRUCTOR_ROLE, Actor
 from annotations.roles import create_seminar_as
 from annotations.seminar import get_seminar
 from annotations.web import live as web_live
@@ -96,6 +97,7 @@ def test_the_fallback_poll_answers_the_revision(server: str, store: Store) -> No
 def test_outsiders_are_refused(server: str, store: Store) -> None:
     owner = create_user(store, "olga", "Olga", "a long enough password")
     outsider = create_user(store, "xavier", "Xavier", "a long enough password")
+    grant_site_role(store, Actor.console(), "olga", SITE_INSTRUCTOR_ROLE)
     closed = create_seminar_as(store, owner.id, "closed-one", "Closed").id
     demo = get_seminar(store, "demo").id
     refused = {

@@ -30,6 +30,8 @@ from annotations import accounts, roles
 from annotations.annotation import Filters, create_annotation, list_annotations
 from annotations.corpus import get_text
 from annotations.db.engine import Store
+from annotations.guests import is_guest
+from annotations.permissions import SITE_INSTRUCTOR_ROLE, Actor
 from annotations.ui import desk
 
 pytestmark = pytest.mark.browser
@@ -58,6 +60,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
                               quote=text[s:e], annotator=who, perspective="textbook",
                               codes=codes, note=f"note by {who}")
         teacher = accounts.create_user(store, TEACHER, "Tea Cher", PASSWORD).id
+        accounts.grant_site_role(store, Actor.console(), TEACHER, SITE_INSTRUCTOR_ROLE)
         roles.create_seminar_as(store, teacher, "class", "A class", join_code="CLASS1")
     finally:
         store.dispose()
@@ -99,11 +102,6 @@ def violations(page: Any) -> list[str]:
 
 def offset(store: Store, phrase: str) -> int:
     return get_text(store, DOC).text.index(phrase)
-
-
-def ids_by(store: Store) -> dict[str, str]:
-    return {a.annotator: a.id for a in list_annotations(store, Filters(seminar="demo",
-                                                                        document=DOC))}
 
 
 # ---------------------------------------------------------------- axe, page by page
@@ -249,8 +247,11 @@ def test_composer_takes_traps_and_returns_focus(page: Any, app: RunningApp,
     page.keyboard.press("Enter")
     page.wait_for_function(in_composer, timeout=WAIT)
     page.get_by_role("button", name="Save annotation").click()
-    page.get_by_role("button", name=re.compile(r"by Jo,")).wait_for(
+    # A guest is named by its label with a guest mark, never by its server-made id.
+    page.get_by_role("button", name=re.compile(r"by Jo \(guest\),")).wait_for(
         timeout=WAIT)
     assert page.evaluate("document.activeElement.getAttribute('aria-label') || ''").count(
-        "by Jo") == 1
-    assert "Jo" in ids_by(store)
+        "by Jo (guest)") == 1
+    saved = list_annotations(store, Filters(seminar="demo", document=DOC))
+    assert any(is_guest(a.annotator) for a in saved)
+    assert all(a.annotator != "Jo" for a in saved)

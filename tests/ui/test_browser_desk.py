@@ -16,6 +16,7 @@ from annotations import accounts, roles
 from annotations.annotation import create_annotation
 from annotations.corpus import get_text
 from annotations.db.engine import Store
+from annotations.permissions import SITE_INSTRUCTOR_ROLE, Actor
 
 pytestmark = pytest.mark.browser
 
@@ -36,6 +37,7 @@ def test_heat_strip_cells_have_a_size(page: Any, running_app: RunningApp) -> Non
     try:
         with store.read() as session:
             ines = accounts.find_user(session, "ines")
+        accounts.grant_site_role(store, Actor.console(), "ines", SITE_INSTRUCTOR_ROLE)
         roles.create_seminar_as(store, ines.id, "hist-201", "Soviet history", "HIST22")
         text = get_text(store, DOC).text
         for phrase in ("totalitarian rule", "cult of personality"):

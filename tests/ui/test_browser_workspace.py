@@ -120,6 +120,10 @@ def test_nested_and_crossing_highlights_render_and_offer_a_picker(
     picker = page.locator(".hl-root .hl-picker")
     picker.wait_for(state="visible", timeout=WAIT)
     assert picker.locator("button.hl-pick").count() == 2
+    # Each choice shows the words it covers: overlapping highlights differ by them (issue 11).
+    for ann, (s, e) in ((outer, (base, base + 60)), (nested, (base + 10, base + 25))):
+        shown = picker.locator(f"button.hl-pick[data-id='{ann}'] .hl-picker-quote").inner_text()
+        assert " ".join(text[s:e].split()) in shown
     picker.locator(f"button.hl-pick[data-id='{nested}']").click()
     page.get_by_placeholder("Reply to Ben").wait_for(timeout=WAIT)
     page.wait_for_selector(f".seg.hl-selected[data-ids~='{nested}']", timeout=WAIT)
@@ -178,6 +182,12 @@ def test_keyboard_selection_and_enter(page: Any, running_app: RunningApp,
         page.keyboard.press("Shift+ArrowRight")
     page.keyboard.press("Enter")
     page.wait_for_selector(".hl-root[data-pending='4-10']", timeout=WAIT)
+    # The pending box is drawn inside the selection: it covers no space beside it (issue 11).
+    outside = page.evaluate("""() => {
+        const cs = getComputedStyle(document.querySelector('.hl-root .seg.hl-pending'));
+        return parseFloat(cs.outlineOffset) + parseFloat(cs.outlineWidth);
+    }""")
+    assert outside <= 0
     page.get_by_role("button", name="Save annotation").click()
     page.get_by_text("Annotation saved").wait_for(timeout=WAIT)
     [a] = _annotations(store)

@@ -334,7 +334,7 @@ def test_replace_a_version_lists_orphans_and_reviews(store: Store) -> None:
 
 def _replaced(store: Store, new: str) -> AppTest:
     at = _desk(store, desk.TEXTS)
-    at.selectbox(key=desk_texts.REPLACE_DOCUMENT).set_value("tiny")
+    at.selectbox(key=desk_texts.REPLACE_DOCUMENT).set_value(TINY)
     at.file_uploader(key=desk_texts.REPLACE_FILE).upload("tiny-2.txt", new.encode(),
                                                          "text/plain")
     at.button(key=desk_texts.REPLACE).click().run()

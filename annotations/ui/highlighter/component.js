@@ -60,6 +60,7 @@ function el(tag, cls, text) {
   return e;
 }
 
+const PICKER_QUOTE = 80; // code points of a highlight's words shown in the overlap picker
 const ALPHA = ["33", "4d", "66", "80"];
 
 // ---------------------------------------------------------------- live
@@ -688,6 +689,8 @@ function createState(parent) {
       const sw = el("span", "hl-swatch");
       if (isColour(h.colour)) sw.style.background = h.colour;
       const body = el("span", "", String(h.label || id));
+      const quote = pickerQuote(h);
+      if (quote) body.appendChild(el("span", "hl-picker-quote", quote));
       if (h.note) body.appendChild(el("span", "hl-picker-note", String(h.note)));
       b.append(sw, body);
       b.addEventListener("click", (ev) => {
@@ -705,6 +708,16 @@ function createState(parent) {
     a11yOpenPicker(title);
     picker.hidden = false;
     buttons[0].focus({ preventScroll: true });
+  }
+
+  // The words a highlight covers, clipped by code points: overlapping highlights
+  // differ by where they start and end, which labels alone do not show.
+  function pickerQuote(h) {
+    if (!Number.isInteger(h.s) || !Number.isInteger(h.e) || h.e <= h.s) return "";
+    const words = st.cps.slice(h.s, h.e);
+    const shown = words.length > PICKER_QUOTE ? words.slice(0, PICKER_QUOTE).join("") + "…"
+      : words.join("");
+    return `“${shown.replace(/\s+/gu, " ").trim()}”`;
   }
 
   function flashQuiet(id, on) {
