@@ -60,6 +60,9 @@ function el(tag, cls, text) {
   return e;
 }
 
+// The last selection sent and how it was made (keyboard, button, mouse), kept
+// beside the component: Streamlit may mount a new component before the answer.
+const LAST_SENT = { id: null, via: null };
 const PICKER_QUOTE = 80; // code points of a highlight's words shown in the overlap picker
 const ALPHA = ["33", "4d", "66", "80"];
 
@@ -418,6 +421,8 @@ function createState(parent) {
     const id = uuid4();
     root.dataset.lastSent = id;
     st.a11y.via = via;
+    LAST_SENT.id = id; // outlives a redrawn component: the composer still learns the way in
+    LAST_SENT.via = via;
     window.getSelection().removeAllRanges();
     hideCaret();
     const quick = st.data && st.data.draft;
@@ -874,15 +879,32 @@ function createState(parent) {
     const first = box && focusables(box)[0];
     if (first) {
       first.focus();
+      a11yKeepInComposer(tries);
       return;
     }
     if (tries > 0) setTimeout(() => a11yFocusComposer(tries - 1), 100);
   }
 
+  // Streamlit may draw the form again a moment later, dropping focus to the page:
+  // while the composer is open and the reader has not moved focus elsewhere, put
+  // it back.
+  function a11yKeepInComposer(tries) {
+    if (tries <= 0) return;
+    setTimeout(() => {
+      if (!st.a11y.composerOpen) return;
+      const active = document.activeElement;
+      const box = composerEl();
+      if (!active || active === document.body) a11yFocusComposer(tries - 1);
+      else if (box && box.contains(active)) a11yKeepInComposer(tries - 1);
+    }, 150);
+  }
+
   function a11yAfterApply(data) {
     a11ySkipLink(Boolean(data.readonly));
     const open = Boolean(data.pending);
-    if (open && !st.a11y.composerOpen && (st.a11y.via === "keyboard" || st.a11y.via === "button")) {
+    const via = st.a11y.via ||
+      (data.pending && data.pending.id === LAST_SENT.id ? LAST_SENT.via : null);
+    if (open && !st.a11y.composerOpen && (via === "keyboard" || via === "button")) {
       a11yFocusComposer(50);
     }
     if (!open && st.a11y.composerOpen) {
