@@ -167,6 +167,26 @@ def join(page: Any, base_url: str, name: str, code: str = "DEMO") -> None:
     page.get_by_label("Join code", exact=True).fill(code)
     page.get_by_role("button", name="Join", exact=True).click()
     page.wait_for_selector(".hl-root[data-ready='1']", timeout=30_000)
+    settle(page)
+
+
+def settle(page: Any, quiet_ms: int = 600, timeout_s: float = 15.0) -> None:
+    """Wait until the workspace has connected its live updates and stopped redrawing.
+
+    Joining is itself a change of the seminar: the stream may bring one more run
+    right after the page first draws, which redraws the text (and moves focus).
+    Keyboard tests start after that, as a reader would. A wait, not a timing check.
+    """
+    page.wait_for_selector(".hl-root[data-live]", timeout=30_000)
+    deadline = time.monotonic() + timeout_s
+    last, since = render_key(page), time.monotonic()
+    while time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+        key = render_key(page)
+        if key != last:
+            last, since = key, time.monotonic()
+        elif (time.monotonic() - since) * 1000 >= quiet_ms:
+            return
 
 
 def sign_up(page: Any, base_url: str, username: str, display_name: str,
@@ -186,6 +206,7 @@ def join_with_code(page: Any, code: str) -> None:
     page.get_by_label("Join with a code", exact=True).fill(code)
     page.get_by_role("button", name="Join seminar", exact=True).click()
     page.wait_for_selector(".hl-root[data-ready='1']", timeout=30_000)
+    settle(page)
 
 
 def open_document(page: Any, title: str) -> None:
