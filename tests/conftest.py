@@ -89,6 +89,13 @@ def pg_server() -> Iterator[PgServer]:
 
 
 @pytest.fixture
+def open_signup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For tests about what happens in a seminar, not who may create one
+    (tests/security covers that): every account may create seminars."""
+    monkeypatch.setenv("ANNOTATIONS_OPEN_SIGNUP", "1")
+
+
+@pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'store.sqlite3'}"
 

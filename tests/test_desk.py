@@ -18,11 +18,8 @@ from annotations.seminar import create_seminar, set_closed
 TEXT = "alpha beta\n\ngamma delta\n  epsilon \n"  # paragraphs [0,10) [12,23) [26,33)
 
 
-@pytest.fixture(autouse=True)
-def open_signup(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests are about what happens in a seminar, not who may create one
-    (tests/security covers that): every account may create seminars here."""
-    monkeypatch.setenv("ANNOTATIONS_OPEN_SIGNUP", "1")
+# Seminars here are created by ordinary accounts (tests/security covers who may).
+pytestmark = pytest.mark.usefixtures("open_signup")
 
 
 @pytest.fixture(autouse=True)

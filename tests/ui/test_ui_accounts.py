@@ -36,11 +36,8 @@ def _app() -> AppTest:
     return AppTest.from_file(APP, default_timeout=60).run()
 
 
-@pytest.fixture(autouse=True)
-def open_signup(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests are about what happens in a seminar, not who may create one
-    (tests/security covers that): every account may create seminars here."""
-    monkeypatch.setenv("ANNOTATIONS_OPEN_SIGNUP", "1")
+# Seminars here are created by ordinary accounts (tests/security covers who may).
+pytestmark = pytest.mark.usefixtures("open_signup")
 
 
 @pytest.fixture
