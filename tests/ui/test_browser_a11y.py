@@ -22,6 +22,7 @@ from ui_browser_kit import (
     drag_select,
     join,
     launched_chromium,
+    settle,
     start_app,
     stop_app,
 )
@@ -165,9 +166,19 @@ def test_axe_every_desk_section(page: Any, app: RunningApp) -> None:
 
 def test_skip_link_reaches_the_text_in_two_keys(page: Any, app: RunningApp) -> None:
     join(page, app.url, "Gus")
-    page.evaluate("document.activeElement && document.activeElement.blur()")
-    page.keyboard.press("Tab")
     link = page.get_by_role("link", name="Skip to text")
+
+    def first_tab_reaches_the_link() -> bool:
+        # From the top of the page; a redraw the stream brings meanwhile moves focus,
+        # so a miss is tried again once the page has settled (a few tries at most).
+        page.evaluate("document.activeElement && document.activeElement.blur()")
+        page.keyboard.press("Tab")
+        return bool(link.evaluate("e => e === document.activeElement"))
+
+    for _ in range(4):
+        if first_tab_reaches_the_link():
+            break
+        settle(page)
     assert link.evaluate("e => e === document.activeElement")
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.classList.contains('hl-text')")
@@ -194,6 +205,7 @@ def test_highlights_are_reached_in_text_order_and_named(page: Any, app: RunningA
     # The accessibility tree holds the focused highlight as a button with that name.
     tree = page.locator(".hl-root .hl-text").aria_snapshot()
     assert f'button "{heard[-1]}"' in tree, tree[:2000]
+    page.get_by_role("button", name=heard[-1], exact=True).wait_for(timeout=WAIT)
     assert page.get_by_role("button", name=heard[-1], exact=True).count() == 1
     assert violations(page) == []  # a focused highlight breaks no rule either
     page.keyboard.press("Enter")  # opens it in the panel

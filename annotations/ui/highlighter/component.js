@@ -63,6 +63,7 @@ function el(tag, cls, text) {
 // The last selection sent and how it was made (keyboard, button, mouse), kept
 // beside the component: Streamlit may mount a new component before the answer.
 const LAST_SENT = { id: null, via: null };
+const SKIP_TARGET = "hl-text-main"; // the workspace text's id, the skip link's target
 const PICKER_QUOTE = 80; // code points of a highlight's words shown in the overlap picker
 const ALPHA = ["33", "4d", "66", "80"];
 
@@ -343,7 +344,7 @@ function createState(parent) {
     localPending: null, // {s, e} drawn before the server answers
     focusNonce: null,
     selectedId: null,
-    a11y: { current: null, via: null, pickerReturn: null, composerOpen: false, skip: null },
+    a11y: { current: null, via: null, pickerReturn: null, composerOpen: false },
   };
 
   // ----- selection, in code points
@@ -848,18 +849,22 @@ function createState(parent) {
     }
   }
 
+  // One link per page, not per component: Streamlit may mount a new component
+  // before it drops the old one, so the link finds the text when it is used.
   function a11ySkipLink(readonly) {
-    if (readonly || st.a11y.skip || document.querySelector(".hl-skip")) return;
-    if (!textEl.id) textEl.id = "hl-text-main";
+    if (readonly) return;
+    textEl.id = SKIP_TARGET;
+    if (document.querySelector(".hl-skip")) return;
     const link = el("a", "hl-skip", "Skip to text");
-    link.setAttribute("href", `#${textEl.id}`);
+    link.setAttribute("href", `#${SKIP_TARGET}`);
     link.addEventListener("click", (ev) => {
+      const text = document.getElementById(SKIP_TARGET);
+      if (!text) return;
       ev.preventDefault();
-      textEl.scrollIntoView({ block: "nearest" });
-      textEl.focus({ preventScroll: true });
+      text.scrollIntoView({ block: "nearest" });
+      text.focus({ preventScroll: true });
     });
     document.body.prepend(link);
-    st.a11y.skip = link;
   }
 
   function composerEl() {
@@ -1108,7 +1113,6 @@ function createState(parent) {
 
   st.destroy = () => {
     document.removeEventListener("keydown", a11yComposerKey, true);
-    if (st.a11y.skip) st.a11y.skip.remove();
     document.removeEventListener("click", onSave, true);
     document.removeEventListener("pointerup", onPointerUp, true);
     document.removeEventListener("pointercancel", onPointerUp, true);
