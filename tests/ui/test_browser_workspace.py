@@ -181,12 +181,14 @@ def test_keyboard_selection_and_enter(page: Any, running_app: RunningApp,
     for _ in range(6):
         page.keyboard.press("Shift+ArrowRight")
     page.keyboard.press("Enter")
-    page.wait_for_selector(".hl-root[data-pending='4-10']", timeout=WAIT)
     # The pending box is drawn inside the selection: it covers no space beside it (issue 11).
-    outside = page.evaluate("""() => {
-        const cs = getComputedStyle(document.querySelector('.hl-root .seg.hl-pending'));
-        return parseFloat(cs.outlineOffset) + parseFloat(cs.outlineWidth);
-    }""")
+    # Found and measured in one step: a redraw may put a new root in the old one's place.
+    outside = page.wait_for_function("""() => {
+        const seg = document.querySelector(".hl-root[data-pending='4-10'] .seg.hl-pending");
+        if (!seg) return null;
+        const cs = getComputedStyle(seg);
+        return {px: parseFloat(cs.outlineOffset) + parseFloat(cs.outlineWidth)};
+    }""", timeout=WAIT).json_value()["px"]
     assert outside <= 0
     page.get_by_role("button", name="Save annotation").click()
     page.get_by_text("Annotation saved").wait_for(timeout=WAIT)

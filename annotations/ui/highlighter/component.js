@@ -64,6 +64,8 @@ function el(tag, cls, text) {
 // beside the component: Streamlit may mount a new component before the answer.
 const LAST_SENT = { id: null, via: null };
 const SKIP_TARGET = "hl-text-main"; // the workspace text's id, the skip link's target
+const FOCUS_MEMORY = "__hlFocus"; // window property: focus was in the text (see a11yRemember)
+const TAKE_OVER = "hl-take-over-focus"; // document event: a highlighter was dropped
 const PICKER_QUOTE = 80; // code points of a highlight's words shown in the overlap picker
 const ALPHA = ["33", "4d", "66", "80"];
 
@@ -836,6 +838,28 @@ function createState(parent) {
 
   function a11yRestore(keep) {
     if (keep.inText) a11yFocusText(keep.id);
+    else if (!st.renderedKey) a11yTakeOver();
+  }
+
+  // Streamlit may replace the whole component (a new mount, with fresh state)
+  // while the reader's focus is in the text, e.g. when Enter opens a highlight
+  // and the page's layout changes. Focus then falls to <body>. Where focus was
+  // is kept for the page, not the component, so the new mount gives it back;
+  // moving focus elsewhere on purpose forgets it.
+  function a11yRemember() {
+    const cur = st.a11y.current;
+    window[FOCUS_MEMORY] = { id: cur ? cur.id : null };
+  }
+
+  function a11yForget(ev) {
+    const to = ev.relatedTarget;
+    if (to instanceof Element && !to.closest(".hl-text")) window[FOCUS_MEMORY] = null;
+  }
+
+  function a11yTakeOver() {
+    const mem = window[FOCUS_MEMORY];
+    const active = document.activeElement;
+    if (mem && root.isConnected && (!active || active === document.body)) a11yFocusText(mem.id);
   }
 
   // Focus on highlight `id` when it is drawn, else on the text itself.
@@ -1098,6 +1122,8 @@ function createState(parent) {
   textEl.addEventListener("keydown", onKeyDown);
   textEl.addEventListener("focus", drawCaret);
   textEl.addEventListener("blur", hideCaret);
+  textEl.addEventListener("focusin", a11yRemember);
+  textEl.addEventListener("focusout", a11yForget);
   textEl.addEventListener("scroll", drawCaret, { passive: true });
   picker.addEventListener("keydown", onPickerKey);
   button.addEventListener("mousedown", onButtonDown);
@@ -1110,8 +1136,12 @@ function createState(parent) {
   st.optimistic = createOptimistic(st, root);
 
   document.addEventListener("keydown", a11yComposerKey, true);
+  document.addEventListener(TAKE_OVER, a11yTakeOver);
 
   st.destroy = () => {
+    document.removeEventListener(TAKE_OVER, a11yTakeOver);
+    // A mount that came before this one was dropped takes the focus it held.
+    document.dispatchEvent(new Event(TAKE_OVER));
     document.removeEventListener("keydown", a11yComposerKey, true);
     document.removeEventListener("click", onSave, true);
     document.removeEventListener("pointerup", onPointerUp, true);
