@@ -11,7 +11,7 @@ empty as the floor measured in the same run, then reports medians and p95 of:
   timed in the page from pointer release until the segment carrying the new
   annotation's id is in the DOM (round trip through Streamlit and the store);
 - peer save -> highlight drawn: `create_annotation` from this process, timed
-  until the id appears in the page (includes the 1 s revision poll);
+  until the id appears in the page (pushed by the live stream, then a rerun);
 - render: the component's own rebuild time (data-render-ms) for the document.
 """
 
@@ -120,7 +120,7 @@ def measure_peer(page: Any, store: Store, document_id: str, samples: int,
     for s, e in spans(text, samples, rng):
         aid = str(uuid.uuid4())
         page.evaluate(_WATCH_JS, aid)
-        time.sleep(rng.uniform(0, 1.0))  # land anywhere in the poll cycle
+        time.sleep(rng.uniform(0, 1.0))  # saves come at any moment, not in step with the page
         t0 = time.time() * 1000
         create_annotation(store, seminar="demo", document_id=document_id, start=s, end=e,
                           quote=text[s:e], annotator="peer", annotation_id=aid)
@@ -193,7 +193,7 @@ def main() -> None:
                 }
                 results[doc]["highlights"] = [float(n_before)]
             browser.close()
-        print(f"\nchromium {1366}x768, {args.samples} samples each; poll interval 1.0 s\n")
+        print(f"\nchromium {1366}x768, {args.samples} samples each; live updates pushed\n")
         for doc, _title in (EMPTY, LOADED):
             r = results[doc]
             print(f"{doc} ({int(r['highlights'][0])} highlights at start)")
