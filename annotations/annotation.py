@@ -216,11 +216,10 @@ def create_annotation(
     note = check_note(note)
     aid = check_id(annotation_id, "annotation id")
     source = check_source(source)
-    with store.transaction() as session:
-        return create_annotation_in(
-            session, seminar=seminar, document_id=document_id, start=start, end=end,
-            quote=quote, annotator=annotator, perspective=perspective, codes=codes or [],
-            note=note, annotation_id=aid, source=source, fields=fields or {})
+    return store.write_in_seminar(seminar, lambda session: create_annotation_in(
+        session, seminar=seminar, document_id=document_id, start=start, end=end,
+        quote=quote, annotator=annotator, perspective=perspective, codes=codes or [],
+        note=note, annotation_id=aid, source=source, fields=fields or {}))
 
 
 def create_annotation_in(
@@ -302,7 +301,7 @@ def update_annotation(
 ) -> AnnotationView:
     """Change tags, note or field values; an instructor's change of a student's work is
     audited as theirs. Values of codes the annotation no longer has are dropped."""
-    with store.transaction() as session:
+    with store.transaction(seminar=seminar) as session:
         row = _owned(session, annotation_id, seminar, actor)
         if row.deleted_at is not None:
             raise InvalidInput("this annotation was deleted: undo the delete to change it")
@@ -362,7 +361,7 @@ def delete_annotation(store: Store, annotation_id: str, *, seminar: str, actor: 
     `undo_delete` can restore it within `UNDO_WINDOW`.
     """
     at = at or now()
-    with store.transaction() as session:
+    with store.transaction(seminar=seminar) as session:
         row = _owned(session, annotation_id, seminar, actor)
         if row.deleted_at is not None:
             raise NotFound(f"annotation {annotation_id} is already deleted")
@@ -401,7 +400,7 @@ def undo_delete(store: Store, deleted: Deleted, *, actor: str,
         raise InvalidInput(f"the delete is older than {int(UNDO_WINDOW.total_seconds() // 60)} "
                            "minutes and can no longer be undone: annotate the passage again")
     values = deleted.annotation
-    with store.transaction() as session:
+    with store.transaction(seminar=deleted.seminar) as session:
         sid = seminar_id(session, deleted.seminar)
         if sid != values["seminar_id"] or not roles.may_change(
                 session, sid, actor, str(values["annotator"])):
@@ -437,8 +436,10 @@ def add_reply(
     if not text.strip():
         raise InvalidInput("reply is empty: write something first")
     text = check_note(text)
-    rid = check_id(reply_id, "reply id")
-    with store.transaction() as session:
+    asked = check_id(reply_id, "reply id")
+
+    def work(session: Session) -> ReplyView:
+        rid = asked
         sid = seminar_id(session, seminar)
         roles.require_writer(session, sid, author)
         parent = session.get(Annotation, annotation_id)
@@ -460,6 +461,8 @@ def add_reply(
                      {"annotation": annotation_id, "annotator": parent.annotator})
         bump(session, sid)
         return ReplyView(rid, annotation_id, author, text, t)
+
+    return store.write_in_seminar(seminar, work)
 
 
 def annotation_select(filters: Filters, *, with_fields: bool = True,

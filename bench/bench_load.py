@@ -5,6 +5,9 @@
     python bench/bench_load.py --quick             # 6 annotators, 10 s, 1 browser (CI)
     python bench/bench_load.py --processes 4 --browsers 0
     python bench/bench_load.py --url postgresql+psycopg://user@host/db --browsers 0
+    python bench/bench_load.py --department        # 200 annotators, 10 seminars, 3 processes,
+                                                   # a throwaway PostgreSQL, 300 s
+    python bench/bench_load.py --department --store-wide-lock   # the same, as before
 
 Why threads: the app is one Streamlit server process, and every browser tab is
 a session inside it sharing one `Store` (a `st.cache_resource`). So the
@@ -24,7 +27,7 @@ Meanwhile `--browsers` chromium contexts join the same seminar through the
 real app (same SQLite file) in quick-code mode and, in rounds, each make a
 mouse selection (timed from pointer release to its own highlight drawn) and
 watch for an annotation this process writes through the library (timed from
-the write to the highlight drawn; includes the 1 s poll).
+the write to the highlight drawn; pushed by the live stream).
 
 At the end the store is checked against what every call returned: each
 created annotation is there with its span and quote and its owner's last
@@ -33,6 +36,11 @@ every browser selection was saved with the span dragged. Any exception is an
 error; the only refusal counted apart is a reply to an annotation its owner
 deleted meanwhile (checked to be really deleted). Exit status 1 when
 anything is lost or any error occurred: that is correctness, not timing.
+
+A department: `--seminars K` spreads the annotators over K seminars (the
+demo and K-1 more), `--postgres` starts a throwaway PostgreSQL cluster for the
+run, and `--store-wide-lock` makes every writer take the one store-wide lock
+(how PostgreSQL writers queued before per-seminar locks), to compare.
 
 Latency floor: each operation by a single annotator on the idle store, before
 the load and again after it (same data volume as at the end). Ratios are p50
@@ -53,6 +61,7 @@ import traceback
 import uuid
 from collections import Counter, defaultdict
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -60,7 +69,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "ui"))
+sys.path.insert(0, str(ROOT / "tests"))
 
+import pgcluster  # noqa: E402
 from bench_ui import _WATCH_JS, spans  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 from ui_browser_kit import (  # noqa: E402
@@ -157,6 +168,7 @@ class Annotator:
     def __init__(
         self,
         store: Store,
+        seminar: str,
         sid: int,
         name: str,
         texts: dict[str, str],
@@ -164,7 +176,8 @@ class Annotator:
         lock: threading.Lock,
         seed: int,
     ) -> None:
-        self.store, self.sid, self.name, self.texts = store, sid, name, texts
+        self.store, self.seminar, self.sid = store, seminar, sid
+        self.name, self.texts = name, texts
         self.result, self.lock = result, lock
         self.rng = random.Random(seed)
         self.doc = self.rng.choice(sorted(texts))
@@ -184,7 +197,8 @@ class Annotator:
         rev: int = self.timed("poll", revision, self.store, self.sid)
         if rev != last:
             rows = self.timed(
-                "list", list_annotations, self.store, Filters(seminar=SEMINAR, document=self.doc)
+                "list", list_annotations, self.store,
+                Filters(seminar=self.seminar, document=self.doc)
             )
             self.others = [a.id for a in rows if a.annotator != self.name]
         return rev
@@ -198,7 +212,7 @@ class Annotator:
             "create",
             create_annotation,
             self.store,
-            seminar=SEMINAR,
+            seminar=self.seminar,
             document_id=doc,
             start=s,
             end=e,
@@ -220,7 +234,7 @@ class Annotator:
             update_annotation,
             self.store,
             aid,
-            seminar=SEMINAR,
+            seminar=self.seminar,
             actor=self.name,
             note=note,
             codes=[self.rng.choice(CODES)],
@@ -229,7 +243,8 @@ class Annotator:
 
     def delete(self) -> None:
         aid = self.mine.pop(self.rng.randrange(len(self.mine)))
-        self.timed("delete", delete_annotation, self.store, aid, seminar=SEMINAR, actor=self.name)
+        self.timed("delete", delete_annotation, self.store, aid, seminar=self.seminar,
+                   actor=self.name)
         self.made.deleted.add(aid)
 
     def reply(self) -> None:
@@ -240,7 +255,7 @@ class Annotator:
                 add_reply,
                 self.store,
                 aid,
-                seminar=SEMINAR,
+                seminar=self.seminar,
                 author=self.name,
                 text=f"reply from {self.name}",
             )
@@ -293,15 +308,19 @@ class Annotator:
             self.result.errors.extend(self.errors)
 
 
-def run_group(url: str, names: list[str], start_at: float, seconds: float, seed: int) -> Result:
-    """Threads sharing one Store, as sessions in one app process; picklable result."""
+def run_group(url: str, names: list[tuple[str, str]], start_at: float, seconds: float,
+              seed: int, store_wide_lock: bool = False) -> Result:
+    """Threads sharing one Store, as sessions in one app process; picklable result.
+    `names`: (annotator, seminar) pairs."""
     store = Store.open(url, migrate=False)
+    store.seminar_locks = not store_wide_lock
     try:
-        sid = get_seminar(store, SEMINAR).id
+        sids = {slug: get_seminar(store, slug).id for slug in {sem for _, sem in names}}
         texts = _texts(store)
         result, lock = Result(), threading.Lock()
         workers = [
-            Annotator(store, sid, n, texts, result, lock, seed + i) for i, n in enumerate(names)
+            Annotator(store, sem, sids[sem], n, texts, result, lock, seed + i)
+            for i, (n, sem) in enumerate(names)
         ]
         threads = [
             threading.Thread(target=w.run, args=(start_at, seconds), daemon=True) for w in workers
@@ -321,7 +340,7 @@ def measure_floor(
 ) -> dict[str, list[float]]:
     """Each operation by one annotator on the idle store; leaves only tombstones behind
     (each of its annotations gets a reply before it is deleted, so its thread stays)."""
-    a = Annotator(store, sid, f"floor-{seed}", texts, Result(), threading.Lock(), seed)
+    a = Annotator(store, SEMINAR, sid, f"floor-{seed}", texts, Result(), threading.Lock(), seed)
     for _ in range(n):
         a.poll(None)
         a.create()
@@ -407,7 +426,7 @@ def _round(
         aid = str(uuid.uuid4())
         page.evaluate(_WATCH_JS, aid)
         watched.append((page, doc, aid))
-    time.sleep(rng.uniform(0, 1.0))  # land anywhere in the poll cycle
+    time.sleep(rng.uniform(0, 1.0))  # saves come at any moment
     sent: list[float] = []
     for _page, doc, aid in watched:
         [(s, e)] = spans(texts[doc], 1, rng)
@@ -433,13 +452,15 @@ def _round(
 # ---------------------------------------------------------------- checking
 
 
-def verify(store: Store, made: Made, browsers: Browsers | None) -> list[str]:
+def verify(store: Store, made: Made, browsers: Browsers | None,
+           seminars: list[str]) -> list[str]:
     """Everything the calls returned is in the store as returned; nothing else is."""
     lost: list[str] = []
     with store.read() as session:
-        sid = session.scalar(select(Seminar.id).where(Seminar.slug == SEMINAR))
+        sids = list(session.scalars(select(Seminar.id).where(Seminar.slug.in_(seminars))))
         rows = {
-            a.id: a for a in session.scalars(select(Annotation).where(Annotation.seminar_id == sid))
+            a.id: a for a in session.scalars(
+                select(Annotation).where(Annotation.seminar_id.in_(sids)))
         }
         reply_counts = dict(
             session.execute(
@@ -558,17 +579,37 @@ def main() -> int:
         help="SQLAlchemy URL of a store to use instead of "
         "a fresh temp SQLite file (browsers need the temp file)",
     )
+    ap.add_argument("--seminars", type=int, default=1,
+                    help="spread the annotators over this many seminars (1: the demo)")
+    ap.add_argument("--postgres", action="store_true",
+                    help="run on a throwaway PostgreSQL cluster started for the run")
+    ap.add_argument("--store-wide-lock", action="store_true",
+                    help="every writer takes the store-wide lock (PostgreSQL, as before)")
+    ap.add_argument("--department", action="store_true",
+                    help="200 annotators in 10 seminars over 3 processes on PostgreSQL, 300 s")
     ap.add_argument("--floor", type=int, default=30, help="floor repetitions per op (30)")
     ap.add_argument("--seed", type=int, default=6)
     ap.add_argument("--quick", action="store_true",
                     help="smoke run: 6 annotators for 10 s, 1 browser, floor of 5")
     args = ap.parse_args()
+    if args.department:
+        args.annotators, args.seminars, args.processes, args.postgres = 200, 10, 3, True
+        args.browsers = 0
     if args.quick:
         args.annotators, args.seconds, args.floor = 6, 10.0, 5
         args.browsers = min(args.browsers, 1)
-    if args.browsers and args.url:
-        print("--browsers runs the app on its own temp SQLite store: ignored with --url")
+    if args.browsers and (args.url or args.postgres):
+        print("--browsers runs the app on its own temp SQLite store: ignored with a URL")
         args.browsers = 0
+    with ExitStack() as stack:
+        if args.postgres:
+            if not pgcluster.available():
+                sys.exit(f"no PostgreSQL server binaries in {pgcluster.PG_BIN}")
+            args.url = stack.enter_context(pgcluster.cluster(max_connections=300)).create_database()
+        return run(args)
+
+
+def run(args: argparse.Namespace) -> int:
     if args.browsers and not CHROMIUM.exists():
         sys.exit(f"{CHROMIUM} is missing: run with --browsers 0")
 
@@ -583,18 +624,24 @@ def main() -> int:
         load_corpus(s, ROOT / "texts")
         ensure_seminar(s, SEMINAR, "Demo seminar", "DEMO")
         s.dispose()
+    seminars = [SEMINAR] + [f"load-{k}" for k in range(2, args.seminars + 1)]
     store = Store.open(url, migrate=False)
     try:
+        for k, slug in enumerate(seminars[1:], start=2):
+            ensure_seminar(store, slug, f"Load seminar {k}", f"LOAD{k:02d}")
         sid = get_seminar(store, SEMINAR).id
         texts = _texts(store)
+        lock = "store-wide lock" if args.store_wide_lock else "per-seminar locks"
         print(
-            f"store {url}; {len(texts)} documents; {args.annotators} annotators in "
-            f"{args.processes} process(es); {args.browsers} browser(s); {args.seconds:g} s",
+            f"store {url.split('@')[-1]}; {len(texts)} documents; {args.annotators} annotators "
+            f"in {len(seminars)} seminar(s) over {args.processes} process(es) ({lock}); "
+            f"{args.browsers} browser(s); {args.seconds:g} s",
             flush=True,
         )
         before = measure_floor(store, sid, texts, args.floor, args.seed)
 
-        names = [f"student{i:02d}" for i in range(args.annotators)]
+        names = [(f"student{i:02d}", seminars[i % len(seminars)])
+                 for i in range(args.annotators)]
         groups = [names[i :: args.processes] for i in range(args.processes)]
         start_at = time.time() + (5 if args.processes > 1 else 1)
         pool: ThreadPoolExecutor | ProcessPoolExecutor
@@ -604,7 +651,8 @@ def main() -> int:
             pool = ProcessPoolExecutor(args.processes, mp_context=get_context("spawn"))
         with pool:
             futures: list[Future[Result]] = [
-                pool.submit(run_group, url, g, start_at, args.seconds, args.seed * 1000 + 100 * i)
+                pool.submit(run_group, url, g, start_at, args.seconds,
+                            args.seed * 1000 + 100 * i, args.store_wide_lock)
                 for i, g in enumerate(groups)
             ]
             browsers = None
@@ -622,7 +670,7 @@ def main() -> int:
         made.merge(result.made)
         if browsers is not None:
             made.merge(browsers.peers)
-        lost = verify(store, made, browsers)
+        lost = verify(store, made, browsers, seminars)
         errors = result.errors + (browsers.errors if browsers else [])
 
         writes = sum(
