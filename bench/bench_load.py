@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import signal
 import statistics
 import sys
 import tempfile
@@ -601,6 +602,8 @@ def main() -> int:
     if args.browsers and (args.url or args.postgres):
         print("--browsers runs the app on its own temp SQLite store: ignored with a URL")
         args.browsers = 0
+    # A stopped run (SIGTERM) still stops the cluster it started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with ExitStack() as stack:
         if args.postgres:
             if not pgcluster.available():

@@ -82,10 +82,15 @@ def app_dir(base: Path, secrets: str) -> Path:
     return home
 
 
-def start_app(base: Path, extra_texts: bool = True, secrets: str | None = None) -> RunningApp:
-    """`streamlit run app.py` on a free port; `secrets` is a secrets.toml text (e.g. [auth])."""
+def start_app(base: Path, extra_texts: bool = True, secrets: str | None = None,
+              db_url: str | None = None, env: dict[str, str] | None = None) -> RunningApp:
+    """`streamlit run app.py` on a free port; `secrets` is a secrets.toml text (e.g. [auth]).
+
+    `db_url`: a store to share with other instances (default: a new SQLite file in
+    `base`); `env`: more environment variables for the app process.
+    """
     port = free_port()
-    db_url = f"sqlite:///{base / 'app.sqlite3'}"
+    db_url = db_url or f"sqlite:///{base / 'app.sqlite3'}"
     texts = make_texts_dir(base, extra_texts)
     # Seed the store as the app does on start, so tests can read texts before a page loads.
     store = Store.open(db_url)
@@ -93,7 +98,7 @@ def start_app(base: Path, extra_texts: bool = True, secrets: str | None = None) 
     ensure_seminar(store, "demo", "Demo seminar", "DEMO")
     store.dispose()
     env = {**os.environ, "ANNOTATIONS_DATABASE_URL": db_url,
-           "ANNOTATIONS_TEXTS_DIR": str(texts)}
+           "ANNOTATIONS_TEXTS_DIR": str(texts), **(env or {})}
     log = open(base / "streamlit.log", "wb")  # noqa: SIM115 - closed with the process
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
