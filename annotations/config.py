@@ -58,6 +58,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Key that signs the pages' live-update subscriptions. Empty: a random key per "
         "process; set the same value in every app process that serves one database.",
     ),
+    Setting(
+        "ANNOTATIONS_TRUSTED_PROXIES",
+        "",
+        "Comma-separated addresses of reverse proxies in front of the app. A request "
+        "from one of them is counted under the client address its X-Forwarded-For "
+        "names (sign-in throttling is per client address). Empty: none trusted.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -65,6 +72,11 @@ _BY_NAME = {s.name: s for s in SETTINGS}
 
 def setting(name: str) -> str:
     return _BY_NAME[name].get()
+
+
+def trusted_proxies() -> frozenset[str]:
+    return frozenset(a.strip() for a in setting("ANNOTATIONS_TRUSTED_PROXIES").split(",")
+                     if a.strip())
 
 
 def data_dir() -> Path:

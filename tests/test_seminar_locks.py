@@ -9,6 +9,9 @@ succeeds. No timing is asserted: a lock that is held cannot be taken in any time
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -134,3 +137,15 @@ def _until_a_lock_is_awaited(store: Store) -> None:
                 return
         time.sleep(0.05)
     raise AssertionError("the second writer never waited for the first")
+
+
+def test_app_processes_starting_together_migrate_a_new_database_once(pg_server: Any) -> None:
+    """Three app processes of a department start at once on an empty database: the
+    migration runs under the store-wide lock, so one migrates and the others find it done."""
+    url = pg_server.create_database()
+    code = "import sys; from annotations.db.engine import Store; Store.open(sys.argv[1]).dispose()"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = [subprocess.Popen([sys.executable, "-c", code, url], env=env,
+                              stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    failed = [p.communicate(timeout=180)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], failed

@@ -20,6 +20,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from .. import accounts, config, guests, roles
 from ..accounts import AuthenticationFailed, SessionExpired, SessionInvalid, SignIn, UserInfo
+from ..clientaddr import client_address
 from ..db.engine import Store
 from ..errors import AnnotationsError, NotFound
 from ..seminar import SeminarInfo, find_by_join_code, get_seminar, revision
@@ -185,11 +186,13 @@ def _sign_in(store: Store) -> None:
 
 
 def _client_address() -> str:
-    """The browser's address as the server sees it ("" when Streamlit cannot tell)."""
+    """The browser's address, through trusted proxies ("" when Streamlit cannot tell)."""
     try:
-        return str(st.context.ip_address or "")
+        peer = str(st.context.ip_address or "")
+        forwarded = str(st.context.headers.get("X-Forwarded-For") or "")
     except (AttributeError, RuntimeError):
         return ""
+    return client_address(peer, forwarded, config.trusted_proxies()) if peer else ""
 
 
 def _signed_in(signed: SignIn) -> None:
