@@ -161,7 +161,7 @@ class Container:
             "@context": jsonld.CONTEXT,
             "id": self.page_iri(number, iris),
             "type": "AnnotationPage",
-            "partOf": {"id": self.iri, "label": self.label, "total": self.total},
+            "partOf": self.iri,  # an IRI, as the model's conformance tests require
             "startIndex": start,
         }
         if number > 1:
