@@ -52,9 +52,11 @@ A reply is its own Annotation: `motivation: "replying"`, `target` the parent's
 Import accepts a collection with an embedded first page (a single page only),
 a page, one annotation, or a JSON list of annotations. Extra properties and
 unknown selector types are ignored; anything the mapping needs that is missing
-or malformed rejects the whole file. Error numbers are 1-based positions in
-the `items` list ("item 3: ..."); problems with the file as a whole have no
-number. An annotation without `id` gets a fresh one, as in the CSV import.
+or malformed rejects the whole file. An item whose `canonical` is a `urn:uuid:`
+(as the open API serves them, `id` being their HTTP address) keeps that id.
+Error numbers are 1-based positions in the `items` list ("item 3: ...");
+problems with the file as a whole have no number. An annotation without `id`
+gets a fresh one, as in the CSV import.
 """
 
 from __future__ import annotations
