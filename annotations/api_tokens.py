@@ -251,6 +251,8 @@ def reader(store: Store, caller: Caller, seminar: str) -> tuple[int, blind.Visib
             if principal is Principal.GUEST:  # left the seminar since: the token goes with them
                 raise PermissionDenied("not a member")
             require(session, actor, Action.READ, sid)
+            if principal is Principal.SITE_ADMIN:  # sees what the console sees
+                return sid, blind.EVERYTHING
             return sid, blind.visibility(session, sid, caller.username)
         except PermissionDenied:
             raise hidden from None

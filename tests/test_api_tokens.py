@@ -157,3 +157,13 @@ def test_a_students_token_sees_only_their_work_during_a_blind_round(seminar: Sto
     assert (rule.sees_all, rule.own) == (False, "ana")
     blind.submit(seminar, "hist", "ana")
     assert api_tokens.reader(seminar, caller, "hist")[1].sees_all
+
+
+def test_a_site_admins_token_reads_any_seminar_it_names(seminar: Store) -> None:
+    root = accounts.create_user(seminar, "root", "Root", "a long enough password")
+    accounts.grant_site_role(seminar, Actor.console(), "root", "admin")
+    _annotate(seminar, "ben", 20)
+    blind.set_blind(seminar, "hist", "olga", True)
+    caller = api_tokens.verify(seminar, api_tokens.create_token(
+        seminar, Actor("root", root.id, "user"), "root", "audit", ["hist"]).token)
+    assert api_tokens.reader(seminar, caller, "hist")[1].sees_all
