@@ -3,6 +3,8 @@ never reaching more than their owner; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -10,7 +12,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from annotations import accounts, api_tokens, audit, blind, corpus, roles
+from annotations import accounts, api_tokens, audit, blind, corpus, downloads, protocol, roles
 from annotations.annotation import create_annotation
 from annotations.db.engine import Store
 from annotations.db.models import ApiToken
@@ -167,3 +169,23 @@ def test_a_site_admins_token_reads_any_seminar_it_names(seminar: Store) -> None:
     caller = api_tokens.verify(seminar, api_tokens.create_token(
         seminar, Actor("root", root.id, "user"), "root", "audit", ["hist"]).token)
     assert api_tokens.reader(seminar, caller, "hist")[1].sees_all
+
+
+def test_what_a_token_reads_on_each_backend(seminar: Store) -> None:
+    """The container's items and the CSV download follow the reader's rule (blind round)."""
+    own, theirs = _annotate(seminar, "ana", 0), _annotate(seminar, "ben", 20)
+    blind.set_blind(seminar, "hist", "olga", True)
+    with seminar.read() as session:
+        ana = Actor.named(session, "ana")
+    caller = api_tokens.verify(
+        seminar, api_tokens.create_token(seminar, ana, "ana", "t", ["hist"]).token)
+    _, rule = api_tokens.reader(seminar, caller, "hist")
+    base = "http://h/api/seminars/hist/annotations/"
+    found = protocol.seminar_items(seminar, "hist", rule, base, "hist")
+    assert [i["canonical"] for i in found.items] == [f"urn:uuid:{own}"]
+    assert found.item(theirs) is None and found.item(own)["id"] == base + own  # type: ignore[index]
+    rows = list(csv.DictReader(io.StringIO(downloads.download(seminar, "hist", rule,
+                                                              "annotations"))))
+    assert [r["annotation_id"] for r in rows] == [own]
+    everyone = protocol.seminar_items(seminar, "hist", blind.EVERYTHING, base, "hist")
+    assert everyone.total == 2

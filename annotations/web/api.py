@@ -26,7 +26,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from .. import api_tokens, downloads, protocol
-from ..errors import NotFound
+from ..errors import AnnotationsError, NotFound
 from .live import store
 
 PREFIX = "/api/seminars"
@@ -73,6 +73,8 @@ def guarded(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
             return await handler(request, caller)
         except NotFound as exc:
             return _error(404, str(exc))
+        except AnnotationsError as exc:  # a parameter the library refused
+            return _error(400, str(exc))
 
     return endpoint
 
@@ -94,11 +96,17 @@ def _negotiated(request: Request, document: dict[str, Any], *, container: bool,
         links.append(f'<{protocol.PROTOCOL_SPEC}>; rel="{protocol.CONSTRAINED_BY}"')
     headers = {**_PRIVATE, "ETag": tag, "Vary": vary, "Allow": _ALLOW,
                "Link": ", ".join(links), **(extra or {})}
+    return _answer(request, content, tag, headers, content_type)
+
+
+def _answer(request: Request, content: bytes, tag: str, headers: dict[str, str],
+            content_type: str) -> Response:
+    """200 with the content (HEAD: its length only), or 304 when If-None-Match has the tag."""
     if protocol.not_modified(request.headers.get("if-none-match", ""), tag):
         return Response(status_code=304, headers=headers)
     if request.method == "HEAD":
-        headers["Content-Length"] = str(len(content))
-        return Response(b"", headers=headers, media_type=content_type)
+        return Response(b"", media_type=content_type,
+                        headers={**headers, "Content-Length": str(len(content))})
     return Response(content, headers=headers, media_type=content_type)
 
 
@@ -157,10 +165,7 @@ async def download(request: Request, caller: api_tokens.Caller) -> Response:
     tag = protocol.etag(content, "text/csv")
     headers = {**_PRIVATE, "ETag": tag, "Vary": "Authorization",
                "Content-Disposition": f'attachment; filename="{seminar}-{kind}.csv"'}
-    if protocol.not_modified(request.headers.get("if-none-match", ""), tag):
-        return Response(status_code=304, headers=headers)
-    return Response(content if request.method == "GET" else b"", headers=headers,
-                    media_type="text/csv; charset=utf-8")
+    return _answer(request, content, tag, headers, "text/csv; charset=utf-8")
 
 
 def routes() -> list[BaseRoute]:
