@@ -262,8 +262,13 @@ def test_head_and_options_and_no_writes(hist: Store, client: httpx.Client) -> No
         assert head.status_code == 200 and head.content == b""
         assert head.headers["etag"] == got.headers["etag"]
         assert head.headers["content-length"] == str(len(got.content))
-        options = client.options(url)
+        options = client.options(url, headers={"Origin": "https://tool.example",
+                                                "Access-Control-Request-Method": "GET"})
         assert options.status_code == 204 and "GET" in options.headers["allow"]
+        assert "Authorization" in options.headers["access-control-allow-headers"]
+        assert got.headers["access-control-allow-origin"] == "*"
+        assert "ETag" in got.headers["access-control-expose-headers"]
+        assert "access-control-allow-credentials" not in got.headers
         for method in ("POST", "PUT", "PATCH", "DELETE"):
             r = client.request(method, url, headers=headers, json={"type": "Annotation"})
             assert r.status_code == 405, (method, url)

@@ -36,6 +36,13 @@ REALM = 'Bearer realm="annotations"'
 _ALLOW = ", ".join(protocol.READ_METHODS)
 _ALL_METHODS = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"]
 _PRIVATE = {"Cache-Control": "private, no-cache"}
+# Browser-based tools on other sites may read the API: the token travels in a header,
+# never in a cookie, so allowing any origin gives a page nothing its token does not.
+_CORS = {"Access-Control-Allow-Origin": "*",
+         "Access-Control-Expose-Headers": "ETag, Link, Allow, Preference-Applied, Vary"}
+_PREFLIGHT = {"Access-Control-Allow-Methods": _ALLOW,
+              "Access-Control-Allow-Headers": "Authorization, Accept, Prefer, If-None-Match",
+              "Access-Control-Max-Age": "600"}
 
 Handler = Callable[[Request, api_tokens.Caller], Awaitable[Response]]
 
@@ -51,11 +58,19 @@ def _bearer(request: Request) -> str | None:
 
 
 def guarded(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-    """Methods, then the token: OPTIONS answers anyone, writes are 405, reads need a token."""
+    """Methods, then the token: OPTIONS answers anyone, writes are 405, reads need a token.
+
+    Every answer carries the CORS headers; OPTIONS is also the CORS preflight.
+    """
 
     async def endpoint(request: Request) -> Response:
+        response = await answer(request)
+        response.headers.update(_CORS)
+        return response
+
+    async def answer(request: Request) -> Response:
         if request.method == "OPTIONS":
-            return Response(status_code=204, headers={"Allow": _ALLOW})
+            return Response(status_code=204, headers={"Allow": _ALLOW, **_PREFLIGHT})
         if request.method not in protocol.READ_METHODS:
             return _error(405, "the API is read-only: annotate in the app, or import with "
                                "`annotations import`", {"Allow": _ALLOW})
