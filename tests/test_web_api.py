@@ -126,6 +126,7 @@ def test_the_container_answers_with_the_protocols_headers(hist: Store, client: h
              "http://www.w3.org/ns/ldp#constrainedBy")} <= links(r)
     assert {m.strip() for m in r.headers["allow"].split(",")} >= {"GET", "HEAD", "OPTIONS"}
     assert "Accept" in r.headers["vary"] and r.headers["etag"].startswith('"')
+    assert r.headers["content-location"] == base
     doc = r.json()
     assert doc["@context"][0] == "http://www.w3.org/ns/anno.jsonld"
     assert {"BasicContainer", "AnnotationCollection"} <= set(doc["type"])

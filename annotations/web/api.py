@@ -110,7 +110,8 @@ def _negotiated(request: Request, document: dict[str, Any], *, container: bool,
     if container:
         links.append(f'<{protocol.PROTOCOL_SPEC}>; rel="{protocol.CONSTRAINED_BY}"')
     headers = {**_PRIVATE, "ETag": tag, "Vary": vary, "Allow": _ALLOW,
-               "Link": ", ".join(links), **(extra or {})}
+               "Link": ", ".join(links), "Content-Location": str(document["id"]),
+               **(extra or {})}
     return _answer(request, content, tag, headers, content_type)
 
 
