@@ -360,6 +360,11 @@ def test_deleted_annotations_are_not_served(hist: Store, client: httpx.Client) -
     assert "withdrawn" not in json.dumps(doc)
     for aid in (gone, thread):
         assert client.get(base + aid, headers=headers).status_code == 404
+    rows = list(csv.DictReader(io.StringIO(client.get(
+        "/api/seminars/hist/annotations.csv", headers=headers).text)))
+    assert "withdrawn" not in str(rows)  # the CSV keeps the thread's place, not its content
+    assert [r["note"] for r in rows if r["annotation_id"] == thread] == [
+        "[deleted by its author]"]
 
 
 # --- downloads ------------------------------------------------------------------------------
