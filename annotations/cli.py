@@ -355,7 +355,7 @@ def _register_plugins() -> None:
     """Commands that live beside their domain modules (framing, seminar admin)."""
     import importlib
 
-    for name in ("annotations.framing.cli", "annotations.admin_cli"):
+    for name in ("annotations.framing.cli", "annotations.admin_cli", "annotations.token_cli"):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:

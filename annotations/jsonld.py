@@ -52,15 +52,18 @@ A reply is its own Annotation: `motivation: "replying"`, `target` the parent's
 Import accepts a collection with an embedded first page (a single page only),
 a page, one annotation, or a JSON list of annotations. Extra properties and
 unknown selector types are ignored; anything the mapping needs that is missing
-or malformed rejects the whole file. Error numbers are 1-based positions in
-the `items` list ("item 3: ..."); problems with the file as a whole have no
-number. An annotation without `id` gets a fresh one, as in the CSV import.
+or malformed rejects the whole file. An item whose `canonical` is a `urn:uuid:`
+(as the open API serves them, `id` being their HTTP address) keeps that id.
+Error numbers are 1-based positions in the `items` list ("item 3: ...");
+problems with the file as a whole have no number. An annotation without `id`
+gets a fresh one, as in the CSV import.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, TextIO
@@ -108,13 +111,19 @@ class ItemError(RowError):
 
 def export_jsonld(store: Store, out: TextIO, filters: Filters) -> int:
     """Write the annotations the filters select, with their replies; returns `total`."""
-    items: list[JSON] = []
-    for view in list_annotations(store, filters):
-        items.append(annotation_to_jsonld(view))
-        items.extend(reply_to_jsonld(r) for r in view.replies)
+    items = items_to_jsonld(list_annotations(store, filters))
     json.dump(collection_to_jsonld(filters, items), out, ensure_ascii=False, indent=2)
     out.write("\n")
     return len(items)
+
+
+def items_to_jsonld(views: Iterable[AnnotationView]) -> list[JSON]:
+    """The `items` of a page: each annotation followed by its replies (export and API)."""
+    items: list[JSON] = []
+    for view in views:
+        items.append(annotation_to_jsonld(view))
+        items.extend(reply_to_jsonld(r) for r in view.replies)
+    return items
 
 
 def _used(filters: Filters) -> list[tuple[str, str]]:
@@ -244,7 +253,7 @@ def parse_jsonld(text: str) -> tuple[list[IncomingAnnotation], list[IncomingRepl
 
 def _id_or_blank(item: Any) -> str:
     try:
-        return _uuid_from_iri(item.get("id", ""), "id") if isinstance(item, dict) else ""
+        return _item_id(item) if isinstance(item, dict) else ""
     except InvalidInput:
         return ""
 
@@ -347,6 +356,15 @@ def _uuid_from_iri(value: Any, what: str) -> str:
     raise InvalidInput(f"{what} {value!r} is not a urn:uuid:<uuid> IRI")
 
 
+def _item_id(item: JSON) -> str:
+    """The item's urn:uuid: its `canonical` IRI when it has one (the open API serves
+    items under their HTTP address as `id`, with the urn:uuid as `canonical`)."""
+    canonical = item.get("canonical")
+    if isinstance(canonical, str) and canonical.startswith(UUID_IRI):
+        return _uuid_from_iri(canonical, "canonical")
+    return _uuid_from_iri(item.get("id"), "id")
+
+
 def _creator_name(item: JSON, what: str) -> str:
     creator = _one(item.get("creator"), f"creator (the {what})")
     if not isinstance(creator, dict):
@@ -371,7 +389,7 @@ def _annotation(n: int, item: JSON) -> IncomingAnnotation:
     created, modified = _times(item)
     return IncomingAnnotation(
         row=n,
-        annotation_id=_uuid_from_iri(item.get("id"), "id"),
+        annotation_id=_item_id(item),
         seminar=_string(item, "seminar", "seminar"),
         document_id=document_id,
         document_sha256=_string(target, "sourceSha256", "target sourceSha256", ""),
@@ -484,7 +502,7 @@ def _reply(n: int, item: JSON) -> IncomingReply:
     created, _ = _times(item)
     return IncomingReply(
         row=n,
-        reply_id=_uuid_from_iri(item.get("id"), "id"),
+        reply_id=_item_id(item),
         annotation_id=_uuid_from_iri(parent if parent is not None else "", "reply target"),
         author=_creator_name(item, "author"),
         text=texts[0],

@@ -58,6 +58,7 @@ class Action(StrEnum):
     UNLOCK_ACCOUNT = "lift a sign-in hold"
     CREATE_SEMINAR = "create seminars"
     GRANT_SITE_ROLE = "grant site roles"
+    CREATE_API_TOKEN = "create API tokens for this seminar"
 
 
 class Grant(Enum):
@@ -113,6 +114,9 @@ PERMISSION_MAP: Mapping[Action, Mapping[Principal, Grant]] = {
     # STUDENT any other account, GUEST no account.
     Action.CREATE_SEMINAR: _row(_ALL, Grant.OPEN_SIGNUP, _NO),
     Action.GRANT_SITE_ROLE: _SITE,
+    # A personal token reaches a seminar's work from outside the app (the open API);
+    # members only, so a guest's reading of an open seminar stays in the app.
+    Action.CREATE_API_TOKEN: _row(_ALL, _ALL, _NO),
 }
 
 

@@ -342,3 +342,36 @@ class CodeFields(Base):
         ForeignKey("codes.id", ondelete="CASCADE"), primary_key=True
     )
     names: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class ApiToken(Base):
+    """A personal API token: a member's key for the read-only open API (`api_tokens`).
+
+    Only the SHA-256 of the token is stored; the member sees the token once. It
+    reaches the seminars in `api_token_seminars`, and never more than its owner
+    may read there at the time of each request.
+    """
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(200))  # what the owner calls it ("R scripts")
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    hint: Mapped[str] = mapped_column(String(16))  # the token's first characters, for lists
+    scope: Mapped[str] = mapped_column(String(20))  # "read": the only scope the API serves
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # None: never
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class ApiTokenSeminar(Base):
+    """One seminar an API token reaches."""
+
+    __tablename__ = "api_token_seminars"
+
+    token_id: Mapped[int] = mapped_column(
+        ForeignKey("api_tokens.id", ondelete="CASCADE"), primary_key=True)
+    seminar_id: Mapped[int] = mapped_column(
+        ForeignKey("seminars.id", ondelete="CASCADE"), primary_key=True, index=True)

@@ -32,6 +32,7 @@ from .rows import (
     VOICE_COLUMNS,
     aligned_claims_rows,
     claims_rows,
+    csv_cell,
     framing_rows,
     suggestion_rows,
     voice_rows,
@@ -57,14 +58,6 @@ def _sources(document: str | None) -> list[SourceText]:
     return [source_text(v) for v in current_texts(startup.open_store(), document)]
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, list):
-        return ";".join(f"{s}-{e}" for s, e in value)  # evidence offsets "start-end;..."
-    if value is None:
-        return ""
-    return value
-
-
 def _write(
     rows: list[dict[str, Any]], columns: tuple[str, ...], fmt: Format, out: Path | None
 ) -> None:
@@ -73,7 +66,7 @@ def _write(
             json.dump(rows, fh, ensure_ascii=False, indent=2)
             fh.write("\n")
             return
-        write_csv(fh, columns, ([_cell(row[c]) for c in columns] for row in rows))
+        write_csv(fh, columns, ([csv_cell(row[c]) for c in columns] for row in rows))
 
 
 def _run(make_rows: Any, columns: tuple[str, ...], fmt: Format, out: Path | None) -> None:

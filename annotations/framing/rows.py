@@ -32,6 +32,15 @@ ALIGNED_COLUMNS = (
 )  # fmt: skip
 
 
+def csv_cell(value: Any) -> Any:
+    """A row value as its CSV cell: evidence offsets as "start-end;...", None as empty."""
+    if isinstance(value, list):
+        return ";".join(f"{s}-{e}" for s, e in value)
+    if value is None:
+        return ""
+    return value
+
+
 CLAIM_EXTRA = ("bound", "attribution_from", "category", "place", "kind")
 
 

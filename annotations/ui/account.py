@@ -24,7 +24,7 @@ from ..clientaddr import client_address
 from ..db.engine import Store
 from ..errors import AnnotationsError, NotFound
 from ..seminar import SeminarInfo, find_by_join_code, get_seminar, revision
-from . import cookie, state
+from . import api_tokens, cookie, state
 from .markup import plain
 
 
@@ -395,6 +395,7 @@ def my_seminars(store: Store, user: UserInfo) -> None:
                 st.caption("Only members can see and write in it: students join with its code.")
                 st.form_submit_button("Create seminar", key=state.NEW_SUBMIT,
                                       on_click=_create, args=(store, user))
+    api_tokens.token_settings(store, user)
     with st.expander("Change my password"), st.form("password_form"):
         st.text_input("Current password", key=state.OLD_PASSWORD, type="password",
                       autocomplete="current-password")
