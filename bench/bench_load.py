@@ -16,7 +16,9 @@ which is the default. `--processes P` splits the annotators over P spawned
 processes, each with its own Store, as P app instances behind a proxy would be.
 
 Each simulated annotator loops for the duration like a student in the live
-workspace: poll `revision` every second (what the page does) and, when it
+workspace: look at its seminar's revision as its process knows it every
+second (the app pushes it to the page: PostgreSQL's NOTIFY reaches one LISTEN
+per process; on SQLite one query per process every 0.5 s) and, when it
 moved, list the annotations of the document it is reading; every 2-6 s
 (think time) act: create an annotation on a random valid span of a random
 document, or edit or delete one of its own, or reply to a classmate's, or
@@ -85,6 +87,7 @@ from ui_browser_kit import (  # noqa: E402
     stop_app,
 )
 
+from annotations import live  # noqa: E402
 from annotations.annotation import (  # noqa: E402
     Filters,
     add_reply,
@@ -195,7 +198,7 @@ class Annotator:
         return out
 
     def poll(self, last: int | None) -> int:
-        rev: int = self.timed("poll", revision, self.store, self.sid)
+        rev: int = self.timed("poll", self._revision)
         if rev != last:
             rows = self.timed(
                 "list", list_annotations, self.store,
@@ -203,6 +206,13 @@ class Annotator:
             )
             self.others = [a.id for a in rows if a.annotator != self.name]
         return rev
+
+    def _revision(self) -> int:
+        known = live.HUB.latest(self.sid)
+        if known is None:  # first look: the stored number, as a page's first run reads it
+            known = revision(self.store, self.sid)
+            live.HUB.publish(self.sid, known, stored=True)
+        return known
 
     def create(self) -> None:
         doc = self.rng.choice(sorted(self.texts))
@@ -318,6 +328,7 @@ def run_group(url: str, names: list[tuple[str, str]], start_at: float, seconds: 
     try:
         sids = {slug: get_seminar(store, slug).id for slug in {sem for _, sem in names}}
         texts = _texts(store)
+        stop = _follow_other_processes(store, list(sids.values()))
         result, lock = Result(), threading.Lock()
         workers = [
             Annotator(store, sem, sids[sem], n, texts, result, lock, seed + i)
@@ -330,10 +341,28 @@ def run_group(url: str, names: list[tuple[str, str]], start_at: float, seconds: 
             t.start()
         for t in threads:
             t.join()
+        stop.set()
         result.latency = dict(result.latency)  # type: ignore[assignment]
         return result
     finally:
         store.dispose()
+
+
+def _follow_other_processes(store: Store, sids: list[int]) -> threading.Event:
+    """How the app hears other processes' writes: LISTEN on PostgreSQL, else one query
+    per process every 0.5 s. Returns the event that stops the SQLite watcher."""
+    stop = threading.Event()
+    if store.dialect == "postgresql":
+        live.ensure_listener(store)
+        return stop
+
+    def watch() -> None:
+        while not stop.wait(0.5):
+            for sid, rev in live.current_revisions(store, sids).items():
+                live.HUB.publish(sid, rev, stored=True)
+
+    threading.Thread(target=watch, daemon=True).start()
+    return stop
 
 
 def measure_floor(
@@ -512,7 +541,8 @@ def verify(store: Store, made: Made, browsers: Browsers | None,
             lost.append(f"deleted annotation {aid} is still there")
     for aid in made.refused - made.deleted:
         lost.append(f"reply to {aid} was refused but nobody deleted it")
-    known = set(expected) | (set(browsers.made) if browsers else set())
+    # Deleted ones may stay as tombstones (checked above), so they are known too.
+    known = set(expected) | made.deleted | (set(browsers.made) if browsers else set())
     for aid in set(rows) - known:
         if not rows[aid].annotator.startswith("floor-"):
             lost.append(f"unexpected annotation {aid} by {rows[aid].annotator}")
