@@ -10,7 +10,12 @@ from typing import Any
 import pytest
 from ui_browser_kit import RunningApp, drag_select, join, wait_highlight
 
-from annotations.annotation import Filters, create_annotation, list_annotations
+from annotations.annotation import (
+    Filters,
+    create_annotation,
+    list_annotations,
+    update_annotation,
+)
 from annotations.corpus import get_text
 from annotations.db.engine import Store
 
@@ -106,3 +111,54 @@ def test_own_save_refused_by_the_server_is_rolled_back(page: Any, running_app: R
     page.wait_for_selector(f".hl-root[data-rolled-back='{FIXED_ID}']", timeout=WAIT)
     assert not page.evaluate("CSS.highlights.has('hl-optimistic')")
     assert list_annotations(store, Filters(seminar="demo", document=DOC)) == []
+
+
+def _watch_websocket(page: Any) -> list[int]:
+    """Counts the frames the page sends to Streamlit: every rerun starts with one."""
+    sent = [0]
+    page.on("websocket", lambda ws: ws.on("framesent", lambda _f: sent.__setitem__(0,
+                                                                                 sent[0] + 1)))
+    return sent
+
+
+def _fill_the_panel(store: Store, text: str, n: int = 30) -> list[str]:
+    """More annotations near the start than the side panel lists on its first page."""
+    return [create_annotation(store, seminar="demo", document_id=DOC, start=i * 3,
+                              end=i * 3 + 2, quote=text[i * 3:i * 3 + 2], annotator="Ben").id
+            for i in range(n)]
+
+
+def test_a_classmate_s_highlight_is_drawn_without_a_rerun(page: Any, running_app: RunningApp,
+                                                         store: Store) -> None:
+    """Beyond the side panel's first page, a classmate's new highlight changes nothing the
+    panel lists now: the page fetches it and redraws in place, and Streamlit runs nothing."""
+    text = get_text(store, DOC).text
+    _fill_the_panel(store, text)
+    sent = _watch_websocket(page)
+    join(page, running_app.url, "Ana")
+    page.wait_for_selector(".hl-root[data-live='stream']", timeout=WAIT)
+    page.wait_for_function("!document.querySelector('.hl-root').dataset.liveLater",
+                           timeout=4 * WAIT)
+    before, reruns = sent[0], page.evaluate("document.documentElement.dataset.liveReruns")
+    start = text.index("totalitarian")
+    a = create_annotation(store, seminar="demo", document_id=DOC, start=start,
+                          end=start + 12, quote=text[start:start + 12], annotator="Ben")
+    wait_highlight(page, a.id)
+    assert page.eval_on_selector(".hl-root", "e => e.dataset.liveInPlace")
+    assert sent[0] == before  # no message to Streamlit: no rerun
+    assert page.evaluate("document.documentElement.dataset.liveReruns") == reruns
+    label = page.eval_on_selector(f".seg[data-ids~='{a.id}']", "e => e.dataset.ids")
+    assert a.id in label.split()
+
+
+def test_a_change_the_panel_lists_reruns_the_page(page: Any, running_app: RunningApp,
+                                                  store: Store) -> None:
+    """A note edited on an annotation the side panel lists: drawn, and the panel reruns to
+    show the new note."""
+    text = get_text(store, DOC).text
+    first = _fill_the_panel(store, text, 3)[0]
+    join(page, running_app.url, "Ana")
+    page.wait_for_selector(".hl-root[data-live='stream']", timeout=WAIT)
+    update_annotation(store, first, seminar="demo", actor="Ben", note="a note seen in the list")
+    page.get_by_text("a note seen in the list").first.wait_for(timeout=WAIT)
+    assert page.evaluate("document.documentElement.dataset.liveReruns")

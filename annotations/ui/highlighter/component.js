@@ -17,7 +17,7 @@ export default function (component) {
   }
   st.trigger = setTriggerValue;
   st.offer(data || {});
-  if (!st.live) st.live = createLive(parentElement.querySelector(".hl-root"));
+  if (!st.live) st.live = createLive(parentElement.querySelector(".hl-root"), st);
   st.live.offer((data || {}).live, setTriggerValue);
   return () => {
     // Only a real unmount tears down; a superseded call must not.
@@ -71,15 +71,21 @@ const ALPHA = ["33", "4d", "66", "80"];
 
 // ---------------------------------------------------------------- live
 //
-// The page follows its seminar's revision over Server-Sent Events and asks
-// Streamlit for a rerun (the "live" trigger) only when a revision newer than
-// the one it was drawn from arrives, so an idle page costs the server nothing.
-// The stream also sends the current revision as a heartbeat; when it fails or
-// falls silent, the page polls the same number slowly until it comes back.
-// A rerun never disturbs a selection: offer() above holds new payloads. Nor
-// does it cut short a run the reader started (a click on a button, a pick):
-// asking for a rerun then would stop that run half-drawn (its toast lost), so
-// news heard meanwhile waits for that run's payload, or LIVE_HOLD_MS at most.
+// The page follows its seminar's revision over Server-Sent Events. When a
+// revision newer than the one it drew arrives, it fetches that revision's
+// highlights from the live route (the same drawing the page is built from,
+// only what changed when the server still has the page's own) and redraws them
+// in place, with no Streamlit rerun. It asks Streamlit for a rerun (the "live"
+// trigger) only when the change touches what the side panel lists (its first
+// entries, the annotation opened there), when the page filters its list or the
+// text itself changed (no in-place drawing then), and, at most every lazy_s,
+// for what else may have moved (counts, the sidebar). An idle page costs the
+// server nothing. The stream also sends the current revision as a heartbeat;
+// when it fails or falls silent, the page polls the same number slowly until it
+// comes back. Nothing disturbs a selection: offer() holds new payloads and
+// drawings alike. Nor does a rerun cut short a run the reader started (a click
+// on a button, a pick): asking then would stop that run half-drawn (its toast
+// lost), so a rerun waits for that run's payload, or LIVE_HOLD_MS at most.
 
 // At most one live rerun per LIVE_GAP_MS: when a whole class saves at once,
 // each page folds the news of that second into one rerun.
@@ -89,32 +95,57 @@ const LIVE_GAP_MS = 1000;
 const LIVE_HOLD_MS = 2000;
 const LIVE_ACTIONS = "button, input, select, textarea, label, [role='option'], [role='tab'], .hl-root";
 
-function createLive(root) {
+// The render key of a drawing fetched in place: the same as the payload's
+// (highlighter/__init__.py, render_key), so the next rerun does not redraw it.
+function liveKey(document, sha256, digest, pending, colourBy) {
+  const span = pending ? `${pending.s}-${pending.e}` : "";
+  return `${document}:${String(sha256).slice(0, 12)}:${String(digest).slice(0, 16)}:${span}:${colourBy}`;
+}
+
+function sameItems(a, b) {
+  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+  return a.every((x, i) => Array.isArray(x) && Array.isArray(b[i]) && x[0] === b[i][0] && x[1] === b[i][1]);
+}
+
+function createLive(root, hl) {
   const lv = {
-    cfg: null, // {stream, poll, token, revision, heartbeat_s}
+    cfg: null, // {stream, poll, token, revision, heartbeat_s; highlights, document, ...}
     trigger: null,
     source: null,
-    shown: -1, // revision of the newest payload received
+    shown: -1, // revision of the newest payload received or drawing fetched
     heard: -1, // newest revision the stream or the poll told of
     holdUntil: 0, // a run the reader started is on its way until then
     holdTimer: null,
     gapTimer: null,
+    lazyTimer: null,
     asked: -1,
     askedAt: 0,
     lastHeard: 0,
     pollTimer: null,
     watchTimer: null,
     refusedToken: null,
+    fetching: false,
+    refetch: false,
   };
 
   function withToken(path) {
     return `${path}?t=${encodeURIComponent(lv.cfg.token)}`;
   }
 
+  function inPlace() {
+    return !!(lv.cfg && typeof lv.cfg.highlights === "string" && lv.cfg.panel);
+  }
+
   function stale(rev) {
     if (!Number.isInteger(rev)) return;
     lv.heard = Math.max(lv.heard, rev);
     if (rev <= lv.shown || !lv.trigger) return;
+    if (inPlace()) fetchDrawing();
+    else rerun(rev);
+  }
+
+  // Ask Streamlit for a rerun that draws `rev` (and the panel with it).
+  function rerun(rev) {
     if (Date.now() < lv.holdUntil) return; // release() asks again
     if (rev <= lv.asked && Date.now() - lv.askedAt < LIVE_REASK_MS) return;
     const wait = lv.askedAt + LIVE_GAP_MS - Date.now();
@@ -122,7 +153,7 @@ function createLive(root) {
       if (lv.gapTimer === null) {
         lv.gapTimer = setTimeout(() => {
           lv.gapTimer = null;
-          stale(lv.heard);
+          rerun(Math.max(lv.heard, lv.shown));
         }, wait);
       }
       return;
@@ -130,7 +161,70 @@ function createLive(root) {
     lv.asked = rev;
     lv.askedAt = Date.now();
     root.dataset.liveAsked = String(rev);
+    const page = document.documentElement.dataset; // outlives a remount (tests read it)
+    page.liveReruns = String(Number(page.liveReruns || 0) + 1);
     lv.trigger("live", { revision: rev, at: lv.askedAt });
+  }
+
+  function later() {
+    if (lv.lazyTimer !== null) return;
+    root.dataset.liveLater = "1";
+    lv.lazyTimer = setTimeout(() => {
+      lv.lazyTimer = null;
+      root.dataset.liveLater = "";
+      rerun(lv.shown);
+    }, 1000 * Number(lv.cfg.lazy_s || 30));
+  }
+
+  function fetchDrawing() {
+    if (lv.fetching) {
+      lv.refetch = true;
+      return;
+    }
+    const c = lv.cfg;
+    const base = hl.latest();
+    const have = base && base.live ? Number(base.live.revision) : -1;
+    const q = new URLSearchParams({
+      document: c.document, colour_by: c.colour_by, limit: String(c.limit || 0),
+      selected: c.selected || "", have: String(have), seen_as: c.seen_as || "",
+    });
+    lv.fetching = true;
+    fetch(`${withToken(c.highlights)}&${q}`, { cache: "no-store", credentials: "same-origin" })
+      .then((r) => {
+        if (r.status === 403) refused();
+        return r.ok ? r.json() : null;
+      })
+      .then((d) => (d ? drawn(d, c) : rerun(lv.heard)))
+      .catch(() => rerun(lv.heard))
+      .finally(() => {
+        lv.fetching = false;
+        if (lv.refetch) {
+          lv.refetch = false;
+          if (lv.heard > lv.shown) fetchDrawing();
+        }
+      });
+  }
+
+  // A drawing fetched for revision d.revision: redraw it in place, then decide
+  // whether the rest of the page needs a rerun now, later, or not at all.
+  function drawn(d, c) {
+    const rev = Number(d.revision);
+    if (!Number.isInteger(rev) || rev <= lv.shown || c !== lv.cfg) return;
+    if (d.document !== c.document || d.sha256 !== c.sha256 || !hl.drawLive(d, c)) {
+      rerun(rev); // another text, or a version of it: the page draws it
+      return;
+    }
+    lv.shown = rev;
+    root.dataset.liveShown = String(rev);
+    root.dataset.liveInPlace = String(rev);
+    const p = c.panel;
+    const now = d.panel || {};
+    if (!sameItems(now.head, p.head) ||
+        (c.selected && !sameItems([now.opened].filter(Boolean), [p.opened].filter(Boolean)))) {
+      rerun(rev);
+    } else {
+      later();
+    }
   }
 
   function heard(ev) {
@@ -229,9 +323,13 @@ function createLive(root) {
       root.dataset.liveShown = String(lv.shown);
       const moved = !lv.cfg || lv.cfg.stream !== cfg.stream;
       lv.cfg = cfg;
+      if (lv.lazyTimer !== null) clearTimeout(lv.lazyTimer); // this run drew the rest
+      lv.lazyTimer = null;
+      root.dataset.liveLater = "";
       if (moved) open();
       if (lv.watchTimer === null) lv.watchTimer = setInterval(watch, LIVE_POLL_MS);
       if (lv.holdUntil) setTimeout(release, 0); // the run the reader started has drawn
+      else if (lv.heard > lv.shown) setTimeout(() => stale(lv.heard), 0); // news meanwhile
     },
     destroy() {
       close();
@@ -240,6 +338,7 @@ function createLive(root) {
       document.removeEventListener("change", onAction, true);
       if (lv.holdTimer !== null) clearTimeout(lv.holdTimer);
       if (lv.gapTimer !== null) clearTimeout(lv.gapTimer);
+      if (lv.lazyTimer !== null) clearTimeout(lv.lazyTimer);
       if (lv.watchTimer !== null) clearInterval(lv.watchTimer);
       lv.watchTimer = null;
     },
@@ -661,6 +760,32 @@ function createState(parent) {
       apply(d);
     }
   }
+
+  // The newest payload this component has, applied or waiting for a selection to end.
+  st.latest = () => st.queued || st.data;
+
+  // A drawing fetched by the live updates: the newest payload with these highlights
+  // (all of them, or what changed since the payload's revision), offered like a payload.
+  st.drawLive = (d, cfg) => {
+    const base = st.latest();
+    if (!base || !base.live) return false;
+    let hs;
+    if (Array.isArray(d.highlights)) {
+      hs = d.highlights;
+    } else if (d.since === base.live.revision && Array.isArray(d.changed)) {
+      const gone = new Set([...(d.removed || []), ...d.changed.map((h) => h && h.id)]);
+      hs = (base.highlights || []).filter((h) => h && !gone.has(h.id)).concat(d.changed);
+    } else {
+      return false;
+    }
+    st.offer({
+      ...base,
+      highlights: hs,
+      render_key: liveKey(d.document, d.sha256, d.digest, base.pending, cfg.colour_by),
+      live: { ...base.live, revision: d.revision },
+    });
+    return true;
+  };
 
   st.offer = (data) => {
     if (busy()) {
