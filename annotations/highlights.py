@@ -24,12 +24,16 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from . import blind, guests, roles
 from .annotation import AnnotationView, Filters, list_annotations
 from .blind import Visibility
 from .codebook import CodeSpec, PerspectiveSpec
 from .corpus import VersionText, get_text
 from .db.engine import Store
+from .db.models import Seminar
 from .seminar import SeminarCodebook, revision, seminar_codebook, seminar_slug
 
 GREY = "#9aa0a6"
@@ -301,14 +305,18 @@ def earlier(store: Store, now: Drawing, seminar_id: int, rev: int) -> Drawing | 
     return found  # type: ignore[no-any-return]
 
 
-def for_reader(store: Store, seminar_id: int, document_id: str, viewer: str,
-               colour_by: str) -> Drawing:
-    """What `viewer`'s page shows of the document now (PermissionDenied for an outsider of a
-    closed seminar, NotFound for a document the seminar does not have)."""
-    rev = revision(store, seminar_id)
+def for_reader(store: Store, seminar_id: int, document_id: str,
+               viewer: Callable[[Session], str | None], colour_by: str) -> Drawing | None:
+    """What the reader `viewer` finds in a read (None: no reader any more) sees of the
+    document now, in one read for the check, the revision and the rule. PermissionDenied
+    for an outsider of a closed seminar, NotFound for a document the seminar lacks."""
     with store.read() as session:
+        who = viewer(session)
+        if who is None:
+            return None
+        rev = session.scalar(select(Seminar.revision).where(Seminar.id == seminar_id)) or 0
         slug = seminar_slug(session, seminar_id)
-        rule = blind.visibility(session, seminar_id, viewer)
+        rule = blind.visibility(session, seminar_id, who)
     return drawing(store, slug, seminar_id, document_id, rule, colour_by, rev)
 
 

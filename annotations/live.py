@@ -323,21 +323,19 @@ def read_subscription(token: str, *, now: float | None = None) -> Subscription |
     return sub if sub.expires > (now if now is not None else time.time()) else None
 
 
-def reader(store: Store, sub: Subscription) -> str | None:
-    """The username (or guest id) the token names, if that reader still exists."""
-    if sub.user_id is None:
-        return sub.guest
-    with store.read() as session:
-        return session.scalar(select(User.username).where(User.id == sub.user_id))
+def reader(session: Session, sub: Subscription) -> str | None:
+    """The username (or guest id) of the token's reader, while they may still read the
+    seminar (`may_follow`); None once they may not. One query, in the caller's read."""
+    if sub.user_id is not None:
+        return session.scalar(select(User.username).join(
+            Membership, Membership.user_id == User.id).where(
+            User.id == sub.user_id, Membership.seminar_id == sub.seminar))
+    closed = session.scalar(select(Seminar.closed).where(Seminar.id == sub.seminar))
+    return (sub.guest or "") if closed is False else None
 
 
 def may_follow(store: Store, sub: Subscription) -> bool:
     """Still a reader: a member of the seminar, or a guest while it is open to guests."""
     with store.read() as session:
-        if sub.user_id is not None:
-            return session.scalar(select(Membership.role).where(
-                Membership.user_id == sub.user_id, Membership.seminar_id == sub.seminar,
-            )) is not None
-        closed = session.scalar(select(Seminar.closed).where(Seminar.id == sub.seminar))
-        return closed is False
+        return reader(session, sub) is not None
 

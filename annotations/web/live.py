@@ -98,13 +98,11 @@ async def poll(request: Request) -> Response:
 
 def _drawing(sub: live.Subscription, query: Mapping[str, str]) -> Response:
     s = store()
-    viewer = live.reader(s, sub)
-    if viewer is None:
-        return _refused()
     try:
-        drawn = highlights.for_reader(s, sub.seminar, query.get("document", ""), viewer,
-                                      query.get("colour_by", ""))
         limit, have = int(query.get("limit", "0")), int(query.get("have", "-1"))
+        drawn = highlights.for_reader(s, sub.seminar, query.get("document", ""),
+                                      lambda session: live.reader(session, sub),
+                                      query.get("colour_by", ""))
     except PermissionDenied:
         return _refused()
     except NotFound:
@@ -113,6 +111,8 @@ def _drawing(sub: live.Subscription, query: Mapping[str, str]) -> Response:
     except ValueError:
         return PlainTextResponse("limit and have must be whole numbers", status_code=400,
                                  headers=_HEADERS)
+    if drawn is None:
+        return _refused()
     # Only what changed since the page's own drawing, if it was drawn for the same readers.
     since = (highlights.earlier(s, drawn, sub.seminar, have)
              if query.get("seen_as") == drawn.seen_as else None)
@@ -123,8 +123,10 @@ def _drawing(sub: live.Subscription, query: Mapping[str, str]) -> Response:
 
 
 async def drawing(request: Request) -> Response:
-    sub = await _authorised(request)
-    if sub is None:
+    """Checked as the other routes are, with the reader's membership read in the same
+    query as the drawing's revision (one thread hop, one read)."""
+    sub = live.read_subscription(request.query_params.get("t", ""))
+    if sub is None or sub.seminar != request.path_params["seminar"]:
         return _refused()
     return await asyncio.to_thread(_drawing, sub, dict(request.query_params))
 
