@@ -727,11 +727,133 @@ function createState(parent) {
     return true;
   }
 
+  // ----- a live change drawn in place: only the segments of the changed highlights
+
+  const PATCH_MAX = 50; // more changed highlights than this: a rebuild is as quick
+
+  function validHl(h) {
+    return h && Number.isInteger(h.s) && Number.isInteger(h.e) && h.s < h.e && h.s >= 0 &&
+      h.e <= st.cps.length;
+  }
+
+  // The index of the last segment starting at or before code point cp.
+  function segAt(cp) {
+    let lo = 0;
+    let hi = st.segs.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (Number(st.segs[mid].dataset.s) <= cp) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  function segIds(seg) {
+    return (seg.getAttribute("data-ids") || "").split(" ").filter(Boolean);
+  }
+
+  // Make cp a segment boundary (a segment never spans a line break, so this stays in a line).
+  function splitAt(cp) {
+    const i = segAt(cp);
+    const seg = st.segs[i];
+    if (!seg || !seg.firstChild) return;
+    const s0 = Number(seg.dataset.s);
+    const chars = Array.from(seg.firstChild.data);
+    const k = cp - s0;
+    if (k <= 0 || k >= chars.length) return;
+    const tail = seg.cloneNode(false);
+    for (const a of ["data-label", "role", "tabindex", "aria-label"]) tail.removeAttribute(a);
+    tail.appendChild(document.createTextNode(chars.slice(k).join("")));
+    tail.dataset.s = String(cp);
+    seg.firstChild.data = chars.slice(0, k).join("");
+    seg.after(tail);
+    st.segs.splice(i + 1, 0, tail);
+    for (const id of segIds(seg)) {
+      const list = st.segsById.get(id);
+      if (list) list.splice(list.indexOf(seg) + 1, 0, tail);
+    }
+  }
+
+  function repaint(seg, ids) {
+    const ranked = ids
+      .filter((id) => st.hlById.has(id))
+      .sort((a, b) => {
+        const x = st.hlById.get(a);
+        const y = st.hlById.get(b);
+        return x.s - y.s || y.e - x.e;
+      });
+    seg.style.backgroundColor = "";
+    seg.style.boxShadow = "";
+    seg.classList.remove("hl-selected");
+    if (!ranked.length) {
+      seg.classList.remove("hl-mark");
+      seg.removeAttribute("data-ids");
+      delete seg.dataset.depth;
+      return;
+    }
+    seg.classList.add("hl-mark");
+    seg.setAttribute("data-ids", ranked.join(" "));
+    seg.dataset.depth = String(ranked.length);
+    paintSegment(seg, ranked);
+  }
+
+  // Draw `data` (st.data's highlights with `change` applied) by touching only the
+  // segments of the changed highlights; false when a rebuild is needed instead.
+  function patch(data, change) {
+    const pendingNow = data.pending ? `${data.pending.s}-${data.pending.e}` : "";
+    if (!change || change.from !== st.renderedKey || st.localPending ||
+        pendingNow !== (root.dataset.pending || "") || !st.segs.length) return false;
+    const changed = (change.changed || []).filter(validHl);
+    const gone = new Set([...(change.removed || []), ...changed.map((h) => h.id)]);
+    if (gone.size > PATCH_MAX) return false;
+    const touched = new Set();
+    for (const id of gone) {
+      for (const seg of st.segsById.get(id) || []) touched.add(seg);
+      st.segsById.delete(id);
+      st.hlById.delete(id);
+    }
+    for (const h of changed) {
+      splitAt(h.s);
+      splitAt(h.e);
+      st.hlById.set(h.id, h);
+      const spans = [];
+      for (let i = segAt(h.s); i < st.segs.length; i += 1) {
+        const seg = st.segs[i];
+        const s0 = Number(seg.dataset.s);
+        if (s0 >= h.e) break;
+        if (s0 >= h.s) {
+          spans.push(seg);
+          touched.add(seg);
+        }
+      }
+      st.segsById.set(h.id, spans);
+    }
+    for (const seg of touched) {
+      const ids = new Set(segIds(seg).filter((id) => !gone.has(id)));
+      for (const h of changed) {
+        const s0 = Number(seg.dataset.s);
+        if (s0 >= h.s && s0 < h.e) ids.add(h.id);
+      }
+      repaint(seg, Array.from(ids));
+    }
+    const valid = Array.from(st.hlById.values()).sort((a, b) => a.s - b.s || b.e - a.e);
+    st.order = valid.map((h) => h.id);
+    st.kbdIndex = -1;
+    const selected = st.selectedId;
+    st.selectedId = null;
+    applySelected(selected);
+    root.dataset.highlights = String(valid.length);
+    root.dataset.patched = String(Number(root.dataset.patched || 0) + 1);
+    return true;
+  }
+
   function apply(data) {
     st.data = data;
     const key = String(data.render_key ?? "");
     if (key !== st.renderedKey) {
-      rebuild(data, false);
+      const t0 = performance.now();
+      if (patch(data, data.live_change)) root.dataset.renderMs = (performance.now() - t0).toFixed(1);
+      else rebuild(data, false);
       st.renderedKey = key;
     } else {
       applySelected(data.selected || null);
@@ -783,6 +905,9 @@ function createState(parent) {
       highlights: hs,
       render_key: liveKey(d.document, d.sha256, d.digest, base.pending, cfg.colour_by),
       live: { ...base.live, revision: d.revision },
+      // What changed since the payload drawn: apply() patches only those, if it was drawn.
+      live_change: Array.isArray(d.highlights) ? null
+        : { from: String(base.render_key ?? ""), changed: d.changed, removed: d.removed || [] },
     });
     return true;
   };
