@@ -356,7 +356,9 @@ def annotate(args: argparse.Namespace, pid: int, pages: list[Any], store: Store,
     # The saves caused: each saver's own run, the watchers' fetches and their live reruns
     # (a Streamlit run costs about what the saver's run does, so both share one price).
     fetch = costs["changed"] if costs else 0.0
-    per_run = max(0.0, excess - fetched * fetch) / (saves + reruns)
+    # Without the highlights route every save reruns every page (reruns not counted there).
+    runs = saves + reruns if costs else saves * n
+    per_run = max(0.0, excess - fetched * fetch) / runs
     per_watcher = (fetched * fetch + reruns * per_run) / (saves * max(1, n - 1))
     print(f"\nannotating: {n} sessions, one save each every {args.save_every:.0f} s "
           f"({saves_per_s:.2f} saves/s) for {elapsed:.0f} s")
