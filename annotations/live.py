@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from . import config
 from .db.engine import Store
-from .db.models import Membership, Seminar
+from .db.models import Membership, Seminar, User
 
 log = logging.getLogger(__name__)
 
@@ -269,6 +269,7 @@ class Subscription:
     seminar: int
     user_id: int | None  # None: a guest in an open seminar
     expires: int
+    guest: str | None = None  # the guest's id, which blind rounds and highlights go by
 
 
 _PROCESS_KEY = secrets.token_bytes(32)
@@ -284,10 +285,24 @@ def _sign(body: str) -> str:
     return base64.urlsafe_b64encode(mac[:18]).decode("ascii")
 
 
-def subscription(seminar: int, user_id: int | None, *, now: float | None = None) -> str:
-    """A token for the page to open its stream with (minted only for a reader)."""
+def _b64(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def _unb64(text: str) -> str:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("utf-8")
+
+
+def subscription(seminar: int, user_id: int | None, *, guest: str | None = None,
+                 now: float | None = None) -> str:
+    """A token for the page to open its stream with (minted only for a reader).
+
+    It names the reader: an account by id, a guest by id (`guest`), so the
+    highlights route shows each exactly what their page shows.
+    """
     expires = int((now if now is not None else time.time()) + TOKEN_SECONDS)
-    body = f"{seminar}.{user_id if user_id is not None else 'g'}.{expires}"
+    reader = str(user_id) if user_id is not None else f"g{_b64(guest or '')}"
+    body = f"{seminar}.{reader}.{expires}"
     return f"{body}.{_sign(body)}"
 
 
@@ -299,19 +314,28 @@ def read_subscription(token: str, *, now: float | None = None) -> Subscription |
         return None
     try:
         seminar, user, expires = body.split(".")
-        sub = Subscription(int(seminar), None if user == "g" else int(user), int(expires))
-    except ValueError:
+        if user.startswith("g"):
+            sub = Subscription(int(seminar), None, int(expires), _unb64(user[1:]) or None)
+        else:
+            sub = Subscription(int(seminar), int(user), int(expires))
+    except (ValueError, UnicodeDecodeError):
         return None
     return sub if sub.expires > (now if now is not None else time.time()) else None
+
+
+def reader(session: Session, sub: Subscription) -> str | None:
+    """The username (or guest id) of the token's reader, while they may still read the
+    seminar (`may_follow`); None once they may not. One query, in the caller's read."""
+    if sub.user_id is not None:
+        return session.scalar(select(User.username).join(
+            Membership, Membership.user_id == User.id).where(
+            User.id == sub.user_id, Membership.seminar_id == sub.seminar))
+    closed = session.scalar(select(Seminar.closed).where(Seminar.id == sub.seminar))
+    return (sub.guest or "") if closed is False else None
 
 
 def may_follow(store: Store, sub: Subscription) -> bool:
     """Still a reader: a member of the seminar, or a guest while it is open to guests."""
     with store.read() as session:
-        if sub.user_id is not None:
-            return session.scalar(select(Membership.role).where(
-                Membership.user_id == sub.user_id, Membership.seminar_id == sub.seminar,
-            )) is not None
-        closed = session.scalar(select(Seminar.closed).where(Seminar.id == sub.seminar))
-        return closed is False
+        return reader(session, sub) is not None
 

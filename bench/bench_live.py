@@ -14,10 +14,14 @@ on one document, opens N guest sessions on that document, and reports:
   against the floor of the saver's own round trip (release -> own highlight);
 - optimistic: release -> the own highlight drawn before the server answers
   (the overlay painted, one animation frame), against a bare animation frame;
+- a watcher's fetch: the server CPU of one `/live/<id>/highlights` answer
+  (the whole drawing, and only what changed since the page's own), measured
+  over HTTP against the running server, against the cheap revision poll;
 - annotating: every session saves a selection every P seconds for S seconds;
   CPU per annotating session, saves lost (sent but not stored), save -> visible
-  in the other sessions (p50/p95), and the projection to 40 students on 2
-  cores from the measured per-session and per-rerun costs.
+  in the other sessions (p50/p95), the fetches and Streamlit reruns the
+  watching pages made, the CPU per save (the saver's run) and per watcher, and
+  the projection to 40 students on 2 cores from those measured costs.
 
 `--app-root` runs another checkout's app.py (e.g. the code before push) with
 the same harness. `--quick` is a smoke run: 2 sessions, a few seconds.
@@ -26,6 +30,7 @@ the same harness. `--quick` is a smoke run: 2 sessions, a few seconds.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -34,6 +39,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -53,12 +59,15 @@ from ui_browser_kit import (  # noqa: E402
     open_document,
 )
 
+from annotations import live  # noqa: E402
 from annotations.annotation import Filters, list_annotations  # noqa: E402
 from annotations.corpus import get_text, load_corpus  # noqa: E402
 from annotations.db.engine import Store  # noqa: E402
-from annotations.seminar import ensure_seminar  # noqa: E402
+from annotations.seminar import ensure_seminar, get_seminar  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
+# Shared with the server, so this script can mint a reader's token for the fetch phase.
+SECRET = os.environ.setdefault("ANNOTATIONS_SECRET_KEY", "bench-live-" + os.urandom(8).hex())
 
 # Every page records when each highlight id is first drawn as saved (epoch ms),
 # when its pointer was last released, and when an optimistic overlay was painted.
@@ -108,7 +117,7 @@ def start(app_root: Path, base: Path) -> tuple[subprocess.Popen[bytes], str, str
     ensure_seminar(store, "demo", "Demo seminar", "DEMO")
     store.dispose()
     env = {**os.environ, "ANNOTATIONS_DATABASE_URL": db_url, "ANNOTATIONS_TEXTS_DIR": str(texts),
-           "PYTHONPATH": str(app_root)}
+           "PYTHONPATH": str(app_root), "ANNOTATIONS_SECRET_KEY": SECRET}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(app_root / "app.py"),
          "--server.headless", "true", "--server.port", str(port), "--server.address",
@@ -164,6 +173,35 @@ def fmt(xs: list[float]) -> str:
     if not xs:
         return "no samples"
     return f"median {statistics.median(xs):7.1f} ms  p95 {pctl(xs, 0.95):7.1f} ms  (n={len(xs)})"
+
+
+def fetch_cost(pid: int, url: str, store: Store, k: int) -> dict[str, float] | None:
+    """Server CPU seconds per answer of the highlights route (whole, or changed only) and of
+    the revision poll, from `k` requests each; None if the app has no highlights route."""
+    sid = get_seminar(store, "demo").id
+    token = live.subscription(sid, None, guest="guest:bench", now=time.time())
+    base = f"{url}/live/{sid}"
+    q = f"t={token}&document={LOADED[0]}&colour_by=perspective&limit=25"
+
+    def get(path: str) -> bytes:
+        with urllib.request.urlopen(f"{base}{path}", timeout=30) as r:
+            return bytes(r.read())
+
+    try:
+        now = json.loads(get(f"/highlights?{q}"))
+    except (OSError, ValueError):  # an app without the route answers with its page
+        return None
+    # The pages fetched the drawing of the previous save's revision: still cached.
+    older = now["revision"] - 1
+    out = {"diff": float("since" in json.loads(get(f"/highlights?{q}&have={older}&seen_as=all")))}
+    for name, path in (("whole", f"/highlights?{q}"),
+                       ("changed", f"/highlights?{q}&have={older}&seen_as=all"),
+                       ("poll", f"/revision?t={token}")):
+        c0 = cpu_seconds(pid)
+        size = sum(len(get(path)) for _ in range(k))
+        out[name] = (cpu_seconds(pid) - c0) / k
+        out[name + "_bytes"] = size / k
+    return out
 
 
 def main() -> None:
@@ -223,9 +261,11 @@ def run(args: argparse.Namespace, pid: int, url: str, store: Store, text: str,
         saver, others = pages[0], pages[1:]
         quick_code(saver)
         peer, own, optimistic = [], [], []
+        released: dict[str, int] = {}
         missed = 0
         for span in spans(text, args.samples, rng):
             sent, up = save_one(saver, span)
+            released[sent] = up
             wait_seen(pages, [sent], 30)
             mine = seen(saver, [sent])
             if sent in mine:  # not drawn within the wait: counted below, not timed
@@ -240,6 +280,11 @@ def run(args: argparse.Namespace, pid: int, url: str, store: Store, text: str,
         print("\na classmate's change (Quick-code save -> drawn in each other session):")
         print(f"  classmate  {fmt(peer)}; not drawn within 30 s: {missed}")
         print(f"  floor: own round trip  {fmt(own)}")
+        made = {a.id: a.created_at for a in list_annotations(
+            store, Filters(seminar="demo", document=LOADED[0])) if a.id in released}
+        stored = [a.replace(tzinfo=UTC).timestamp() * 1000 - released[i]  # stored naive UTC
+                  for i, a in made.items()]
+        print(f"  of which release -> stored by the saver's run  {fmt(stored)}")
         if own and peer and statistics.median(own) > 0:
             print(f"  ratio {statistics.median(peer) / statistics.median(own):.2f}x  "
                   f"(goal: median <= 250 ms, p95 <= 500 ms)")
@@ -250,18 +295,36 @@ def run(args: argparse.Namespace, pid: int, url: str, store: Store, text: str,
             print(f"  ratio {statistics.median(optimistic) / statistics.median(frames):.2f}x  "
                   "(goal: median <= 100 ms)")
 
+        costs = fetch_cost(pid, url, store, 50 if not args.quick else 5)
+        if costs is None:
+            print("\na watcher's fetch: this app has no highlights route (every change reruns)")
+        else:
+            print("\na watcher's fetch (server CPU per answer of the highlights route):")
+            print(f"  whole drawing  {costs['whole'] * 1000:6.2f} ms  "
+                  f"({costs['whole_bytes'] / 1000:.0f} kB)")
+            print(f"  changed only   {costs['changed'] * 1000:6.2f} ms  "
+                  f"({costs['changed_bytes'] / 1000:.1f} kB"
+                  f"{'' if costs['diff'] else ', the older drawing was gone: whole'})")
+            print(f"  floor: revision poll  {costs['poll'] * 1000:6.2f} ms  "
+                  f"ratio {costs['changed'] / max(1e-9, costs['poll']):.2f}x")
         for p in others:
             quick_code(p)
         time.sleep(2)
-        annotate(args, pid, pages, store, text, rng, per_idle, busy)
+        annotate(args, pid, pages, store, text, rng, per_idle, busy, costs)
         browser.close()
 
 
 def annotate(args: argparse.Namespace, pid: int, pages: list[Any], store: Store, text: str,
-             rng: random.Random, per_idle: float, idle_total: float) -> None:
+             rng: random.Random, per_idle: float, idle_total: float,
+             costs: dict[str, float] | None) -> None:
     n = len(pages)
     step = args.save_every / n
     sent: dict[str, tuple[int, int]] = {}  # id -> (saver index, release epoch ms)
+    fetches = [0]
+    for p in pages:
+        p.on("request", lambda r: fetches.__setitem__(0, fetches[0] + ("/highlights?" in r.url)))
+    reruns0 = sum(int(p.evaluate("document.documentElement.dataset.liveReruns || 0"))
+                  for p in pages)
     todo = spans(text, int(args.seconds / step) + n, rng)
     c0, t0 = cpu_seconds(pid), time.monotonic()
     k = 0
@@ -273,6 +336,9 @@ def annotate(args: argparse.Namespace, pid: int, pages: list[Any], store: Store,
         time.sleep(max(0.0, step - (time.monotonic() - tick)))
     elapsed = time.monotonic() - t0
     cpu = (cpu_seconds(pid) - c0) / elapsed
+    fetched = fetches[0]
+    reruns = sum(int(p.evaluate("document.documentElement.dataset.liveReruns || 0"))
+                 for p in pages) - reruns0
     ids = list(sent)
     wait_seen(pages, ids, 30)
     stored = {a.id for a in list_annotations(store, Filters(seminar="demo", document=LOADED[0]))}
@@ -285,22 +351,36 @@ def annotate(args: argparse.Namespace, pid: int, pages: list[Any], store: Store,
                   if sent[i][0] != j and i not in seen(p, [i]))
     saves_per_s = len(ids) / elapsed
     per_session = cpu / n
-    # Each save costs the saver's run plus one (coalesced) rerun in every other page.
-    per_rerun = max(0.0, cpu - idle_total) / max(1e-9, saves_per_s * n)
+    saves = max(1, len(ids))
+    excess = max(0.0, cpu - idle_total) * elapsed  # CPU seconds the saves caused
+    # The saves caused: each saver's own run, the watchers' fetches and their live reruns
+    # (a Streamlit run costs about what the saver's run does, so both share one price).
+    fetch = costs["changed"] if costs else 0.0
+    # Without the highlights route every save reruns every page (reruns not counted there).
+    runs = saves + reruns if costs else saves * n
+    per_run = max(0.0, excess - fetched * fetch) / runs
+    per_watcher = (fetched * fetch + reruns * per_run) / (saves * max(1, n - 1))
     print(f"\nannotating: {n} sessions, one save each every {args.save_every:.0f} s "
           f"({saves_per_s:.2f} saves/s) for {elapsed:.0f} s")
     print(f"  server {cpu * 100:.1f}% of a core; per annotating session "
-          f"{per_session * 100:.2f}%; per save and page {per_rerun * 1000:.1f} ms of CPU")
+          f"{per_session * 100:.2f}%; per save and page {excess / saves / n * 1000:.1f} ms "
+          "of CPU")
+    print(f"  watchers: {fetched} in-place fetches and {reruns} live reruns for {saves} saves "
+          f"in {n - 1} other pages; CPU per Streamlit run {per_run * 1000:.1f} ms, "
+          f"per save and watcher {per_watcher * 1000:.1f} ms")
     print(f"  saves sent {len(ids)}, lost {len(lost)}; not drawn in a classmate's page "
           f"{missing}")
     print(f"  save -> visible in the other sessions  {fmt([float(x) for x in lat])}  "
           "(goal: p95 < 1500 ms)")
-    # 40 students, each saving every P s: 40/P saves/s, each rerunning ~40 pages, but
-    # no page reruns more than once a second (the component folds the news together).
+    # 40 students, each saving every P s: each save is one run of the saver's and, in each
+    # of the 39 other pages, what a watcher cost here per save (a fetch, and the share of
+    # live reruns seen here, scaled with the save rate: an overestimate for the lazy ones).
     students, cores = 40, 2
     rate = students / args.save_every
-    reruns = students * min(rate, 1.0)
-    projected = students * per_idle + (rate + reruns) * per_rerun
+    if costs is None:  # before push-to-draw: every save reruns each page, once a second at most
+        projected = students * per_idle + (rate + students * min(rate, 1.0)) * per_run
+    else:
+        projected = students * per_idle + rate * (per_run + (students - 1) * per_watcher)
     print(f"  projection: {students} students saving every {args.save_every:.0f} s: "
           f"{projected * 100:.0f}% of a core ({projected / cores * 100:.0f}% of {cores} cores)")
 

@@ -138,6 +138,17 @@ def test_subscriptions_are_signed_and_expire(monkeypatch: pytest.MonkeyPatch) ->
     assert live.read_subscription(token, now=1001) is None  # keys must match across processes
 
 
+def test_a_guest_s_token_names_the_guest() -> None:
+    """The highlights route shows a guest their own work in a blind round: the guest id
+    (any characters, dots included) is in the signed token and cannot be swapped."""
+    token = live.subscription(4, None, guest="guest:ä.b c", now=1000)
+    sub = live.read_subscription(token, now=1001)
+    assert sub == live.Subscription(4, None, 1000 + live.TOKEN_SECONDS, "guest:ä.b c")
+    other = live.subscription(4, None, guest="guest:eve", now=1000)
+    swapped = ".".join([*token.split(".")[:1], other.split(".")[1], *token.split(".")[2:]])
+    assert live.read_subscription(swapped, now=1001) is None
+
+
 def test_only_readers_may_follow(store: Store) -> None:
     owner = create_user(store, "olga", "Olga", "a long enough password")
     outsider = create_user(store, "xavier", "Xavier", "a long enough password")

@@ -18,7 +18,7 @@ from typing import Any
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from .. import accounts, config, guests, roles
+from .. import accounts, config, guests, highlights, roles
 from ..accounts import AuthenticationFailed, SessionExpired, SessionInvalid, SignIn, UserInfo
 from ..clientaddr import client_address
 from ..db.engine import Store
@@ -412,9 +412,7 @@ def my_seminars(store: Store, user: UserInfo) -> None:
 
 @st.cache_data(ttl=60, max_entries=256, show_spinner=False)
 def _names(_store: Store, url: str, seminar_id: int, revision: int) -> dict[str, str]:
-    with _store.read() as session:
-        members = {m.username: m.display_name for m in roles.members(session, seminar_id)}
-    return {**guests.labels(_store, seminar_id), **members}
+    return highlights.display_names(_store, seminar_id)
 
 
 def display_names(store: Store, seminar: SeminarInfo) -> dict[str, str]:

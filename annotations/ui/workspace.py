@@ -1,10 +1,12 @@
 """The seminar workspace: the document with its highlights, the composer, the panel, live updates.
 
 Live updates are pushed: the component follows the seminar's revision over
-the `/live/<seminar>` stream (annotations.web.live) and asks for a rerun only
-when a newer revision than the one drawn arrives, so an idle page runs no
-Python at all. The component then redraws only if its render key changed, and
-the JS holds any redraw while the reader is in the middle of a selection.
+the `/live/<seminar>` stream (annotations.web.live), so an idle page runs no
+Python at all. On a newer revision it fetches the highlights from
+`/live/<seminar>/highlights` (the same `highlights.drawing` this page draws
+from) and redraws in place; it asks for a Streamlit rerun only when the change
+touches what the side panel lists, or the panel filters the list. The JS holds
+any redraw while the reader is in the middle of a selection.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 import streamlit as st
 
-from .. import config, live
+from .. import config, highlights, live
 from ..annotation import (
     AnnotationView,
     Filters,
@@ -22,17 +24,20 @@ from ..annotation import (
     seminar_visibility,
 )
 from ..blind import Visibility
-from ..corpus import TextInfo, VersionText, get_text, list_texts
+from ..corpus import TextInfo, list_texts
 from ..db.engine import Store
 from ..errors import AnnotationsError
+from ..highlights import Records, records
 from ..seminar import SeminarCodebook, revision, seminar_codebook
-from . import account, forms, layout, panel, sidebar, state, suggestions
-from .highlighter import Focus, Records, highlighter, payload, records
+from . import forms, layout, panel, sidebar, state, suggestions
+from .highlighter import Focus, highlighter, payload
 from .markup import plain
 
 # ---------------------------------------------------------------- cached reads
-# Keyed by URL and revision, shared by every session: when a save moves the
-# revision, thirty students' reruns cost one query, not thirty.
+# What the page draws with no panel filter comes from `highlights.drawing`, cached
+# per revision and visibility class in the library and shared with the live route.
+# A filtered list is this session's own: keyed by URL, revision and filters, shared
+# by every session that filters alike.
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -42,26 +47,17 @@ def _everything(_store: Store, url: str, revision: int, filters: Filters
     return list_annotations(_store, filters)
 
 
-def _annotations(store: Store, url: str, revision: int, filters: Filters, rule: Visibility
-                 ) -> list[AnnotationView]:
-    """What the viewer may see (blind rounds hide classmates' work until they submit)."""
-    views = _everything(store, url, revision, filters)
-    return views if rule.sees_all else [a for a in views if rule.sees(a.annotator)]
-
-
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _drawn(_version: VersionText, _views: list[AnnotationView], _cb: SeminarCodebook,
-           _names: dict[str, str], url: str, revision: int, sha256: str, filters: Filters,
-           own: str, colour_by: str) -> Records:
-    """The component's highlight records, built once per revision for every session alike
-    (the codebook and the display names are part of the revision)."""
-    return records(_version, _views, colour_by=colour_by, perspectives=_cb.perspectives,
-                   codes=_cb.codes, names=_names)
-
-
-@st.cache_data(ttl=30, show_spinner=False)
-def _text(_store: Store, url: str, document_id: str, seminar: str) -> VersionText:
-    return get_text(_store, document_id, seminar=seminar)
+def _filtered(_store: Store, _rule: Visibility, _drawing: highlights.Drawing, url: str,
+              revision: int, filters: Filters, seen_by: str, colour_by: str
+              ) -> tuple[list[AnnotationView], Records]:
+    """What the viewer may see of a filtered list (the drawing's rule), drawn; `seen_by` is
+    the rule's visibility class, so sessions that filter alike share it."""
+    drawing = _drawing
+    views = [a for a in _everything(_store, url, revision, filters) if _rule.sees(a.annotator)]
+    cb = drawing.codebook
+    return views, records(drawing.version, views, colour_by=colour_by,
+                          perspectives=cb.perspectives, codes=cb.codes, names=drawing.names)
 
 
 @st.cache_data(ttl=30, show_spinner=False)
@@ -133,12 +129,31 @@ def _on_hotkey(cb: SeminarCodebook) -> None:
 # ---------------------------------------------------------------- live
 
 
-def _live(who: state.Identity, rev: int) -> dict[str, Any]:
-    """Where the component follows the seminar, with a token only this reader got."""
+def _live(who: state.Identity, rev: int, drawing: highlights.Drawing | None,
+          selected: str | None, colour_by: str) -> dict[str, Any]:
+    """Where the component follows the seminar, with a token only this reader got.
+
+    With `drawing` (the page shows the whole list, no panel filter) the component
+    fetches a newer revision's highlights itself and redraws in place; `panel`
+    is what the side panel lists of them, so it asks for a rerun only when the
+    change touches that (or, later and at most every `lazy_s`, for the counts).
+    """
     path = f"/live/{who.seminar.id}"
-    return {"stream": path, "poll": f"{path}/revision", "revision": rev,
-            "token": live.subscription(who.seminar.id, who.user_id),
-            "heartbeat_s": live.HEARTBEAT_SECONDS}
+    cfg: dict[str, Any] = {
+        "stream": path, "poll": f"{path}/revision", "revision": rev,
+        "token": live.subscription(who.seminar.id, who.user_id,
+                                   guest=None if who.user_id is not None else who.username),
+        "heartbeat_s": live.HEARTBEAT_SECONDS}
+    if drawing is not None:
+        limit = int(st.session_state.get(state.PAGE_SIZE, panel.PAGE))
+        cfg.update(highlights=f"{path}/highlights", document=drawing.version.document_id,
+                   sha256=drawing.version.sha256, colour_by=colour_by,
+                   seen_as=drawing.seen_as, lazy_s=LAZY_SECONDS, limit=limit,
+                   selected=selected or "", panel=drawing.panel(limit, selected or ""))
+    return cfg
+
+
+LAZY_SECONDS = 30.0  # a change the panel lists only in its counts: redrawn this late at most
 
 
 def _on_live() -> None:
@@ -174,12 +189,10 @@ def render(store: Store, who: state.Identity) -> None:
                 "desk → Texts.")
         return
     rev = revision(store, who.seminar.id)
-    version = _text(store, url, settings.document, who.seminar.slug)
     rule = seminar_visibility(store, who.seminar.slug, who.username)
-    everything = _annotations(store, url, rev,
-                              Filters(seminar=who.seminar.slug, document=settings.document),
-                              rule)
-    names = account.display_names(store, who.seminar)
+    drawing = highlights.drawing(store, who.seminar.slug, who.seminar.id, settings.document,
+                                 rule, settings.colour_by, rev)
+    version, everything, names = drawing.version, drawing.views, drawing.names
     main = st.container(key=layout.WORKSPACE)
     doc_col, side_col = main.columns([3, 2], gap="medium")
     with side_col:
@@ -192,9 +205,11 @@ def render(store: Store, who: state.Identity) -> None:
         suggestions.render(store, who, version, cb)
         annotators = sorted({a.annotator for a in everything})
         pf = panel.filters(who, settings.document, annotators, cb, names)
-    shown_filters = pf.filters if pf.active else Filters(seminar=who.seminar.slug,
-                                                         document=settings.document)
-    shown = _annotations(store, url, rev, pf.filters, rule) if pf.active else everything
+    if pf.active:
+        shown, drawn = _filtered(store, rule, drawing, url, rev, pf.filters,
+                                 highlights.visibility_class(rule), settings.colour_by)
+    else:
+        shown, drawn = everything, drawing.records
     pending = state.pending()
     selected = st.session_state.get(state.SELECTED)
     focus: Focus | None = st.session_state.get(state.FOCUS)
@@ -209,17 +224,16 @@ def render(store: Store, who: state.Identity) -> None:
                        f"{len(everything)} annotation{'s' if len(everything) != 1 else ''}")
         data = payload(
             version, shown, colour_by=settings.colour_by,
-            perspectives=cb.perspectives,
-            codes=cb.codes, revision=rev,
+            perspectives=drawing.codebook.perspectives, codes=drawing.codebook.codes,
             pending=(pending["start"], pending["end"]) if pending else None,
             selected=selected, focus=focus, status=_status(settings, pending), names=names,
             pending_id=pending["id"] if pending else None,
             draft=(settings.perspective, settings.codes) if settings.quick else None,
             rejected=st.session_state.pop(state.REJECTED, None), save_button=state.COMPOSE_SAVE,
-            drawn=_drawn(version, shown, cb, names, url, rev, version.sha256, shown_filters,
-                         "" if rule.sees_all else rule.own, settings.colour_by),
+            drawn=drawn,
         )
-        data["live"] = _live(who, rev)
+        data["live"] = _live(who, rev, None if pf.active else drawing, selected,
+                             settings.colour_by)
         highlighter(
             data, key=state.HIGHLIGHTER,
             on_selection=lambda: _on_selection(store, who, settings.document),

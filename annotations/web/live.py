@@ -4,27 +4,38 @@
 revision number, first the current one, then each newer one) and a
 `heartbeat` event with the current number when nothing happened;
 `GET /live/{seminar}/revision?t=<token>` answers the number once, for pages
-whose network drops the stream. The token comes from the page
-(`live.subscription`); both routes refuse (403) a token that is forged,
-expired, for another seminar, or whose holder may no longer read the seminar.
+whose network drops the stream.
+`GET /live/{seminar}/highlights?t=<token>&document=<id>&colour_by=<mode>
+&limit=<n>&selected=<id>&have=<revision>&seen_as=<class>` answers what the
+token's reader sees of a document now (`highlights.for_reader`, the same
+drawing the page is built from), so a page redraws a classmate's change in
+place: the highlights (only those changed since `have` when this process still
+has that drawing for the same readers, `seen_as`), and what a side panel
+showing `limit` entries and `selected` lists of them (fingerprints, count).
+The token comes from the page (`live.subscription`); every route refuses (403)
+a token that is forged, expired, for another seminar, or whose holder may no
+longer read the seminar.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from functools import cache
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
-from .. import config, live
+from .. import config, highlights, live
 from ..db.engine import Store
+from ..errors import NotFound, PermissionDenied
 
 STREAM_PATH = "/live/{seminar:int}"
 POLL_PATH = "/live/{seminar:int}/revision"
+HIGHLIGHTS_PATH = "/live/{seminar:int}/highlights"
 RETRY_MS = 3000
 _HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
 
@@ -85,5 +96,42 @@ async def poll(request: Request) -> Response:
     return JSONResponse({"revision": revision}, headers=_HEADERS)
 
 
+def _drawing(sub: live.Subscription, query: Mapping[str, str]) -> Response:
+    s = store()
+    try:
+        limit, have = int(query.get("limit", "0")), int(query.get("have", "-1"))
+        drawn = highlights.for_reader(s, sub.seminar, query.get("document", ""),
+                                      lambda session: live.reader(session, sub),
+                                      query.get("colour_by", ""))
+    except PermissionDenied:
+        return _refused()
+    except NotFound:
+        return PlainTextResponse("no such document in this seminar: reload the page",
+                                 status_code=404, headers=_HEADERS)
+    except ValueError:
+        return PlainTextResponse("limit and have must be whole numbers", status_code=400,
+                                 headers=_HEADERS)
+    if drawn is None:
+        return _refused()
+    # Only what changed since the page's own drawing, if it was drawn for the same readers.
+    since = (highlights.earlier(s, drawn, sub.seminar, have)
+             if query.get("seen_as") == drawn.seen_as else None)
+    panel = json.dumps(drawn.panel(limit, query.get("selected", "")), ensure_ascii=False,
+                       separators=(",", ":")).encode("utf-8")
+    return Response(b'{"panel":' + panel + b"," + drawn.body(since)[1:],
+                    media_type="application/json", headers=_HEADERS)
+
+
+async def drawing(request: Request) -> Response:
+    """Checked as the other routes are, with the reader's membership read in the same
+    query as the drawing's revision (one thread hop, one read)."""
+    sub = live.read_subscription(request.query_params.get("t", ""))
+    if sub is None or sub.seminar != request.path_params["seminar"]:
+        return _refused()
+    return await asyncio.to_thread(_drawing, sub, dict(request.query_params))
+
+
 def routes() -> list[BaseRoute]:
-    return [Route(POLL_PATH, poll, methods=["GET"]), Route(STREAM_PATH, stream, methods=["GET"])]
+    return [Route(POLL_PATH, poll, methods=["GET"]),
+            Route(HIGHLIGHTS_PATH, drawing, methods=["GET"]),
+            Route(STREAM_PATH, stream, methods=["GET"])]

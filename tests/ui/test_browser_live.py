@@ -8,9 +8,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from ui_browser_kit import RunningApp, drag_select, join, wait_highlight
+from ui_browser_kit import RunningApp, drag_select, join, wait_highlight, wait_no_highlight
 
-from annotations.annotation import Filters, create_annotation, list_annotations
+from annotations.annotation import (
+    Filters,
+    create_annotation,
+    delete_annotation,
+    list_annotations,
+    update_annotation,
+)
 from annotations.corpus import get_text
 from annotations.db.engine import Store
 
@@ -106,3 +112,102 @@ def test_own_save_refused_by_the_server_is_rolled_back(page: Any, running_app: R
     page.wait_for_selector(f".hl-root[data-rolled-back='{FIXED_ID}']", timeout=WAIT)
     assert not page.evaluate("CSS.highlights.has('hl-optimistic')")
     assert list_annotations(store, Filters(seminar="demo", document=DOC)) == []
+
+
+def _watch_websocket(page: Any) -> list[int]:
+    """Counts the frames the page sends to Streamlit: every rerun starts with one."""
+    sent = [0]
+    page.on("websocket", lambda ws: ws.on("framesent", lambda _f: sent.__setitem__(0,
+                                                                                 sent[0] + 1)))
+    return sent
+
+
+def _fill_the_panel(store: Store, text: str, n: int = 30) -> list[str]:
+    """More annotations near the start than the side panel lists on its first page."""
+    return [create_annotation(store, seminar="demo", document_id=DOC, start=i * 3,
+                              end=i * 3 + 2, quote=text[i * 3:i * 3 + 2], annotator="Ben").id
+            for i in range(n)]
+
+
+def test_a_classmate_s_highlight_is_drawn_without_a_rerun(page: Any, running_app: RunningApp,
+                                                         store: Store) -> None:
+    """Beyond the side panel's first page, a classmate's new highlight changes nothing the
+    panel lists now: the page fetches it and redraws in place, and Streamlit runs nothing."""
+    text = get_text(store, DOC).text
+    _fill_the_panel(store, text)
+    sent = _watch_websocket(page)
+    join(page, running_app.url, "Ana")
+    page.wait_for_selector(".hl-root[data-live='stream']", timeout=WAIT)
+    page.wait_for_function("!document.querySelector('.hl-root').dataset.liveLater",
+                           timeout=4 * WAIT)
+    before, reruns = sent[0], page.evaluate("document.documentElement.dataset.liveReruns")
+    start = text.index("totalitarian")
+    a = create_annotation(store, seminar="demo", document_id=DOC, start=start,
+                          end=start + 12, quote=text[start:start + 12], annotator="Ben")
+    wait_highlight(page, a.id)
+    assert page.eval_on_selector(".hl-root", "e => e.dataset.liveInPlace")
+    assert page.eval_on_selector(".hl-root", "e => e.dataset.patched")  # only its segments
+    assert sent[0] == before  # no message to Streamlit: no rerun
+    assert page.evaluate("document.documentElement.dataset.liveReruns") == reruns
+    label = page.eval_on_selector(f".seg[data-ids~='{a.id}']", "e => e.dataset.ids")
+    assert a.id in label.split()
+
+
+def test_a_change_the_panel_lists_reruns_the_page(page: Any, running_app: RunningApp,
+                                                  store: Store) -> None:
+    """A note edited on an annotation the side panel lists: drawn, and the panel reruns to
+    show the new note."""
+    text = get_text(store, DOC).text
+    first = _fill_the_panel(store, text, 3)[0]
+    join(page, running_app.url, "Ana")
+    page.wait_for_selector(".hl-root[data-live='stream']", timeout=WAIT)
+    update_annotation(store, first, seminar="demo", actor="Ben", note="a note seen in the list")
+    page.get_by_text("a note seen in the list").first.wait_for(timeout=WAIT)
+    assert page.evaluate("document.documentElement.dataset.liveReruns")
+
+
+# Per highlight: the code points it covers and its colour, as drawn (however the text is cut).
+_DRAWN_JS = """() => {
+  const out = {};
+  for (const seg of document.querySelectorAll('.hl-root .hl-text .seg[data-ids]')) {
+    const n = Array.from(seg.textContent).length;
+    for (const id of seg.getAttribute('data-ids').split(' ')) {
+      const o = out[id] || (out[id] = {s: Number(seg.dataset.s), n: 0});
+      o.n += n;
+    }
+  }
+  return out;
+}"""
+
+
+def test_a_drawing_patched_in_place_equals_a_fresh_one(browser: Any, page: Any,
+                                                        running_app: RunningApp,
+                                                        store: Store) -> None:
+    """Added, edited (moved colour) and deleted highlights, patched into the page's
+    segments, draw exactly what a page loaded afterwards draws."""
+    text = get_text(store, DOC).text
+    made = _fill_the_panel(store, text)
+    join(page, running_app.url, "Ana")
+    page.wait_for_selector(".hl-root[data-live='stream']", timeout=WAIT)
+    start = text.index("totalitarian")
+    nested = create_annotation(store, seminar="demo", document_id=DOC, start=start,
+                               end=start + 30, quote=text[start:start + 30], annotator="Ben")
+    inner = create_annotation(store, seminar="demo", document_id=DOC, start=start + 5,
+                              end=start + 12, quote=text[start + 5:start + 12],
+                              annotator="Cy", perspective="textbook")
+    wait_highlight(page, inner.id)
+    update_annotation(store, nested.id, seminar="demo", actor="Ben", perspective="textbook")
+    delete_annotation(store, made[-1], seminar="demo", actor="Ben")
+    wait_no_highlight(page, made[-1])
+    assert page.eval_on_selector(".hl-root", "e => e.dataset.patched")
+    fresh = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+    join(fresh, running_app.url, "Dan")
+    page.wait_for_function(
+        "k => document.querySelector('.hl-root').dataset.liveShown === k",
+        arg=fresh.eval_on_selector(".hl-root", "e => e.dataset.liveShown"), timeout=WAIT)
+    assert page.evaluate(_DRAWN_JS) == fresh.evaluate(_DRAWN_JS)
+    colours = ("id => [...document.querySelectorAll(`.seg[data-ids~='${id}']`)].flatMap(s => "
+               "Array.from(s.textContent, () => s.style.backgroundColor + '|' + "
+               "s.style.boxShadow + '|' + s.getAttribute('data-ids')))")  # per code point
+    assert page.evaluate(colours, nested.id) == fresh.evaluate(colours, nested.id)
+    fresh.context.close()

@@ -16,9 +16,9 @@ from annotations import guests
 from annotations.annotation import Filters, create_annotation, list_annotations
 from annotations.corpus import get_text, replace_text
 from annotations.db.engine import Store
+from annotations.highlights import highlight_spoken
 from annotations.roles import Actor
 from annotations.ui import state
-from annotations.ui.highlighter import highlight_spoken
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 DOC = "allied-powers-ussr"

@@ -10,8 +10,6 @@ against the text before saving.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -23,12 +21,10 @@ import streamlit as st
 from ...annotation import AnnotationView
 from ...codebook import CodeSpec, PerspectiveSpec
 from ...corpus import VersionText
-from ...guests import is_guest
+from ...highlights import Records, records, tags_colour
 
 HERE = Path(__file__).resolve().parent
 COMPONENT_NAME = "seminar_annotations.highlighter"
-GREY = "#9aa0a6"
-NOTE_PREVIEW = 140
 
 
 @cache
@@ -55,78 +51,13 @@ def paratext_label(kind: str) -> str:
     return kind.replace("_", " ").replace("-", " ").strip() or "paratext"
 
 
-def highlight_colour(a: AnnotationView, colour_by: str, perspective_colours: dict[str, str],
-                     code_colours: dict[str, str]) -> str:
-    return tags_colour(a.perspective, a.codes, colour_by, perspective_colours, code_colours)
-
-
-def tags_colour(perspective: str, codes: Sequence[str], colour_by: str,
-                perspective_colours: dict[str, str], code_colours: dict[str, str]) -> str:
-    """Colour by the first code or by the perspective, falling back to the other, then grey."""
-    by_code = next((code_colours[c] for c in codes if c in code_colours), None)
-    by_perspective = perspective_colours.get(perspective)
-    if colour_by == "code":
-        return by_code or by_perspective or GREY
-    return by_perspective or by_code or GREY
-
-
-def _who(a: AnnotationView, names: Mapping[str, str] | None) -> str:
-    shown = (names or {}).get(a.annotator, "")
-    if is_guest(a.annotator):
-        return f"{shown or 'unnamed'} (guest)"  # a label, never the server-made id
-    return f"{shown} ({a.annotator})" if shown and shown != a.annotator else a.annotator
-
-
-def highlight_label(a: AnnotationView, names: Mapping[str, str] | None = None) -> str:
-    """`names` maps usernames (and guest ids) to display names; others show as stored."""
-    parts = [_who(a, names), a.perspective or "no perspective"]
-    if a.codes:
-        parts.append(", ".join(a.codes))
-    return " · ".join(parts)
-
-
-def highlight_spoken(a: AnnotationView, names: Mapping[str, str] | None = None) -> str:
-    """The highlight as a screen reader announces it: words, not the label's dots."""
-    perspective = f"perspective {a.perspective}" if a.perspective else "no perspective"
-    codes = f"codes {', '.join(a.codes)}" if a.codes else "no codes"
-    return f"by {_who(a, names)}, {perspective}, {codes}"
-
-
-@dataclass(frozen=True)
-class Records:
-    """The highlights as the component draws them, with a digest that changes with them."""
-
-    highlights: list[dict[str, Any]]
-    digest: str
-
-
-def records(
-    version: VersionText,
-    annotations: Sequence[AnnotationView],
-    *,
-    colour_by: str,
-    perspectives: Sequence[PerspectiveSpec],
-    codes: Sequence[CodeSpec],
-    names: Mapping[str, str] | None = None,
-) -> Records:
-    """One record per highlight on this version: the costly part, shareable between sessions."""
-    p_colours = {p.name: p.colour for p in perspectives}
-    c_colours = {c.name: c.colour for c in codes}
-    highlights = [
-        {
-            "id": a.id,
-            "s": a.start,
-            "e": a.end,
-            "colour": highlight_colour(a, colour_by, p_colours, c_colours),
-            "label": highlight_label(a, names),
-            "spoken": highlight_spoken(a, names),
-            "note": a.note[:NOTE_PREVIEW] + ("…" if len(a.note) > NOTE_PREVIEW else ""),
-        }
-        for a in annotations
-        if a.document_sha256 == version.sha256 and not a.deleted  # tombstones: no words
-    ]
-    digest = hashlib.sha1(json.dumps(highlights, sort_keys=True).encode("utf-8")).hexdigest()
-    return Records(highlights, digest)
+def render_key(document_id: str, sha256: str, digest: str, pending: tuple[int, int] | None,
+               colour_by: str) -> str:
+    """Changes exactly when the drawing must. The component builds the same key for a
+    drawing it fetched itself (component.js, `liveKey`), so the rerun that follows a
+    redraw in place does not redraw again."""
+    span = f"{pending[0]}-{pending[1]}" if pending else ""
+    return f"{document_id}:{sha256[:12]}:{digest[:16]}:{span}:{colour_by}"
 
 
 def payload(
@@ -136,7 +67,6 @@ def payload(
     colour_by: str,
     perspectives: Sequence[PerspectiveSpec],
     codes: Sequence[CodeSpec],
-    revision: int,
     pending: tuple[int, int] | None = None,
     selected: str | None = None,
     focus: Focus | None = None,
@@ -163,11 +93,9 @@ def payload(
     c_colours = {c.name: c.colour for c in codes}
     legend_source = perspectives if colour_by == "perspective" else codes
     legend = [{"name": x.name, "colour": x.colour} for x in legend_source]
-    digest = hashlib.sha1(
-        json.dumps([drawn.digest, pending, colour_by], sort_keys=True).encode("utf-8")
-    ).hexdigest()[:16]
     return {
-        "render_key": f"{version.document_id}:{version.sha256[:12]}:{revision}:{digest}",
+        "render_key": render_key(version.document_id, version.sha256, drawn.digest, pending,
+                                 colour_by),
         "text": version.text,
         "paratext": [
             {"s": p.start, "e": p.end, "kind": p.kind, "label": paratext_label(p.kind)}

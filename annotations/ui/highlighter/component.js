@@ -17,7 +17,7 @@ export default function (component) {
   }
   st.trigger = setTriggerValue;
   st.offer(data || {});
-  if (!st.live) st.live = createLive(parentElement.querySelector(".hl-root"));
+  if (!st.live) st.live = createLive(parentElement.querySelector(".hl-root"), st);
   st.live.offer((data || {}).live, setTriggerValue);
   return () => {
     // Only a real unmount tears down; a superseded call must not.
@@ -71,15 +71,21 @@ const ALPHA = ["33", "4d", "66", "80"];
 
 // ---------------------------------------------------------------- live
 //
-// The page follows its seminar's revision over Server-Sent Events and asks
-// Streamlit for a rerun (the "live" trigger) only when a revision newer than
-// the one it was drawn from arrives, so an idle page costs the server nothing.
-// The stream also sends the current revision as a heartbeat; when it fails or
-// falls silent, the page polls the same number slowly until it comes back.
-// A rerun never disturbs a selection: offer() above holds new payloads. Nor
-// does it cut short a run the reader started (a click on a button, a pick):
-// asking for a rerun then would stop that run half-drawn (its toast lost), so
-// news heard meanwhile waits for that run's payload, or LIVE_HOLD_MS at most.
+// The page follows its seminar's revision over Server-Sent Events. When a
+// revision newer than the one it drew arrives, it fetches that revision's
+// highlights from the live route (the same drawing the page is built from,
+// only what changed when the server still has the page's own) and redraws them
+// in place, with no Streamlit rerun. It asks Streamlit for a rerun (the "live"
+// trigger) only when the change touches what the side panel lists (its first
+// entries, the annotation opened there), when the page filters its list or the
+// text itself changed (no in-place drawing then), and, at most every lazy_s,
+// for what else may have moved (counts, the sidebar). An idle page costs the
+// server nothing. The stream also sends the current revision as a heartbeat;
+// when it fails or falls silent, the page polls the same number slowly until it
+// comes back. Nothing disturbs a selection: offer() holds new payloads and
+// drawings alike. Nor does a rerun cut short a run the reader started (a click
+// on a button, a pick): asking then would stop that run half-drawn (its toast
+// lost), so a rerun waits for that run's payload, or LIVE_HOLD_MS at most.
 
 // At most one live rerun per LIVE_GAP_MS: when a whole class saves at once,
 // each page folds the news of that second into one rerun.
@@ -89,32 +95,57 @@ const LIVE_GAP_MS = 1000;
 const LIVE_HOLD_MS = 2000;
 const LIVE_ACTIONS = "button, input, select, textarea, label, [role='option'], [role='tab'], .hl-root";
 
-function createLive(root) {
+// The render key of a drawing fetched in place: the same as the payload's
+// (highlighter/__init__.py, render_key), so the next rerun does not redraw it.
+function liveKey(document, sha256, digest, pending, colourBy) {
+  const span = pending ? `${pending.s}-${pending.e}` : "";
+  return `${document}:${String(sha256).slice(0, 12)}:${String(digest).slice(0, 16)}:${span}:${colourBy}`;
+}
+
+function sameItems(a, b) {
+  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+  return a.every((x, i) => Array.isArray(x) && Array.isArray(b[i]) && x[0] === b[i][0] && x[1] === b[i][1]);
+}
+
+function createLive(root, hl) {
   const lv = {
-    cfg: null, // {stream, poll, token, revision, heartbeat_s}
+    cfg: null, // {stream, poll, token, revision, heartbeat_s; highlights, document, ...}
     trigger: null,
     source: null,
-    shown: -1, // revision of the newest payload received
+    shown: -1, // revision of the newest payload received or drawing fetched
     heard: -1, // newest revision the stream or the poll told of
     holdUntil: 0, // a run the reader started is on its way until then
     holdTimer: null,
     gapTimer: null,
+    lazyTimer: null,
     asked: -1,
     askedAt: 0,
     lastHeard: 0,
     pollTimer: null,
     watchTimer: null,
     refusedToken: null,
+    fetching: false,
+    refetch: false,
   };
 
   function withToken(path) {
     return `${path}?t=${encodeURIComponent(lv.cfg.token)}`;
   }
 
+  function inPlace() {
+    return !!(lv.cfg && typeof lv.cfg.highlights === "string" && lv.cfg.panel);
+  }
+
   function stale(rev) {
     if (!Number.isInteger(rev)) return;
     lv.heard = Math.max(lv.heard, rev);
     if (rev <= lv.shown || !lv.trigger) return;
+    if (inPlace()) fetchDrawing();
+    else rerun(rev);
+  }
+
+  // Ask Streamlit for a rerun that draws `rev` (and the panel with it).
+  function rerun(rev) {
     if (Date.now() < lv.holdUntil) return; // release() asks again
     if (rev <= lv.asked && Date.now() - lv.askedAt < LIVE_REASK_MS) return;
     const wait = lv.askedAt + LIVE_GAP_MS - Date.now();
@@ -122,7 +153,7 @@ function createLive(root) {
       if (lv.gapTimer === null) {
         lv.gapTimer = setTimeout(() => {
           lv.gapTimer = null;
-          stale(lv.heard);
+          rerun(Math.max(lv.heard, lv.shown));
         }, wait);
       }
       return;
@@ -130,7 +161,70 @@ function createLive(root) {
     lv.asked = rev;
     lv.askedAt = Date.now();
     root.dataset.liveAsked = String(rev);
+    const page = document.documentElement.dataset; // outlives a remount (tests read it)
+    page.liveReruns = String(Number(page.liveReruns || 0) + 1);
     lv.trigger("live", { revision: rev, at: lv.askedAt });
+  }
+
+  function later() {
+    if (lv.lazyTimer !== null) return;
+    root.dataset.liveLater = "1";
+    lv.lazyTimer = setTimeout(() => {
+      lv.lazyTimer = null;
+      root.dataset.liveLater = "";
+      rerun(lv.shown);
+    }, 1000 * Number(lv.cfg.lazy_s || 30));
+  }
+
+  function fetchDrawing() {
+    if (lv.fetching) {
+      lv.refetch = true;
+      return;
+    }
+    const c = lv.cfg;
+    const base = hl.latest();
+    const have = base && base.live ? Number(base.live.revision) : -1;
+    const q = new URLSearchParams({
+      document: c.document, colour_by: c.colour_by, limit: String(c.limit || 0),
+      selected: c.selected || "", have: String(have), seen_as: c.seen_as || "",
+    });
+    lv.fetching = true;
+    fetch(`${withToken(c.highlights)}&${q}`, { cache: "no-store", credentials: "same-origin" })
+      .then((r) => {
+        if (r.status === 403) refused();
+        return r.ok ? r.json() : null;
+      })
+      .then((d) => (d ? drawn(d, c) : rerun(lv.heard)))
+      .catch(() => rerun(lv.heard))
+      .finally(() => {
+        lv.fetching = false;
+        if (lv.refetch) {
+          lv.refetch = false;
+          if (lv.heard > lv.shown) fetchDrawing();
+        }
+      });
+  }
+
+  // A drawing fetched for revision d.revision: redraw it in place, then decide
+  // whether the rest of the page needs a rerun now, later, or not at all.
+  function drawn(d, c) {
+    const rev = Number(d.revision);
+    if (!Number.isInteger(rev) || rev <= lv.shown || c !== lv.cfg) return;
+    if (d.document !== c.document || d.sha256 !== c.sha256 || !hl.drawLive(d, c)) {
+      rerun(rev); // another text, or a version of it: the page draws it
+      return;
+    }
+    lv.shown = rev;
+    root.dataset.liveShown = String(rev);
+    root.dataset.liveInPlace = String(rev);
+    const p = c.panel;
+    const now = d.panel || {};
+    if (!sameItems(now.head, p.head) ||
+        (c.selected && !sameItems([now.opened].filter(Boolean), [p.opened].filter(Boolean)))) {
+      rerun(rev);
+    } else {
+      later();
+    }
   }
 
   function heard(ev) {
@@ -229,9 +323,13 @@ function createLive(root) {
       root.dataset.liveShown = String(lv.shown);
       const moved = !lv.cfg || lv.cfg.stream !== cfg.stream;
       lv.cfg = cfg;
+      if (lv.lazyTimer !== null) clearTimeout(lv.lazyTimer); // this run drew the rest
+      lv.lazyTimer = null;
+      root.dataset.liveLater = "";
       if (moved) open();
       if (lv.watchTimer === null) lv.watchTimer = setInterval(watch, LIVE_POLL_MS);
       if (lv.holdUntil) setTimeout(release, 0); // the run the reader started has drawn
+      else if (lv.heard > lv.shown) setTimeout(() => stale(lv.heard), 0); // news meanwhile
     },
     destroy() {
       close();
@@ -240,6 +338,7 @@ function createLive(root) {
       document.removeEventListener("change", onAction, true);
       if (lv.holdTimer !== null) clearTimeout(lv.holdTimer);
       if (lv.gapTimer !== null) clearTimeout(lv.gapTimer);
+      if (lv.lazyTimer !== null) clearTimeout(lv.lazyTimer);
       if (lv.watchTimer !== null) clearInterval(lv.watchTimer);
       lv.watchTimer = null;
     },
@@ -628,11 +727,133 @@ function createState(parent) {
     return true;
   }
 
+  // ----- a live change drawn in place: only the segments of the changed highlights
+
+  const PATCH_MAX = 50; // more changed highlights than this: a rebuild is as quick
+
+  function validHl(h) {
+    return h && Number.isInteger(h.s) && Number.isInteger(h.e) && h.s < h.e && h.s >= 0 &&
+      h.e <= st.cps.length;
+  }
+
+  // The index of the last segment starting at or before code point cp.
+  function segAt(cp) {
+    let lo = 0;
+    let hi = st.segs.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (Number(st.segs[mid].dataset.s) <= cp) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  function segIds(seg) {
+    return (seg.getAttribute("data-ids") || "").split(" ").filter(Boolean);
+  }
+
+  // Make cp a segment boundary (a segment never spans a line break, so this stays in a line).
+  function splitAt(cp) {
+    const i = segAt(cp);
+    const seg = st.segs[i];
+    if (!seg || !seg.firstChild) return;
+    const s0 = Number(seg.dataset.s);
+    const chars = Array.from(seg.firstChild.data);
+    const k = cp - s0;
+    if (k <= 0 || k >= chars.length) return;
+    const tail = seg.cloneNode(false);
+    for (const a of ["data-label", "role", "tabindex", "aria-label"]) tail.removeAttribute(a);
+    tail.appendChild(document.createTextNode(chars.slice(k).join("")));
+    tail.dataset.s = String(cp);
+    seg.firstChild.data = chars.slice(0, k).join("");
+    seg.after(tail);
+    st.segs.splice(i + 1, 0, tail);
+    for (const id of segIds(seg)) {
+      const list = st.segsById.get(id);
+      if (list) list.splice(list.indexOf(seg) + 1, 0, tail);
+    }
+  }
+
+  function repaint(seg, ids) {
+    const ranked = ids
+      .filter((id) => st.hlById.has(id))
+      .sort((a, b) => {
+        const x = st.hlById.get(a);
+        const y = st.hlById.get(b);
+        return x.s - y.s || y.e - x.e;
+      });
+    seg.style.backgroundColor = "";
+    seg.style.boxShadow = "";
+    seg.classList.remove("hl-selected");
+    if (!ranked.length) {
+      seg.classList.remove("hl-mark");
+      seg.removeAttribute("data-ids");
+      delete seg.dataset.depth;
+      return;
+    }
+    seg.classList.add("hl-mark");
+    seg.setAttribute("data-ids", ranked.join(" "));
+    seg.dataset.depth = String(ranked.length);
+    paintSegment(seg, ranked);
+  }
+
+  // Draw `data` (st.data's highlights with `change` applied) by touching only the
+  // segments of the changed highlights; false when a rebuild is needed instead.
+  function patch(data, change) {
+    const pendingNow = data.pending ? `${data.pending.s}-${data.pending.e}` : "";
+    if (!change || change.from !== st.renderedKey || st.localPending ||
+        pendingNow !== (root.dataset.pending || "") || !st.segs.length) return false;
+    const changed = (change.changed || []).filter(validHl);
+    const gone = new Set([...(change.removed || []), ...changed.map((h) => h.id)]);
+    if (gone.size > PATCH_MAX) return false;
+    const touched = new Set();
+    for (const id of gone) {
+      for (const seg of st.segsById.get(id) || []) touched.add(seg);
+      st.segsById.delete(id);
+      st.hlById.delete(id);
+    }
+    for (const h of changed) {
+      splitAt(h.s);
+      splitAt(h.e);
+      st.hlById.set(h.id, h);
+      const spans = [];
+      for (let i = segAt(h.s); i < st.segs.length; i += 1) {
+        const seg = st.segs[i];
+        const s0 = Number(seg.dataset.s);
+        if (s0 >= h.e) break;
+        if (s0 >= h.s) {
+          spans.push(seg);
+          touched.add(seg);
+        }
+      }
+      st.segsById.set(h.id, spans);
+    }
+    for (const seg of touched) {
+      const ids = new Set(segIds(seg).filter((id) => !gone.has(id)));
+      for (const h of changed) {
+        const s0 = Number(seg.dataset.s);
+        if (s0 >= h.s && s0 < h.e) ids.add(h.id);
+      }
+      repaint(seg, Array.from(ids));
+    }
+    const valid = Array.from(st.hlById.values()).sort((a, b) => a.s - b.s || b.e - a.e);
+    st.order = valid.map((h) => h.id);
+    st.kbdIndex = -1;
+    const selected = st.selectedId;
+    st.selectedId = null;
+    applySelected(selected);
+    root.dataset.highlights = String(valid.length);
+    root.dataset.patched = String(Number(root.dataset.patched || 0) + 1);
+    return true;
+  }
+
   function apply(data) {
     st.data = data;
     const key = String(data.render_key ?? "");
     if (key !== st.renderedKey) {
-      rebuild(data, false);
+      const t0 = performance.now();
+      if (patch(data, data.live_change)) root.dataset.renderMs = (performance.now() - t0).toFixed(1);
+      else rebuild(data, false);
       st.renderedKey = key;
     } else {
       applySelected(data.selected || null);
@@ -661,6 +882,35 @@ function createState(parent) {
       apply(d);
     }
   }
+
+  // The newest payload this component has, applied or waiting for a selection to end.
+  st.latest = () => st.queued || st.data;
+
+  // A drawing fetched by the live updates: the newest payload with these highlights
+  // (all of them, or what changed since the payload's revision), offered like a payload.
+  st.drawLive = (d, cfg) => {
+    const base = st.latest();
+    if (!base || !base.live) return false;
+    let hs;
+    if (Array.isArray(d.highlights)) {
+      hs = d.highlights;
+    } else if (d.since === base.live.revision && Array.isArray(d.changed)) {
+      const gone = new Set([...(d.removed || []), ...d.changed.map((h) => h && h.id)]);
+      hs = (base.highlights || []).filter((h) => h && !gone.has(h.id)).concat(d.changed);
+    } else {
+      return false;
+    }
+    st.offer({
+      ...base,
+      highlights: hs,
+      render_key: liveKey(d.document, d.sha256, d.digest, base.pending, cfg.colour_by),
+      live: { ...base.live, revision: d.revision },
+      // What changed since the payload drawn: apply() patches only those, if it was drawn.
+      live_change: Array.isArray(d.highlights) ? null
+        : { from: String(base.render_key ?? ""), changed: d.changed, removed: d.removed || [] },
+    });
+    return true;
+  };
 
   st.offer = (data) => {
     if (busy()) {
