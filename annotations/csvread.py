@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass, field
 from operator import itemgetter
+from typing import Any, overload
 
+from .cliutil import decode_upload
 from .csvsafe import restore
 from .errors import ImportRejected, RowError
 
@@ -31,8 +34,38 @@ class Columns:
     """The data rows of a file, as one list of cells per expected column."""
 
     rows: Sequence[int]  # each row's number as a spreadsheet shows it (the header is 1)
-    cells: list[list[str]]  # in the order of the expected columns
+    cells: list[Sequence[str]]  # in the order of the expected columns
     errors: list[RowError]  # rows that could not be read into cells (left out of `cells`)
+    arrays: list[Any] = field(default_factory=list)  # the same as pyarrow arrays, if read so
+
+    def all_match(self, index: int, pattern: re.Pattern[str]) -> bool:
+        """Whether every cell of column `index` matches `pattern` in full.
+
+        Tested a column at once (RE2) when pyarrow read the file. RE2's `\\d` is
+        ASCII only, so for our patterns it matches a subset of what `re` does:
+        a "no" is never wrong, it only sends the cells to the per-cell path.
+        """
+        if self.arrays:
+            import pyarrow.compute as pc
+
+            return bool(pc.all(pc.match_substring_regex(
+                self.arrays[index], f"^(?:{pattern.pattern})$")).as_py() is not False)
+        return all(map(pattern.fullmatch, self.cells[index]))  # type: ignore[arg-type]
+
+    def naturals(self, index: int) -> list[int] | None:
+        """Column `index` as ints when every cell is ASCII digits only, else None."""
+        if not self.arrays:
+            return None
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        array = self.arrays[index]
+        if pc.all(pc.match_substring_regex(array, "^[0-9]+$")).as_py() is False:
+            return None
+        try:
+            return pc.cast(array, pa.int64()).to_pylist()  # type: ignore[no-any-return]
+        except pa.ArrowInvalid:  # beyond 64 bits
+            return None
 
 
 def check_header(header: list[str] | None, expected: tuple[str, ...]) -> None:
@@ -81,11 +114,20 @@ def records(text: str, expected: tuple[str, ...], raw: bool
         raise ImportRejected([RowError(reader.line_num, f"not valid CSV: {exc}")]) from None
 
 
-def read_columns(text: str, expected: tuple[str, ...], *, raw: bool) -> Columns:
-    """Every data row of `text`, checked against the header, a column at a time."""
-    fast = _arrow_columns(text, expected, raw)
+def read_columns(source: str | bytes, expected: tuple[str, ...], *, raw: bool,
+                 repeated: Collection[str] = (), rare: Collection[str] = (),
+                 name: str = "the file") -> Columns:
+    """Every data row of `source` (text, or a file's UTF-8 bytes called `name`), checked
+    against the header, a column at a time.
+
+    The cells of the `repeated` columns (few distinct values, such as seminars)
+    share one string object per value, which makes them cheaper to look up; the
+    cells of the `rare` columns (read for a few rows, if any) are made on demand.
+    """
+    fast = _arrow_columns(source, expected, raw, repeated, rare)
     if fast is not None:
         return fast
+    text = source if isinstance(source, str) else decode_upload(source, name)
     rows: list[int] = []
     data: list[list[str]] = []
     errors: list[RowError] = []
@@ -95,20 +137,26 @@ def read_columns(text: str, expected: tuple[str, ...], *, raw: bool) -> Columns:
         else:
             rows.append(n)
             data.append(rec)
-    cells = [list(c) for c in zip(*data, strict=True)] if data else [[] for _ in expected]
+    cells: list[Sequence[str]] = (
+        [list(c) for c in zip(*data, strict=True)] if data else [[] for _ in expected])
     return Columns(rows, cells, errors)
 
 
-def _arrow_columns(text: str, expected: tuple[str, ...], raw: bool) -> Columns | None:
-    """What `records` would give, read by pyarrow; None when the file needs the reference."""
-    text = text.removeprefix("\ufeff")
+def _arrow_columns(source: str | bytes, expected: tuple[str, ...], raw: bool,
+                   repeated: Collection[str] = (), rare: Collection[str] = ()
+                   ) -> Columns | None:
+    """What `records` would give, read by pyarrow; None when the file needs the reference
+    (bytes that are not UTF-8 among others: the reference says so)."""
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    # Undecodable bytes are dropped here only: pyarrow checks that every cell is UTF-8.
+    start = data[:65536].decode("utf-8", "ignore")
     try:
-        header = next(csv.reader(io.StringIO(text[:65536], newline=""), strict=True), None)
+        header = next(csv.reader(io.StringIO(start, newline=""), strict=True), None)
     except csv.Error:
         return None
     if header is None or sorted(header) != sorted(expected) or len(set(header)) != len(header):
         return None  # the reference words the problem with the header
-    data = text.encode("utf-8")
     if not _plain_structure(data):
         return None
     import pyarrow as pa
@@ -139,15 +187,46 @@ def _arrow_columns(text: str, expected: tuple[str, ...], raw: bool) -> Columns |
         empty = blank if empty is None else pc.and_(empty, blank)
     if empty is not None and pc.any(empty).as_py():
         return None
-    cells = []
-    for a in arrays:
-        column = a.to_pylist()
-        if not raw:
+    import numpy as np
+
+    cells: list[Sequence[str]] = []
+    for n, (name, a) in enumerate(zip(expected, arrays, strict=True)):
+        guarded = [] if raw else pc.indices_nonzero(pc.starts_with(a, "'")).to_pylist()
+        if name in rare and not guarded:
+            cells.append(_ArrowCells(a))
+            continue
+        if name in repeated and not guarded:
+            coded = a.dictionary_encode()
+            values = np.array(coded.dictionary.to_pylist(), dtype=object)
+            column = values[coded.indices.to_numpy()].tolist()
+        else:
+            column = a.to_pylist()
+        if guarded:
             # Restore only the cells a guard can be on: those that start with an apostrophe.
-            for i in pc.indices_nonzero(pc.starts_with(a, "'")).to_pylist():
+            for i in guarded:
                 column[i] = restore(column[i])
+            arrays[n] = pa.array(column, pa.string())
         cells.append(column)
-    return Columns(range(2, table.num_rows + 2), cells, [])
+    return Columns(range(2, table.num_rows + 2), cells, [], arrays)
+
+
+class _ArrowCells(Sequence[str]):
+    """A column of cells made into strings one by one, when asked for."""
+
+    def __init__(self, array: Any) -> None:
+        self._array = array
+
+    def __len__(self) -> int:
+        return len(self._array)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[str]: ...
+    def __getitem__(self, i: int | slice) -> str | Sequence[str]:
+        if isinstance(i, slice):
+            return self._array[i].to_pylist()  # type: ignore[no-any-return]
+        return self._array[i].as_py()  # type: ignore[no-any-return]
 
 
 def _plain_structure(data: bytes) -> bool:

@@ -35,7 +35,7 @@ from .annotation import (
     split_annotator_label,
 )
 from .codebook import CodeSpec, PerspectiveSpec
-from .csvread import read_columns, records
+from .csvread import Columns, read_columns, records
 from .db.engine import Store
 from .db.models import Annotation, Document, DocumentVersion, Reply, Seminar
 from .errors import AnnotationsError, ImportRejected, InvalidInput, RowError
@@ -104,21 +104,24 @@ class AnnotationColumns:
     """
 
     row: Sequence[int]
-    annotation_id: list[str]
-    seminar: list[str]
-    document_id: list[str]
-    document_sha256: list[str]
+    annotation_id: Sequence[str]
+    seminar: Sequence[str]
+    document_id: Sequence[str]
+    document_sha256: Sequence[str]
     start: list[int]
     end: list[int]
-    quote: list[str]
-    prefix: list[str]
-    suffix: list[str]
-    perspective: list[str]
+    quote: Sequence[str]
+    prefix: Sequence[str]  # read only to find a moved quote again
+    suffix: Sequence[str]
+    perspective: Sequence[str]
     codes: list[Sequence[str]]
-    note: list[str]
-    annotator: list[str]
+    note: Sequence[str]
+    annotator: Sequence[str]
     created_at: list[datetime]
     updated_at: list[datetime]
+    # created_at as SQLite stores it, when the file wrote every time in the form our
+    # exports write: cut from the cells, cheaper than formatting 100,000 datetimes.
+    sqlite_created: list[str] | None = None
 
     @classmethod
     def of(cls, items: list[IncomingAnnotation]) -> AnnotationColumns:
@@ -134,7 +137,7 @@ class AnnotationColumns:
                                    for f in _COLUMN_FIELDS))
 
 
-_COLUMN_FIELDS = tuple(AnnotationColumns.__dataclass_fields__)
+_COLUMN_FIELDS = tuple(AnnotationColumns.__dataclass_fields__)[:16]
 
 
 @dataclass(slots=True)
@@ -187,7 +190,7 @@ def _time(value: str) -> datetime:
         return parse_time(value)
 
 
-def _each(column: list[str], convert: Callable[[str], _T], bad: dict[int, str]) -> list[_T]:
+def _each(column: Sequence[str], convert: Callable[[str], _T], bad: dict[int, str]) -> list[_T]:
     """`convert` of each cell; a cell it refuses records its row's first error in `bad`."""
     out: list[_T] = []
     for i, value in enumerate(column):
@@ -199,37 +202,56 @@ def _each(column: list[str], convert: Callable[[str], _T], bad: dict[int, str]) 
     return out
 
 
-def _times(column: list[str], bad: dict[int, str]) -> list[datetime]:
-    if all(map(_Z_TIME.fullmatch, column)):
+def _times(read: Columns, index: int, bad: dict[int, str]
+           ) -> tuple[list[datetime], list[str] | None]:
+    """The column's times, and as SQLite stores them when all are in our exports' form."""
+    column = read.cells[index]
+    if read.all_match(index, _Z_TIME):
         try:  # the form our exports write, a column at once
-            return [datetime.fromisoformat(v[:-1]) for v in column]
+            return [datetime.fromisoformat(v[:-1]) for v in column], _sqlite_z_times(column)
         except ValueError:
             pass  # a date that does not exist: the cell by cell path words it
-    return _each(column, _time, bad)
+    return _each(column, _time, bad), None
 
 
-def _ints(column: list[str], what: str, bad: dict[int, str]) -> list[int]:
+def _sqlite_z_times(cells: Sequence[str]) -> list[str]:
+    """`_sqlite_datetime` of times written as `_Z_TIME` (and real dates), from their text:
+    `2026-11-25T14:27:24.12Z` is stored as `2026-11-25 14:27:24.120000`."""
+    return [f"{v[:10]} {v[11:19]}.{v[20:-1]:0<6}" for v in cells]
+
+
+def _ints(read: Columns, index: int, what: str, bad: dict[int, str]) -> list[int]:
+    column = read.cells[index]
+    ints = read.naturals(index)
+    if ints is not None:
+        return ints
     if all(map(str.isdecimal, column)):
         return list(map(int, column))
     return _each(column, lambda v: _int(v, what), bad)
 
 
-def parse_annotations_csv(text: str, *, raw: bool = False
+# Columns whose few distinct values are looked up once each.
+_REPEATED = ("seminar", "document_id", "document_sha256", "perspective", "codes", "annotator")
+_AT = {c: i for i, c in enumerate(COLUMNS)}
+
+
+def parse_annotations_csv(source: str | bytes, *, raw: bool = False, name: str = "the file"
                           ) -> tuple[AnnotationColumns, list[RowError]]:
     """The file's rows as typed columns; rows that do not parse are reported and left out.
 
     Column by column, each rule once per column or per distinct value: per-row
     work is what a 100,000-row import spends its time on.
     """
-    read = read_columns(text, COLUMNS, raw=raw)
+    read = read_columns(source, COLUMNS, raw=raw, repeated=_REPEATED,
+                        rare=("document_title", "prefix", "suffix"), name=name)
     errors = read.errors
     (aid, seminar, document_id, _title, sha, start, end, quote, prefix, suffix,
      perspective, codes, note, annotator, created_at, updated_at) = read.cells
     bad: dict[int, str] = {}  # column index -> the row's first error
-    created = _times(created_at, bad)
-    ids = aid if all(map(_CANONICAL_UUID.fullmatch, aid)) else _each(
+    created, sqlite_created = _times(read, _AT["created_at"], bad)
+    ids = aid if read.all_match(_AT["annotation_id"], _CANONICAL_UUID) else _each(
         aid, lambda v: _uuid(v, "annotation_id"), bad)
-    starts, ends = _ints(start, "start", bad), _ints(end, "end", bad)
+    starts, ends = _ints(read, _AT["start"], "start", bad), _ints(read, _AT["end"], "end", bad)
     # Most rows were never edited: the same cell, the same datetime object.
     updated: list[datetime | None] = [
         c if not u or u == t else None for t, u, c in zip(created_at, updated_at, created,
@@ -244,7 +266,7 @@ def parse_annotations_csv(text: str, *, raw: bool = False
     columns = AnnotationColumns(
         read.rows, ids, seminar, document_id, sha, starts, ends, quote, prefix, suffix,
         perspective, [split[c] for c in codes], note, list(map(str.strip, annotator)),
-        created, updated)  # type: ignore[arg-type]  # None only in rows dropped below
+        created, updated, sqlite_created)  # type: ignore[arg-type]  # None: rows dropped below
     if bad:
         errors = errors + [RowError(read.rows[i], reason) for i, reason in bad.items()]
         columns = columns.without(set(bad))
@@ -297,7 +319,7 @@ def _load(session: Session) -> _Texts:
     return _Texts(seminars, current, by_sha, texts, labels)
 
 
-def _existing(session: Session, model: type[Annotation] | type[Reply], ids: list[str],
+def _existing(session: Session, model: type[Annotation] | type[Reply], ids: Sequence[str],
               column: str) -> dict[str, object]:
     """`column` of the rows among `ids` that are already stored.
 
@@ -339,10 +361,7 @@ def import_rows(store: Store, annotations: list[IncomingAnnotation] | Annotation
         new_labels: dict[tuple[int, str, str], None] = {}
         labels = _Labels(ctx, new_labels)
         sqlite = session.connection().dialect.name == "sqlite"
-        # On SQLite rows are written as the driver takes them (see _insert_annotations).
-        bind_times: Callable[[list[datetime]], list[object]] = (
-            _sqlite_datetimes if sqlite else _same)
-        inserts, updates = _resolve_all(columns, ctx, existing, labels, report, bind_times,
+        inserts, updates = _resolve_all(columns, ctx, existing, labels, report, sqlite,
                                         errors)
         reply_rows, reply_updates = _resolve_replies(
             session, replies, set(columns.annotation_id), errors, replies_label)
@@ -441,8 +460,8 @@ def _insert_many(session: Session, table: Table, rows: list[dict[str, object]]) 
         for r in rows])
 
 
-def _same(values: list[datetime]) -> list[object]:
-    return values  # type: ignore[return-value]
+def _same(values: list[datetime]) -> Sequence[object]:
+    return values  # PostgreSQL's driver takes datetimes
 
 
 def _as_datetimes(r: tuple[object, ...]) -> tuple[object, ...]:
@@ -456,7 +475,7 @@ def _sqlite_datetime(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat(" ", "microseconds")
 
 
-def _sqlite_datetimes(values: list[datetime]) -> list[object]:
+def _sqlite_datetimes(values: list[datetime]) -> list[str]:
     """`_sqlite_datetime` of a column, without a call per value."""
     return [v.isoformat(" ", "microseconds") for v in values]
 
@@ -494,8 +513,7 @@ class _Labels:
 
 def _resolve_all(c: AnnotationColumns, ctx: _Texts, existing: dict[str, object],
                  labels: _Labels, report: ImportReport,
-                 bind_times: Callable[[list[datetime]], list[object]],
-                 errors: list[RowError]
+                 sqlite: bool, errors: list[RowError]
                  ) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     """Check every row against the store: the rows to insert and to update, in ROW_ATTRS
     order; a bad row records its first error instead, in the order the checks run.
@@ -560,20 +578,29 @@ def _resolve_all(c: AnnotationColumns, ctx: _Texts, existing: dict[str, object],
     if bad:
         errors.extend(RowError(c.row[i], reason) for i, reason in bad.items())
         return [], []
-    created = bind_times(c.created_at)
+    # On SQLite rows are written as the driver takes them (see _insert_annotations).
+    bind_times: Callable[[list[datetime]], Sequence[object]] = (
+        _sqlite_datetimes if sqlite else _same)
+    created: Sequence[object] = (c.sqlite_created if sqlite and c.sqlite_created is not None
+                                 else bind_times(c.created_at))
     # Most rows were never edited: the same datetime object, bound once.
     edited = [i for i, (t, u) in enumerate(zip(c.created_at, c.updated_at, strict=True))
               if u is not t]
-    updated = created if not edited else list(created)
-    for i, value in zip(edited, bind_times([c.updated_at[i] for i in edited]), strict=True):
-        updated[i] = value
+    updated: Sequence[object] = created
+    if edited:
+        updated = list(created)
+        for i, value in zip(edited, bind_times([c.updated_at[i] for i in edited]),
+                            strict=True):
+            updated[i] = value
     # An exported tombstone (see annotation.DELETED_NOTE) comes back as one.
     notes = c.note
     deleted: list[object] = [None] * n
-    for i in [i for i, note in enumerate(notes) if note == DELETED_NOTE]:
-        if not perspectives[i] and not codes[i]:
-            notes = notes if notes is not c.note else list(notes)
-            notes[i], deleted[i] = "", updated[i]
+    tombstones = [i for i, note in enumerate(c.note)
+                  if note == DELETED_NOTE and not perspectives[i] and not codes[i]]
+    if tombstones:
+        notes = cleared = list(c.note)
+        for i in tombstones:
+            cleared[i], deleted[i] = "", updated[i]
     rows = list(zip(
         ids, sids, vids, starts, ends, quotes,
         [t[s - CONTEXT if s > CONTEXT else 0:s] for t, s in zip(texts, starts, strict=True)],
@@ -586,7 +613,7 @@ def _resolve_all(c: AnnotationColumns, ctx: _Texts, existing: dict[str, object],
     return inserts, [r for r in rows if r[0] in existing]
 
 
-def _per_value(keys: list[_K], check: Callable[[_K], _T], bad: dict[int, str]) -> list[_T]:
+def _per_value(keys: Sequence[_K], check: Callable[[_K], _T], bad: dict[int, str]) -> list[_T]:
     """`check` of each row's key, run once per distinct key; a key it refuses records
     the error for each row that has it (unless the row has an earlier error)."""
     done: dict[_K, _T] = {}
@@ -683,9 +710,11 @@ def _reply_seminars(session: Session, replies: list[IncomingReply]) -> set[int]:
 
 
 @_gc_paused
-def import_csv(store: Store, text: str, replies_text: str | None = None, *,
-               raw: bool = False) -> ImportReport:
-    items, errors = parse_annotations_csv(text, raw=raw)
+def import_csv(store: Store, text: str | bytes, replies_text: str | None = None, *,
+               raw: bool = False, name: str = "the file") -> ImportReport:
+    """Import an annotations CSV: its text, or its UTF-8 bytes as read from file `name`
+    (bytes skip a decoding a large file does not need)."""
+    items, errors = parse_annotations_csv(text, raw=raw, name=name)
     replies: list[IncomingReply] = []
     if replies_text is not None:
         replies, reply_errors = parse_replies_csv(replies_text, raw=raw)

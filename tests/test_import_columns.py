@@ -7,6 +7,7 @@ import csv
 import importlib.util
 import io
 import sys
+from datetime import datetime
 from pathlib import Path
 from types import ModuleType
 
@@ -15,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from annotations import csvread
+from annotations import csvread, importer
 from annotations.db.engine import Store
 from annotations.db.models import Annotation
 from annotations.errors import ImportRejected
@@ -173,3 +174,15 @@ def test_a_large_valid_file_imports_whole_and_again_changes_nothing(any_store: S
     again = import_csv(any_store, text)
     assert (again.inserted, again.updated) == (0, 1500)
     assert _count(any_store) == before + 1500
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31)),
+       st.integers(0, 6))
+def test_times_cut_from_their_text_are_stored_as_formatted_datetimes(t: datetime,
+                                                                     digits: int) -> None:
+    whole = t.isoformat("T", "seconds")
+    text = whole + ("." + f"{t.microsecond:06d}"[:digits] if digits else "") + "Z"
+    assert importer._Z_TIME.fullmatch(text)
+    parsed = datetime.fromisoformat(text[:-1])
+    assert importer._sqlite_z_times([text]) == [importer._sqlite_datetime(parsed)]
