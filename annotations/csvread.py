@@ -52,6 +52,12 @@ class Columns:
                 self.arrays[index], f"^(?:{pattern.pattern})$")).as_py() is not False)
         return all(map(pattern.fullmatch, self.cells[index]))  # type: ignore[arg-type]
 
+    def same(self, a: int, b: int) -> bool:
+        """Whether columns `a` and `b` hold the same cells, row by row."""
+        if self.arrays:
+            return self.arrays[a].equals(self.arrays[b])  # type: ignore[no-any-return]
+        return self.cells[a] == self.cells[b]
+
     def naturals(self, index: int) -> list[int] | None:
         """Column `index` as ints when every cell is ASCII digits only, else None."""
         if not self.arrays:
@@ -243,8 +249,9 @@ def _plain_structure(data: bytes) -> bool:
     quotes = np.flatnonzero(b == ord('"'))
     if len(quotes) % 2:
         return False
-    edge = np.frombuffer(_EDGE, dtype=np.uint8)
+    edge = np.zeros(256, dtype=bool)
+    edge[list(_EDGE)] = True
     opens, closes = quotes[0::2], quotes[1::2]
     before = b[opens[opens > 0] - 1]
     after = b[closes[closes < len(b) - 1] + 1]
-    return bool(np.isin(before, edge).all() and np.isin(after, edge).all())
+    return bool(edge[before].all() and edge[after].all())

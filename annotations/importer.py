@@ -243,7 +243,8 @@ def parse_annotations_csv(source: str | bytes, *, raw: bool = False, name: str =
     work is what a 100,000-row import spends its time on.
     """
     read = read_columns(source, COLUMNS, raw=raw, repeated=_REPEATED,
-                        rare=("document_title", "prefix", "suffix"), name=name)
+                        rare=("document_title", "start", "end", "prefix", "suffix", "updated_at"),
+                        name=name)
     errors = read.errors
     (aid, seminar, document_id, _title, sha, start, end, quote, prefix, suffix,
      perspective, codes, note, annotator, created_at, updated_at) = read.cells
@@ -253,15 +254,16 @@ def parse_annotations_csv(source: str | bytes, *, raw: bool = False, name: str =
         aid, lambda v: _uuid(v, "annotation_id"), bad)
     starts, ends = _ints(read, _AT["start"], "start", bad), _ints(read, _AT["end"], "end", bad)
     # Most rows were never edited: the same cell, the same datetime object.
-    updated: list[datetime | None] = [
-        c if not u or u == t else None for t, u, c in zip(created_at, updated_at, created,
-                                                          strict=True)]
-    for i, value in enumerate(updated):
-        if value is None:
-            try:
-                updated[i] = _time(updated_at[i])
-            except AnnotationsError as exc:
-                bad.setdefault(i, str(exc))
+    updated: list[datetime | None] = created  # type: ignore[assignment]
+    if not read.same(_AT["created_at"], _AT["updated_at"]):
+        updated = [c if not u or u == t else None
+                   for t, u, c in zip(created_at, updated_at, created, strict=True)]
+        for i, value in enumerate(updated):
+            if value is None:
+                try:
+                    updated[i] = _time(updated_at[i])
+                except AnnotationsError as exc:
+                    bad.setdefault(i, str(exc))
     split = {c: tuple(codebook.split_codes(c)) for c in dict.fromkeys(codes)}
     columns = AnnotationColumns(
         read.rows, ids, seminar, document_id, sha, starts, ends, quote, prefix, suffix,
@@ -571,10 +573,15 @@ def _resolve_all(c: AnnotationColumns, ctx: _Texts, existing: dict[str, object],
                 starts[i], ends[i], quotes[i], status[i] = _moved(c, i, texts[i], report)
             except AnnotationsError as exc:
                 bad[i] = str(exc)
-    perspectives = _per_value(list(zip(sids, c.perspective, strict=True)),
-                              lambda k: labels.perspective(k[0], k[1]), bad)
-    codes = _per_value(list(zip(sids, map(tuple, c.codes), strict=True)),
-                       lambda k: labels.codes(k[0], k[1]), bad)
+    if len(sid_of) == 1:  # one seminar, as in most files: the cell alone is the key
+        sid = sids[0] if sids else None
+        perspectives = _per_value(c.perspective, lambda p: labels.perspective(sid, p), bad)
+        codes = _per_value(list(map(tuple, c.codes)), lambda k: labels.codes(sid, k), bad)
+    else:
+        perspectives = _per_value(list(zip(sids, c.perspective, strict=True)),
+                                  lambda k: labels.perspective(k[0], k[1]), bad)
+        codes = _per_value(list(zip(sids, map(tuple, c.codes), strict=True)),
+                           lambda k: labels.codes(k[0], k[1]), bad)
     if bad:
         errors.extend(RowError(c.row[i], reason) for i, reason in bad.items())
         return [], []
