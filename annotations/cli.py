@@ -21,7 +21,7 @@ from typer.core import TyperGroup
 from . import config, corpus, export, importer, roles, startup
 from . import seminar as seminars
 from .annotation import Filters
-from .cliutil import output_to, read_text_file, table
+from .cliutil import output_to, read_file_bytes, read_text_file, table
 from .csvsafe import write_csv
 from .db.engine import Store
 from .errors import AnnotationsError
@@ -238,14 +238,14 @@ def import_cmd(
     """
     kind = fmt or ("jsonld" if file.suffix.lower() in (".json", ".jsonld") else "csv")
     store = _open()
-    text = read_text_file(file)
     if kind == "csv":
         replies_text = read_text_file(replies) if replies else None
-        report = importer.import_csv(store, text, replies_text, raw=raw)
+        report = importer.import_csv(store, read_file_bytes(file), replies_text, raw=raw,
+                                     name=file.name)
     elif kind == "jsonld":
         from . import jsonld
 
-        report = jsonld.import_jsonld(store, text)
+        report = jsonld.import_jsonld(store, read_text_file(file))
     else:
         raise AnnotationsError(f"unknown format {kind!r}: use csv or jsonld")
     for label in report.added_labels:

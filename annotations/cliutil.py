@@ -36,6 +36,14 @@ def read_text_file(path: Path) -> str:
         raise InvalidInput(f"{path.name} is not UTF-8: re-save it as UTF-8") from None
 
 
+def read_file_bytes(path: Path) -> bytes:
+    """A file's bytes, for readers that check the UTF-8 themselves (see csvread)."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise NotFound(f"no file {str(path)!r}: check the path") from None
+
+
 def decode_upload(data: bytes, name: str) -> str:
     """An uploaded file's UTF-8 text (a BOM is dropped), or an error that says what to fix."""
     try:
