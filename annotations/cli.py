@@ -112,7 +112,8 @@ def texts_list(fmt: Format = "table") -> None:
 @texts_app.command("add")
 def texts_add(
     file: Annotated[
-        Path, typer.Argument(help="A UTF-8 text file.", exists=True, dir_okay=False, readable=True)
+        Path, typer.Argument(help="A UTF-8 text, PDF (with a text layer), DOCX, HTML or EPUB "
+                             "file.", exists=True, dir_okay=False, readable=True)
     ],
     title: Annotated[str, typer.Option(help="The document's title.")],
     perspective: Annotated[str, typer.Option(help="e.g. textbook, popular history.")],
@@ -124,6 +125,10 @@ def texts_add(
     licence: str = "",
 ) -> None:
     """Add a text to the store (or a new version of an existing document).
+
+    A PDF, DOCX, HTML or EPUB file becomes its extracted text, with page breaks,
+    headings, notes and captions as paratext; the file is kept beside it
+    (`annotations texts original`).
 
     Example: annotations texts add essay.txt --title "An essay" --perspective textbook
     """
@@ -144,6 +149,30 @@ def texts_add(
     for w in warnings:
         typer.echo(f"Warning: {w}", err=True)
     typer.echo(f"{doc_id}: {outcome}")
+
+
+@texts_app.command("original")
+def texts_original(
+    document_id: Annotated[str, typer.Argument(help="The document's id (see texts list).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the file.",
+                                         dir_okay=False)],
+    sha256: Annotated[str, typer.Option(help="A version's sha256 (default: current).")] = "",
+) -> None:
+    """Write the file a document's text was extracted from, byte for byte.
+
+    A text added as plain text gives the text itself (UTF-8).
+
+    Example: annotations texts original my-seminar-essay -o essay.pdf
+    """
+    original = corpus.original_file(_open(), document_id, actor=roles.Actor.console(),
+                                    sha256=sha256)
+    try:
+        output.write_bytes(original.data)
+    except OSError as exc:
+        raise AnnotationsError(f"cannot write {output} ({exc.strerror}): choose another "
+                               "path") from None
+    typer.echo(f"{output}: {original.name} ({original.media_type}, {len(original.data):,} "
+               f"bytes, sha256 {original.sha256})")
 
 
 @seminar_app.command("create")
