@@ -8,6 +8,8 @@ entity of the page is expanded from outside it. What is read:
   `doc-endnote`, `epub:type` footnote(s)/endnote(s)/rearnote(s), or a class
   `footnotes`, `endnotes` or `references`;
 - page breaks are `role="doc-pagebreak"` or `epub:type="pagebreak"` markers;
+- line ends in the page's source are spaces (a browser's reading), except in
+  `pre`; `br` is a line end;
 - list items of `ol` get their number ("3. "), of `ul` a bullet ("• ");
 - scripts, styles, navigation, forms' controls, `hidden` and `aria-hidden` parts
   are left out, as a reader never sees them as text.
@@ -39,6 +41,7 @@ NOTE_ROLES = frozenset({"doc-endnotes", "doc-footnote", "doc-endnote"})
 NOTE_TYPES = frozenset({"footnote", "footnotes", "endnote", "endnotes", "rearnote", "rearnotes"})
 NOTE_CLASSES = frozenset({"footnotes", "endnotes", "references"})
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
+_LINE_END = re.compile(r"\r\n?|\n")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
@@ -103,7 +106,12 @@ def read_tree(root: lxml.html.HtmlElement, out: Blocks) -> None:
     out.end()
 
 
-def _walk(el: lxml.html.HtmlElement, out: Blocks, kind: str) -> None:
+def _source(text: str | None, pre: bool) -> str:
+    """A text node as a browser lays it out: line ends are spaces except in `pre`."""
+    return (text or "") if pre else _LINE_END.sub(" ", text or "")
+
+
+def _walk(el: lxml.html.HtmlElement, out: Blocks, kind: str, pre: bool = False) -> None:
     tag = el.tag.lower().rsplit("}", 1)[-1] if isinstance(el.tag, str) else ""
     if not tag or tag in SKIPPED or _hidden(el):
         return  # comments, processing instructions, things no reader sees as text
@@ -130,10 +138,11 @@ def _walk(el: lxml.html.HtmlElement, out: Blocks, kind: str) -> None:
         out.add("\n")
     elif tag in CELLS:
         out.add("\t")
-    out.add(el.text or "")
+    pre = pre or tag == "pre"
+    out.add(_source(el.text, pre))
     for child in el:
-        _walk(child, out, kind)
-        out.add(child.tail or "")
+        _walk(child, out, kind, pre)
+        out.add(_source(child.tail, pre))
     if block:
         out.end(kind)
 
