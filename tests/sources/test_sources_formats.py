@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 
-from conftest import HTML, make_epub
 from hypothesis import given
 from hypothesis import strategies as st
+from source_files import HTML, make_epub
 
 from annotations import sources
-from annotations.document import Paratext, SourceText, DocumentMeta
+from annotations.document import DocumentMeta, Paratext, SourceText
 from annotations.framing.notes import read_notes
 from annotations.sources.compose import CAPTION, HEADING, NOTES, PAGE_BREAK, Block, compose
 

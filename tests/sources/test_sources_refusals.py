@@ -7,7 +7,7 @@ import io
 import zipfile
 
 import pytest
-from conftest import make_encrypted_pdf, make_epub, make_scanned_pdf, rezip
+from source_files import make_encrypted_pdf, make_epub, make_scanned_pdf, rezip
 
 from annotations import sources
 from annotations.errors import TextRejected
