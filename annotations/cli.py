@@ -10,6 +10,7 @@ closed pipe (`| head`) ends quietly with exit status 0.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import sys
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from . import config, corpus, export, importer, roles, startup
+from . import config, corpus, export, importer, roles, sources, startup
 from . import seminar as seminars
 from .annotation import Filters
 from .cliutil import output_to, read_text_file, table
@@ -149,6 +150,37 @@ def texts_add(
     for w in warnings:
         typer.echo(f"Warning: {w}", err=True)
     typer.echo(f"{doc_id}: {outcome}")
+
+
+@texts_app.command("preview")
+def texts_preview(
+    file: Annotated[
+        Path, typer.Argument(help="A file `texts add` accepts.", exists=True, dir_okay=False,
+                             readable=True)
+    ],
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """Show what `texts add` would store for FILE, without storing it.
+
+    table: one row per paragraph (page, paratext kind, start, end, text);
+    json: the exact text, its paratext ranges and the warnings.
+
+    Example: annotations texts preview essay.pdf --format json
+    """
+    extraction = sources.extract(file.read_bytes(), file.name)
+    for w in extraction.warnings:
+        typer.echo(f"Warning: {w}", err=True)
+    if fmt == "json":
+        typer.echo(json.dumps({
+            "format": extraction.format, "text": extraction.text,
+            "paratext": [dataclasses.asdict(p) for p in extraction.paratext],
+            "warnings": list(extraction.warnings)}, ensure_ascii=False, indent=2))
+    elif fmt == "table":
+        rows = [(p.page, p.kind, p.start, p.end, p.text[:70]) for p in
+                sources.outline(extraction.text, extraction.paratext)]
+        typer.echo(table(("page", "kind", "start", "end", "text"), rows))
+    else:
+        raise AnnotationsError(f"unknown format {fmt!r}: use table or json")
 
 
 @texts_app.command("original")

@@ -5,8 +5,8 @@ are about sizes and positions, measured against the body size (the font size
 most characters have):
 
 - a line at least 1.2 times the body size, up to 200 characters, is a heading;
-- lines below the last body-size line of a page and smaller than 0.9 times the
-  body size are that page's notes;
+- lines below the last body-size line of a page, smaller than 0.9 times the
+  body size and with a letter in them, are that page's notes;
 - a paragraph that starts like "Figure 3", "Fig. 3", "Table 2", "Plate", "Map",
   "Illustration" (and German "Abb.", "Abbildung", "Tabelle") with a number is a
   caption;
@@ -110,8 +110,8 @@ def read_pdf(data: bytes, name: str) -> tuple[Blocks, tuple[str, ...]]:
 def _kind(line: Line, body: float, below_body: bool) -> str:
     if line.size >= HEADING_RATIO * body and len(line.text) <= HEADING_MAX_CHARS:
         return HEADING
-    if below_body and line.size <= NOTE_RATIO * body:
-        return NOTES
+    if below_body and line.size <= NOTE_RATIO * body and any(c.isalpha() for c in line.text):
+        return NOTES  # (a bare page number at the foot is not a note)
     return ""
 
 
