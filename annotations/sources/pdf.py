@@ -78,7 +78,10 @@ def read_pdf(data: bytes, name: str) -> tuple[Blocks, tuple[str, ...]]:
             if count > MAX_PAGES:
                 raise TextRejected(f"{name} has {count} pages, more than {MAX_PAGES}: "
                                    "split it into parts")
-            pages = [(_lines(p), len(p.images)) for p in pdf.pages]
+            pages = []
+            for page in pdf.pages:
+                pages.append((_lines(page), len(page.images)))
+                page.close()  # drop its parsed objects: a long PDF need not sit in memory
         except (PdfminerException, ValueError, KeyError, TypeError) as exc:
             raise TextRejected(f"{name} could not be read ({type(exc).__name__}): open it in "
                                "a PDF reader and save it again, or upload the text") from None
@@ -119,7 +122,7 @@ def _page(lines: list[Line], body: float, out: Blocks) -> None:
     last_body = max((j for j, ln in enumerate(lines) if abs(ln.size - body) < 0.5), default=-1)
     kind, text, previous = "", "", None
     for j, line in enumerate(lines):
-        this = _kind(line, body, j > last_body)
+        this = _kind(line, body, j > last_body >= 0)  # notes follow body text on the page
         gap = line.top - previous.bottom if previous else 0.0
         if previous and (this != kind or gap > PARAGRAPH_GAP * (previous.bottom - previous.top)
                          or this == HEADING):
