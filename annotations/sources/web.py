@@ -7,6 +7,8 @@ entity of the page is expanded from outside it. What is read:
 - notes are what the page marks as notes: `role="doc-endnotes"`, `doc-footnote`,
   `doc-endnote`, `epub:type` footnote(s)/endnote(s)/rearnote(s), or a class
   `footnotes`, `endnotes` or `references`;
+- a note call (`role="doc-noteref"`, `epub:type="noteref"`) whose text is a
+  number n becomes "(n)", as in Word documents, so the notes can be resolved;
 - page breaks are `role="doc-pagebreak"` or `epub:type="pagebreak"` markers;
 - line ends in the page's source are spaces (a browser's reading), except in
   `pre`; `br` is a line end;
@@ -41,6 +43,7 @@ NOTE_ROLES = frozenset({"doc-endnotes", "doc-footnote", "doc-endnote"})
 NOTE_TYPES = frozenset({"footnote", "footnotes", "endnote", "endnotes", "rearnote", "rearnotes"})
 NOTE_CLASSES = frozenset({"footnotes", "endnotes", "references"})
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
+_NUMBER = re.compile(r"\[?\(?\d{1,3}\)?\]?")
 _LINE_END = re.compile(r"\r\n?|\n")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
@@ -95,6 +98,12 @@ def _is_notes(el: lxml.html.HtmlElement) -> bool:
                 or _words(el, "class") & NOTE_CLASSES)
 
 
+def _is_note_call(el: lxml.html.HtmlElement) -> bool:
+    """A note reference whose text is a number: written "(n)", as in Word documents."""
+    return bool(("doc-noteref" in _words(el, "role") or "noteref" in _epub_types(el))
+                and _NUMBER.fullmatch(el.text_content().strip()))
+
+
 def _is_page_break(el: lxml.html.HtmlElement) -> bool:
     return "doc-pagebreak" in _words(el, "role") or "pagebreak" in _epub_types(el)
 
@@ -118,6 +127,9 @@ def _walk(el: lxml.html.HtmlElement, out: Blocks, kind: str, pre: bool = False) 
     if _is_page_break(el):
         out.page_break()
         return  # its content is the page number the marker carries, not text
+    if _is_note_call(el):
+        out.add(f"({el.text_content().strip().strip('[]()')})")
+        return
     outer = kind
     if _is_notes(el):
         kind = NOTES

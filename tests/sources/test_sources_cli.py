@@ -53,6 +53,6 @@ def test_preview_stores_nothing(env_store: str, tmp_path: Path, epub_file: bytes
     assert code == 0 and out.splitlines()[0].split() == ["page", "kind", "start", "end", "text"]
     rows = [line.split(None, 4) for line in out.splitlines()[1:]]
     assert rows[0] == ["1", "heading", "0", "11", "Chapter One"]
-    assert rows[-1] == ["2", "endnotes", "119", "138", "1. Conquest, p. 12."]
+    assert rows[-1] == ["2", "endnotes", "121", "140", "1. Conquest, p. 12."]
     code, out, _ = _run("texts", "list", "--format", "csv")
     assert len(out.splitlines()) == 4 and "Chapter One" not in out  # header + built-in three

@@ -66,7 +66,7 @@ def test_html_text_only_with_its_paratext() -> None:
     ex = sources.extract(HTML.encode(), "page.html")
     assert ex.format == "html"
     assert ex.text == (
-        "The Famine of 1932\n\nOfficials reported quotas1. Villages starved in 𝔄 winter.\n\n"
+        "The Famine of 1932\n\nOfficials reported quotas(1). Villages starved in 𝔄 winter.\n\n"
         "Fig. 2: A village\n\nTable 1: Deaths\n\nYear Deaths\n\n1933 millions\n\n"
         "• grain\n\n• seed\n\n<b>not bold</b> and <script>\n\n1. Conquest, p. 12.\n")
     for absent in ("Page title", "color:red", "injected", "Home", "Hidden text", "a village\n"):
@@ -80,6 +80,14 @@ def test_html_text_only_with_its_paratext() -> None:
     ]
 
 
+def test_html_and_epub_notes_feed_the_framing_analysis(epub_file: bytes) -> None:
+    for data, name in ((HTML.encode(), "page.html"), (epub_file, "book.epub")):
+        ex = sources.extract(data, name)
+        notes = read_notes(SourceText(DocumentMeta("d", "t", "p", paratext=ex.paratext),
+                                      ex.text, "0"))
+        assert [c.number for c in notes.calls] == [1] and notes.texts == {1: "Conquest, p. 12."}
+
+
 def test_html_in_a_declared_charset_and_pre() -> None:
     page = ('<html><head><meta charset="windows-1252"></head><body><pre>a  b\n c</pre>'
             "<p>Caf\u00e9 \u201cquoted\u201d</p></body></html>").encode("cp1252")
@@ -90,7 +98,7 @@ def test_html_in_a_declared_charset_and_pre() -> None:
 def test_epub_spine_order_pagebreaks_and_footnotes(epub_file: bytes) -> None:
     ex = sources.extract(epub_file, "book.epub")
     assert ex.format == "epub"
-    assert ex.text == ("Chapter One\n\nThe harvest failed1. Villages starved in 𝔄 winter.\n\n"
+    assert ex.text == ("Chapter One\n\nThe harvest failed(1). Villages starved in 𝔄 winter.\n\n"
                        "Plate 3: A village\n\nChapter Two\n\nQuotas were raised.\n\n"
                        "1. Conquest, p. 12.\n")
     assert _spans(ex) == [
