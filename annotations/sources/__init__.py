@@ -11,6 +11,7 @@ every other format is normalised by `compose` (its docstring states the rule).
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +21,6 @@ from ..document import Paratext, check_paratext, decode_text, paragraphs
 from ..errors import TextRejected
 from . import archive
 from .compose import KINDS, PAGE_BREAK, Blocks, compose
-from .epub import read_epub
-from .pdf import read_pdf
-from .web import read_html
-from .word import read_docx
 
 __all__ = ["FORMATS", "KINDS", "PAGE_BREAK", "UPLOAD_SUFFIXES", "Extraction", "Passage", "detect",
            "extract", "outline"]
@@ -46,8 +43,10 @@ FORMATS: dict[str, Format] = {
     "epub": Format("EPUB", "application/epub+zip", (".epub",)),
 }
 UPLOAD_SUFFIXES = tuple(s.lstrip(".") for f in FORMATS.values() for s in f.suffixes)
-READERS: dict[str, Callable[[bytes, str], tuple[Blocks, tuple[str, ...]]]] = {
-    "pdf": read_pdf, "docx": read_docx, "html": read_html, "epub": read_epub}
+# Format -> (module, function). Imported on first use: the extractors' libraries take a
+# second to load, which every app process and CLI command would otherwise pay at start.
+READERS = {"pdf": ("pdf", "read_pdf"), "docx": ("word", "read_docx"),
+           "html": ("web", "read_html"), "epub": ("epub", "read_epub")}
 # Files people try that are not texts: their magic bytes, and what to do instead.
 REFUSED: tuple[tuple[bytes, str], ...] = (
     (b"{\\rtf", "an RTF document: save it as .docx or plain text"),
@@ -147,8 +146,11 @@ def extract(data: bytes, name: str) -> Extraction:
     if fmt == "text":
         text, warnings = decode_text(data, name, max_text)
         return Extraction(name, fmt, text, (), warnings)
+    module, function = READERS[fmt]
+    read: Callable[[bytes, str], tuple[Blocks, tuple[str, ...]]] = getattr(
+        importlib.import_module(f".{module}", __name__), function)
     try:
-        blocks, warnings = READERS[fmt](data, name)
+        blocks, warnings = read(data, name)
     except TextRejected:
         raise
     except Exception as exc:  # noqa: BLE001 - a hostile or broken file must not end in a traceback
