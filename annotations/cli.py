@@ -10,6 +10,7 @@ closed pipe (`| head`) ends quietly with exit status 0.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import sys
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from . import config, corpus, export, importer, roles, startup
+from . import config, corpus, export, importer, roles, sources, startup
 from . import seminar as seminars
 from .annotation import Filters
 from .cliutil import output_to, read_file_bytes, read_text_file, table
@@ -112,7 +113,8 @@ def texts_list(fmt: Format = "table") -> None:
 @texts_app.command("add")
 def texts_add(
     file: Annotated[
-        Path, typer.Argument(help="A UTF-8 text file.", exists=True, dir_okay=False, readable=True)
+        Path, typer.Argument(help="A UTF-8 text, PDF (with a text layer), DOCX, HTML or EPUB "
+                             "file.", exists=True, dir_okay=False, readable=True)
     ],
     title: Annotated[str, typer.Option(help="The document's title.")],
     perspective: Annotated[str, typer.Option(help="e.g. textbook, popular history.")],
@@ -124,6 +126,10 @@ def texts_add(
     licence: str = "",
 ) -> None:
     """Add a text to the store (or a new version of an existing document).
+
+    A PDF, DOCX, HTML or EPUB file becomes its extracted text, with page breaks,
+    headings, notes and captions as paratext; the file is kept beside it
+    (`annotations texts original`).
 
     Example: annotations texts add essay.txt --title "An essay" --perspective textbook
     """
@@ -144,6 +150,61 @@ def texts_add(
     for w in warnings:
         typer.echo(f"Warning: {w}", err=True)
     typer.echo(f"{doc_id}: {outcome}")
+
+
+@texts_app.command("preview")
+def texts_preview(
+    file: Annotated[
+        Path, typer.Argument(help="A file `texts add` accepts.", exists=True, dir_okay=False,
+                             readable=True)
+    ],
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """Show what `texts add` would store for FILE, without storing it.
+
+    table: one row per paragraph (page, paratext kind, start, end, text);
+    json: the exact text, its paratext ranges and the warnings.
+
+    Example: annotations texts preview essay.pdf --format json
+    """
+    extraction = sources.extract(file.read_bytes(), file.name)
+    for w in extraction.warnings:
+        typer.echo(f"Warning: {w}", err=True)
+    if fmt == "json":
+        typer.echo(json.dumps({
+            "format": extraction.format, "text": extraction.text,
+            "paratext": [dataclasses.asdict(p) for p in extraction.paratext],
+            "warnings": list(extraction.warnings)}, ensure_ascii=False, indent=2))
+    elif fmt == "table":
+        rows = [(p.page, p.kind, p.start, p.end, p.text[:70]) for p in
+                sources.outline(extraction.text, extraction.paratext)]
+        typer.echo(table(("page", "kind", "start", "end", "text"), rows))
+    else:
+        raise AnnotationsError(f"unknown format {fmt!r}: use table or json")
+
+
+@texts_app.command("original")
+def texts_original(
+    document_id: Annotated[str, typer.Argument(help="The document's id (see texts list).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the file.",
+                                         dir_okay=False)],
+    sha256: Annotated[str, typer.Option(help="A version's sha256 (default: current).")] = "",
+) -> None:
+    """Write the file a document's text was extracted from, byte for byte.
+
+    A text added as plain text gives the text itself (UTF-8).
+
+    Example: annotations texts original my-seminar-essay -o essay.pdf
+    """
+    original = corpus.original_file(_open(), document_id, actor=roles.Actor.console(),
+                                    sha256=sha256)
+    try:
+        output.write_bytes(original.data)
+    except OSError as exc:
+        raise AnnotationsError(f"cannot write {output} ({exc.strerror}): choose another "
+                               "path") from None
+    typer.echo(f"{output}: {original.name} ({original.media_type}, {len(original.data):,} "
+               f"bytes, sha256 {original.sha256})")
 
 
 @seminar_app.command("create")

@@ -53,6 +53,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest text file accepted by `texts add` and the upload form, in bytes.",
     ),
     Setting(
+        "ANNOTATIONS_MAX_UPLOAD_BYTES",
+        str(20 * 1024 * 1024),
+        "Largest file (PDF, DOCX, HTML, EPUB or text) accepted by `texts add` and the "
+        "upload form, in bytes; its extracted text must also fit ANNOTATIONS_MAX_TEXT_BYTES.",
+    ),
+    Setting(
         "ANNOTATIONS_SECRET_KEY",
         "",
         "Key that signs the pages' live-update subscriptions. Empty: a random key per "
@@ -87,16 +93,22 @@ def texts_dir() -> Path:
     return Path(setting("ANNOTATIONS_TEXTS_DIR"))
 
 
-def max_text_bytes() -> int:
-    value = setting("ANNOTATIONS_MAX_TEXT_BYTES")
+def _bytes(name: str) -> int:
+    value = setting(name)
     try:
         return int(value)
     except ValueError:
         from .errors import InvalidInput
 
-        raise InvalidInput(
-            f"ANNOTATIONS_MAX_TEXT_BYTES={value!r} is not a whole number of bytes"
-        ) from None
+        raise InvalidInput(f"{name}={value!r} is not a whole number of bytes") from None
+
+
+def max_text_bytes() -> int:
+    return _bytes("ANNOTATIONS_MAX_TEXT_BYTES")
+
+
+def max_upload_bytes() -> int:
+    return _bytes("ANNOTATIONS_MAX_UPLOAD_BYTES")
 
 
 def open_signup() -> bool:

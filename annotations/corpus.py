@@ -21,17 +21,16 @@ from pathlib import Path
 from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
-from . import audit, config, roles
+from . import audit, config, roles, sources
 from . import seminar as seminars
 from .anchor import AnchorStatus, EditMap, diff_versions, reanchor, relocate
 from .db.engine import Store
-from .db.models import Annotation, Document, DocumentVersion
+from .db.models import Annotation, Document, DocumentVersion, SourceFile
 from .document import (
     DocumentMeta,
     Paratext,
     SourceText,
     check_slug,
-    decode_text,
     read_corpus,
     sha256_hex,
     slugify,
@@ -52,6 +51,7 @@ class TextInfo:
     author: str
     versions: int
     own: bool = False  # uploaded by a seminar (not the built-in corpus)
+    original: str = ""  # name of the file the current text was extracted from, if not text
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,16 @@ class VersionText:
     text: str
     paratext: tuple[Paratext, ...]
     is_current: bool
+
+
+@dataclass(frozen=True)
+class Original:
+    """The file a version was made from, byte for byte (plain text: the text itself)."""
+
+    name: str
+    media_type: str
+    sha256: str
+    data: bytes
 
 
 @dataclass(frozen=True)
@@ -182,16 +192,14 @@ def add_text(
 ) -> tuple[str, str, tuple[str, ...]]:
     """Add a text (or a new version of one): returns (document_id, outcome, warnings).
 
+    The file may be any format `sources.extract` reads; its extracted text is
+    the document, and a file that is not plain text is kept beside the version.
     Without `seminar`, into the built-in corpus (console and site admins only);
     with it, into that seminar (its instructors): the id gets the seminar's slug
     in front, and an id another scope holds gets a random ending instead of an
     error, so an upload tells nothing about other seminars' texts.
     """
-    text, warnings = decode_text(data, name, config.max_text_bytes())
-    if not title.strip():
-        raise InvalidInput("a title is required: give the text a title")
-    if not perspective.strip():
-        raise InvalidInput("a perspective is required: say whose perspective the text has")
+    extraction = prepare_text(data, name=name, title=title, perspective=perspective)
     doc_id = check_slug(document_id or slugify(title) or slugify(Path(name).stem), "document_id")
     with store.transaction() as session:
         sid = seminars.seminar_id(session, seminar) if seminar else None
@@ -200,13 +208,46 @@ def add_text(
         if sid is not None:
             doc_id = _seminar_document_id(session, seminar, sid, doc_id)
         meta = DocumentMeta(doc_id, title.strip(), perspective.strip(), source_kind, author,
-                            publisher, date, licence)
-        outcome = store_text(session, SourceText(meta, text, sha256_hex(data), warnings), sid)
+                            publisher, date, licence, paratext=extraction.paratext)
+        outcome = _store_extraction(session, meta, extraction, data, sid)
         audit.record(session, actor.name, "text.add", sid, doc_id,
-                     {"file": name, "sha256": sha256_hex(data), "outcome": outcome})
+                     {"file": name, "sha256": sha256_hex(data), "outcome": outcome,
+                      "format": extraction.format})
         if sid is not None:
             bump(session, sid)
-    return doc_id, outcome, warnings
+    return doc_id, outcome, extraction.warnings
+
+
+def prepare_text(data: bytes, *, name: str, title: str, perspective: str
+                 ) -> sources.Extraction:
+    """What adding the file would store, checked but not stored: the desk's preview."""
+    extraction = sources.extract(data, name)
+    if not title.strip():
+        raise InvalidInput("a title is required: give the text a title")
+    if not perspective.strip():
+        raise InvalidInput("a perspective is required: say whose perspective the text has")
+    return extraction
+
+
+def _store_extraction(session: Session, meta: DocumentMeta, extraction: sources.Extraction,
+                      data: bytes, seminar_id: int | None) -> str:
+    """Store the extracted text as a version, and the file beside it unless it is the text.
+
+    The version's sha256 is the text's (UTF-8), as for every version; a version
+    that already has an original keeps the first one (the same text again).
+    """
+    text = extraction.text
+    source = SourceText(meta, text, sha256_hex(text.encode("utf-8")), extraction.warnings)
+    outcome = store_text(session, source, seminar_id)
+    doc = session.get(Document, meta.document_id)
+    assert doc is not None and doc.current_version_id is not None
+    if not extraction.is_plain_text and session.get(SourceFile, doc.current_version_id) is None:
+        session.add(SourceFile(document_version_id=doc.current_version_id,
+                               name=Path(extraction.name).name[:200],
+                               media_type=extraction.media_type, sha256=sha256_hex(data),
+                               data=data, created_at=now()))
+        session.flush()
+    return outcome
 
 
 def _seminar_document_id(session: Session, seminar: str, sid: int, wanted: str) -> str:
@@ -247,8 +288,9 @@ def list_texts(store: Store, seminar: str = "", *, every_scope: bool = False
             ).all()
         )
         rows = session.execute(
-            select(Document, DocumentVersion)
+            select(Document, DocumentVersion, SourceFile.name)
             .join(DocumentVersion, DocumentVersion.id == Document.current_version_id)
+            .outerjoin(SourceFile, SourceFile.document_version_id == DocumentVersion.id)
             .where(true() if every_scope else scope)
             .order_by(Document.document_id)
         ).all()
@@ -263,8 +305,9 @@ def list_texts(store: Store, seminar: str = "", *, every_scope: bool = False
                 d.author,
                 counts.get(d.document_id, 1),
                 d.seminar_id is not None,
+                original or "",
             )
-            for d, v in rows
+            for d, v, original in rows
         ]
 
 
@@ -301,6 +344,36 @@ def get_text(store: Store, document_id: str, sha256: str | None = None,
         if v is None:
             raise NotFound(f"document {document_id!r} has no version with sha256 {sha256}")
         return _version_text(doc, v)
+
+
+def original_file(store: Store, document_id: str, *, actor: roles.Actor, seminar: str = "",
+                  sha256: str = "") -> Original:
+    """The file the current version (or the version with `sha256`) was made from.
+
+    The seminar's instructors may download it, for its own texts and the
+    built-in ones; the console any document's (without `seminar`: every scope).
+    A version read from plain text gives its text, UTF-8, as `<document_id>.txt`.
+    """
+    check_slug(document_id, "document_id")
+    with store.read() as session:
+        sid = seminars.seminar_id(session, seminar) if seminar else None
+        doc = session.get(Document, document_id) if actor.is_console and not seminar \
+            else in_scope(session, document_id, sid)
+        if doc is None:
+            raise NotFound(f"no document {document_id!r}: see `annotations texts list`")
+        roles.require(session, actor, roles.Action.DOWNLOAD_ORIGINAL,
+                      doc.seminar_id if doc.seminar_id is not None else sid)
+        version = session.get(DocumentVersion, doc.current_version_id) if not sha256 else \
+            session.scalar(select(DocumentVersion).where(
+                DocumentVersion.document_id == document_id, DocumentVersion.sha256 == sha256))
+        if version is None:
+            raise NotFound(f"document {document_id!r} has no version with sha256 {sha256}")
+        kept = session.get(SourceFile, version.id)
+        if kept is None:
+            data = version.text.encode("utf-8")
+            return Original(f"{document_id}.txt", sources.FORMATS["text"].media_type,
+                            sha256_hex(data), data)
+        return Original(kept.name, kept.media_type, kept.sha256, bytes(kept.data))
 
 
 def current_texts(store: Store, document_id: str | None = None) -> list[VersionText]:
@@ -416,7 +489,7 @@ def replace_text(store: Store, document_id: str, data: bytes, *, name: str,
     and only its annotations move. A built-in text is shared by every seminar:
     only the console or a site admin may replace it (logged in `seminar`).
     """
-    text, warnings = decode_text(data, name, config.max_text_bytes())
+    extraction = sources.extract(data, name)
     check_slug(document_id, "document_id")
     with store.transaction() as session:
         sid = seminars.seminar_id(session, seminar)
@@ -426,12 +499,13 @@ def replace_text(store: Store, document_id: str, data: bytes, *, name: str,
         roles.require(session, actor, roles.Action.REPLACE_TEXT if doc.seminar_id else
                       roles.Action.EDIT_CORPUS, doc.seminar_id)
         meta = DocumentMeta(doc.document_id, doc.title, doc.perspective, doc.source_kind,
-                            doc.author, doc.publisher, doc.date, doc.licence, doc.notes)
+                            doc.author, doc.publisher, doc.date, doc.licence, doc.notes,
+                            extraction.paratext)
         before = doc.current_version_id
-        store_text(session, SourceText(meta, text, sha256_hex(data), warnings), doc.seminar_id)
+        _store_extraction(session, meta, extraction, data, doc.seminar_id)
         outcome = "unchanged" if doc.current_version_id == before else "new version"
         audit.record(session, actor.name, "text.replace", sid, document_id,
                      {"file": name, "sha256": sha256_hex(data), "outcome": outcome})
         bump(session, sid)
     report = reanchor_document(store, document_id, actor=actor, seminar=seminar)
-    return ReplaceResult(document_id, outcome, warnings, report)
+    return ReplaceResult(document_id, outcome, extraction.warnings, report)

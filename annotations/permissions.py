@@ -49,6 +49,7 @@ class Action(StrEnum):
     ACCEPT_SUGGESTION = "accept suggestion"
     UPLOAD_TEXT = "upload text"
     REPLACE_TEXT = "replace text"
+    DOWNLOAD_ORIGINAL = "download a text's original file"
     EDIT_CORPUS = "change the built-in corpus"
     CODEBOOK_EDIT = "edit the codebook"
     BLIND_REVEAL = "run blind rounds"
@@ -103,6 +104,7 @@ PERMISSION_MAP: Mapping[Action, Mapping[Principal, Grant]] = {
     Action.DELETE: _row(Grant.CLASS, Grant.OWN, Grant.OWN_OPEN),
     Action.UPLOAD_TEXT: _DESK,  # into the instructor's own seminar
     Action.REPLACE_TEXT: _DESK,  # a text of the instructor's own seminar
+    Action.DOWNLOAD_ORIGINAL: _DESK,  # of a text the seminar uses (its own or built-in)
     Action.EDIT_CORPUS: _SITE,
     Action.CODEBOOK_EDIT: _DESK,
     Action.BLIND_REVEAL: _DESK,

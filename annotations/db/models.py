@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -70,6 +71,23 @@ class DocumentVersion(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
     document: Mapped[Document] = relationship(back_populates="versions")
+
+
+class SourceFile(Base):
+    """The file a version's text was extracted from (PDF, DOCX, HTML, EPUB), kept as uploaded.
+
+    A version read from a plain-text file has none: its text is the file.
+    """
+
+    __tablename__ = "source_files"
+
+    document_version_id: Mapped[int] = mapped_column(
+        ForeignKey("document_versions.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)  # the file name as uploaded
+    media_type: Mapped[str] = mapped_column(String(120))
+    sha256: Mapped[str] = mapped_column(String(64))  # of `data`, the original bytes
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class Seminar(Base):

@@ -103,6 +103,8 @@ def _paratext(source: SourceText) -> list[Voice]:
     raw = load("voices.toml")
     out: list[Voice] = []
     for p in source.meta.paratext:
+        if p.start == p.end:
+            continue  # a position (a page break), not words anyone says
         if p.kind in raw["comment_paratext"]:
             out.extend(_comments(source, p.start, p.end))
         else:
