@@ -96,7 +96,7 @@ def _candidates(sent: Span) -> list[tuple[str, Span | None, Span | None]]:
     """(kind, reporting, source) for every attribution cue in the sentence."""
     raw = load("attribution.toml")
     report = set(load("verbs.toml")["report"])
-    frames = set(raw["frame_nouns"])
+    frames = set(raw["frame_nouns"]) | set(raw["record_nouns"])
     doc = sent.doc
     found: list[tuple[str, Span | None, Span | None]] = []
     lower = sent.text.lower()
