@@ -225,6 +225,28 @@ def _with_verb(phrase: str, noun: Token) -> str:
     return words
 
 
+def _gapped_subject(span: Span, sent: Span) -> Token | None:
+    """B in 'A made up 30 percent and B about 12 percent': after a conjunction, a word and
+    a share with no verb between, following an earlier share of the same sentence (the
+    parser reads such gapped clauses in many wrong ways, so this reads the words)."""
+    doc = span.doc
+    i = span.start - 1
+    while i > sent.start and doc[i].pos_ in ("ADV", "ADP", "DET") and span.start - i <= 3:
+        i -= 1  # the bounding words: "about", "some", "nearly"
+    word = doc[i]
+    before = doc[i - 1] if i > sent.start else None
+    earlier_share = any(t.lower_ in ("percent", "cent", "%") for t in doc[sent.start : i])
+    if (
+        earlier_share
+        and before is not None
+        and before.lower_ in ("and", "but", "while")
+        and word.is_alpha
+        and word.pos_ in ("NOUN", "PROPN", "VERB")
+    ):
+        return word
+    return None
+
+
 def _counted_phrase(
     span: Span, q: Quantity, unit: tuple[str, str] | None, sent: Span, rules: _Rules
 ) -> str:
@@ -272,15 +294,8 @@ def _counted_phrase(
         attrs = [c for c in root.head.children if c.dep_ == "attr" and usable(c)]
         if attrs and attrs[0].pos_ == "NOUN":  # "a hundred of them are small children"
             return _noun_phrase(attrs[0], conjuncts=True)
-    gapped = root.head
-    if (
-        q.percent
-        and gapped.dep_ == "conj"
-        and gapped.i < span.start
-        and gapped.is_alpha
-        and not any(c.dep_ in SUBJECTS for c in gapped.children)
-        and gapped.head.pos_ == "VERB"
-    ):
+    gapped = _gapped_subject(span, sent) if q.percent else None
+    if gapped is not None:
         return gapped.lower_  # "nobles made up 8.5 percent and clergy 6.5": the verb left out
     if q.percent:  # a share: of whom, then who makes it up
         if root.dep_ in SUBJECTS:
