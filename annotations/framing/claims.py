@@ -225,6 +225,20 @@ def _with_verb(phrase: str, noun: Token) -> str:
     return words
 
 
+def _hyphenated_noun(span: Span, sent: Span) -> str:
+    """'co-accused' in 'a dozen co-accused': a hyphenated word right after the number that
+    no noun follows (the parser splits it and tags its parts as verbs)."""
+    doc = span.doc
+    m = re.match(r"\s+([^\W\d_]+(?:-[^\W\d_]+)+)\b", doc.text[span.end_char : sent.end_char])
+    if not m:
+        return ""
+    end = span.end_char + m.end(1)
+    nxt = next((t for t in doc[span.end : sent.end] if t.idx >= end and not t.is_space), None)
+    if nxt is not None and nxt.pos_ in ("NOUN", "PROPN", "ADJ"):
+        return ""  # "so-called kulaks": the hyphenated word modifies the noun after it
+    return m.group(1).lower()
+
+
 def _gapped_subject(span: Span, sent: Span) -> Token | None:
     """B in 'A made up 30 percent and B about 12 percent': after a conjunction, a word and
     a share with no verb between, following an earlier share of the same sentence (the
@@ -260,9 +274,6 @@ def _counted_phrase(
     def usable(t: Token) -> bool:
         return sent.start <= t.i < sent.end and t.i not in inside and t.is_alpha
 
-    hyphened = re.match(r"\s+([^\W\d_]+(?:-[^\W\d_]+)+)\b", doc.text[span.end_char :])
-    if hyphened and not q.percent:  # "a dozen co-accused": one word, whatever its tags
-        return hyphened.group(1).lower()
     noun: Token | None = None
     if (
         root.head.pos_ in ("NOUN", "PROPN")
@@ -280,6 +291,9 @@ def _counted_phrase(
         after = doc[span.end : min(span.end + 6, sent.end)]
         cand = [t for t in after if t.lower_ == unit[0].lower() and usable(t)]
         noun = cand[0] if cand else None
+    hyphened = "" if q.percent else _hyphenated_noun(span, sent)
+    if hyphened and (noun is None or noun.idx < span.end_char + len(hyphened) + 2):
+        return hyphened  # "a dozen co-accused": one word, whatever its tags
     if noun is not None and noun.pos_ != "PRON":
         if noun.lemma_.lower() in ("total", "number", "figure", "toll") and noun.dep_ in SUBJECTS:
             pass

@@ -95,6 +95,8 @@ def test_counted_in_a_gapped_clause_is_the_word_before_the_share(parser: Parser)
 def test_a_hyphenated_noun_is_counted_whole(parser: Parser) -> None:
     text = "In 1820 the rebel was hanged with more than a dozen co-defendants."
     assert claim(claims_of(text, parser), "a dozen").counted == "co-defendants"
+    text = "In 1930 some 300,000 so-called kulaks were deported to the east."
+    assert "kulaks" in claim(claims_of(text, parser), "300,000").counted
 
 
 def test_a_total_points_at_the_largest_figure_before_it(parser: Parser) -> None:
