@@ -125,3 +125,13 @@ def test_a_share_of_a_credited_count_is_credited_to_its_source(parser: Parser) -
     share = claim(claims_of(text, parser), "60 percent")
     assert "Ruiz" in share.attributed_to and share.attribution_from == "base"
     assert period(share) == (1936, 1939)
+
+
+def test_his_record_credits_the_person_named_as_subject_before(parser: Parser) -> None:
+    text = (
+        "After the fire of 1795 the priest Jean Moreau drew up a list of the dead. His "
+        "register holds 412 names, and more than a hundred of them are children."
+    )
+    claims = claims_of(text, parser)
+    assert "Moreau" in claim(claims, "412").attributed_to
+    assert "Moreau" in claim(claims, "a hundred").attributed_to
