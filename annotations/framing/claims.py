@@ -2,9 +2,11 @@
 
 Numbers are found by the pure parser (numbers.py) on the raw text; spaCy's
 parse of the same text then supplies the noun counted, the sentence's years
-and its attribution; voices.py says whose voice a figure sits in. Rules are
-in data/claims.toml. Each rule looks at the figure's own sentence: a period or
-a source is left empty rather than borrowed from a neighbouring anecdote.
+(periods.py) and its attribution; voices.py says whose voice a figure sits in;
+references.py follows figures that point at an earlier one ("the figure", "28
+percent of those sentenced"). Rules are in data/claims.toml. Each rule looks at
+the figure's own sentence: a period or a source is left empty rather than
+borrowed, unless the text itself links the figure to an earlier sentence.
 """
 
 from __future__ import annotations
