@@ -496,7 +496,11 @@ def _actor(span: Span, sent: Span) -> str:
     if not any(t.pos_ in ("VERB", "AUX") for t in sent):
         names = [t for t in outside if t.pos_ == "PROPN"]
         return names[0].text if len(names) == 1 else ""
-    owners = [t for t in outside if t.dep_ == "poss" and t.ent_type_ == "PERSON"]
+    sources = period_rules().source_nouns
+    owners = [
+        t for t in outside
+        if t.dep_ == "poss" and t.ent_type_ == "PERSON" and t.head.lemma_.lower() not in sources
+    ]  # fmt: skip  ("Greer's own estimate" names the source, not whose deed is counted)
     return owners[0].text if owners else ""
 
 
