@@ -139,8 +139,8 @@ def test_his_record_credits_the_person_named_as_subject_before(parser: Parser) -
 
 def test_the_owner_of_an_estimate_is_its_source_not_a_place(parser: Parser) -> None:
     text = (
-        "The historian Paul Martin counted 4,000 strikes between 1901 and 1905. Martin's "
-        "own estimate of the total is 6,000."
+        "The historian Jean Dupont counted 4,000 strikes between 1901 and 1905. Jean "
+        "Dupont's own estimate of the total is 6,000."
     )
     total = claim(claims_of(text, parser), "6,000")
-    assert total.place == "" and "Martin" in total.attributed_to
+    assert total.place == "" and "Dupont" in total.attributed_to
