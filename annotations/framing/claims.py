@@ -540,6 +540,7 @@ def claims_from_doc(
     seg_starts = [seg.start for seg in segments]
     claims: list[Claim] = []
     bases: dict[int, list[str]] = {}  # sentence -> what its last share is taken of
+    spoken: list[Voice | None] = []  # the voice of each claim found so far
     for q, span in zip(found, spans, strict=True):
         if span is None:
             continue
@@ -582,7 +583,7 @@ def claims_from_doc(
         elif bound == "upper":
             low = None
         phrase = _counted_phrase(span, q, unit, sent, rules)
-        same_voice = [c for c in claims if voice_at(voices, c.start, c.end) == voice]
+        same_voice = [c for c, v in zip(claims, spoken, strict=True) if v == voice]
         earlier = [c for c in same_voice if c.start >= para[0]]
         word = _refers_to_a_figure(span, phrase, rules)
         if word:
@@ -613,6 +614,7 @@ def claims_from_doc(
                 period = (of.period_start, of.period_end)  # a share of a count given earlier
             if of is not None and credit_from in ("none", "vague") and of.attributed_to:
                 credit, credit_from = of.attributed_to, "base"
+        spoken.append(voice)
         claims.append(
             Claim(
                 claim_id=f"{source.meta.document_id}:{quote_start}",
