@@ -8,7 +8,8 @@ period (both years, or none when gold has none), `attributed_to` by
 case-insensitive surname (gold "nobody" wants an empty cell). Voices: overlap,
 then kind, then speaker. Hedges: overlap, only those given to the author.
 
-Run: python bench/score_devset.py [--quick]   (--quick scores one text)
+Run: python bench/score_devset.py [--quick] [-v]   (--quick scores one text; -v lists each
+miss with its gold and its system value)
 """
 
 from __future__ import annotations
@@ -154,7 +155,10 @@ def score_claims(
                 ok = check(g, c)
                 t.fields[name] = t.fields.get(name, 0) + ok
                 if not ok:
-                    t.errors.append(f"{doc}: {name} wrong for {g['needle']!r}: {_show(c)}")
+                    t.errors.append(
+                        f"{doc}: {name} wrong for {g['needle']!r}: gold {_gold(g, name)}, "
+                        f"system {_show(c)}"
+                    )
         for gi, r in enumerate(rows):
             if gi not in {g for g, _ in pairs}:
                 t.errors.append(f"{doc}: claim missed: {r['needle']!r}")
@@ -167,6 +171,17 @@ def score_claims(
                 non_claim_hits += 1
         total.add(t)
     return total, non_claim_hits
+
+
+def _gold(g: dict[str, Any], name: str) -> str:
+    """The gold value of one field, as the scorer compares it."""
+    if name == "value":
+        return f"low={g.get('low')} high={g.get('high')}"
+    if name == "counted":
+        return f"counted={g['counted']!r} (any of {g['counted_any']})"
+    if name == "period":
+        return f"period={g.get('period_start')}-{g.get('period_end')}"
+    return f"{name}={g[name]!r}"
 
 
 def _show(c: Claim) -> str:

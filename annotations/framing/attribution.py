@@ -17,7 +17,9 @@ from .models import Attribution, Evidence
 from .notes import Notes
 
 NAMED_ENTS = {"PERSON", "ORG", "WORK_OF_ART"}
-FIRST_PERSON = {"i", "we"}
+FIRST_PERSON = {"i", "we", "my", "our"}
+SINGULAR_PERSONAL = {"he", "his", "him", "she", "her"}
+SUBJECTS = ("nsubj", "nsubjpass")
 COMPLEMENTS = {"ccomp", "dobj", "xcomp", "oprd", "parataxis", "attr"}
 RANK = {"named": 3, "vague": 2, "agentless": 1, "absent": 0}
 
@@ -96,7 +98,7 @@ def _candidates(sent: Span) -> list[tuple[str, Span | None, Span | None]]:
     """(kind, reporting, source) for every attribution cue in the sentence."""
     raw = load("attribution.toml")
     report = set(load("verbs.toml")["report"])
-    frames = set(raw["frame_nouns"])
+    frames = set(raw["frame_nouns"]) | set(raw["record_nouns"])
     doc = sent.doc
     found: list[tuple[str, Span | None, Span | None]] = []
     lower = sent.text.lower()
@@ -151,6 +153,28 @@ def _candidates(sent: Span) -> list[tuple[str, Span | None, Span | None]]:
     return found
 
 
+def _antecedent(sent: Span, pronoun: Span | None, previous: Attribution | None) -> Span | None:
+    """The person a singular 'he', 'his', 'she', 'her' points back to: the last proper noun
+    that is a subject in the sentence before (the subject is the likeliest antecedent)."""
+    if pronoun is None or previous is None:
+        return None
+    if not any(t.lower_ in SINGULAR_PERSONAL for t in pronoun):
+        return None
+    before = sent.doc.char_span(previous.sentence[0], previous.sentence[1])
+    if before is None:
+        return None
+    subjects = [
+        t for t in before
+        if t.pos_ == "PROPN" and t.ent_type_ not in ("GPE", "LOC", "NORP", "DATE", "ORG")
+        and (t.dep_ in SUBJECTS or (t.dep_ == "appos" and t.head.dep_ in SUBJECTS))
+    ]  # fmt: skip  ("the priest Jean Moreau drew up": the name in apposition to the subject)
+    if not subjects:
+        return None
+    head = subjects[-1]
+    names = [c for c in head.children if c.dep_ == "compound" and c.pos_ == "PROPN"]
+    return sent.doc[min([head.i, *[c.i for c in names]]) : head.i + 1]
+
+
 def sentence_attribution(sent: Span, notes: Notes, previous: Attribution | None) -> Attribution:
     """The strongest attribution cue in a sentence, else its own note call, else absent.
 
@@ -160,8 +184,11 @@ def sentence_attribution(sent: Span, notes: Notes, previous: Attribution | None)
     for kind, cue, src in _candidates(sent):
         source = ev(src) if src is not None else None
         if kind == "pronoun":
+            person = _antecedent(sent, src, previous)
             if previous and previous.kind in ("named", "vague") and previous.source:
                 kind, source = previous.kind, previous.source  # "they" = the last named source
+            elif person is not None:
+                kind, source = "named", ev(person)  # "his register" = the curé named before
             else:
                 kind = "vague"
         if best is None or RANK[kind] > RANK[best[0]]:

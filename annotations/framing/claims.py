@@ -2,9 +2,11 @@
 
 Numbers are found by the pure parser (numbers.py) on the raw text; spaCy's
 parse of the same text then supplies the noun counted, the sentence's years
-and its attribution; voices.py says whose voice a figure sits in. Rules are
-in data/claims.toml. Each rule looks at the figure's own sentence: a period or
-a source is left empty rather than borrowed from a neighbouring anecdote.
+(periods.py) and its attribution; voices.py says whose voice a figure sits in;
+references.py follows figures that point at an earlier one ("the figure", "28
+percent of those sentenced"). Rules are in data/claims.toml. Each rule looks at
+the figure's own sentence: a period or a source is left empty rather than
+borrowed, unless the text itself links the figure to an earlier sentence.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from .attribution import sentence_attribution, sentences
 from .datafiles import load
 from .models import Attribution, Claim
 from .notes import Notes
-from .numbers import Quantity, YearSpan, as_year, find_quantities, find_years
+from .numbers import Quantity, as_year, find_quantities
+from .periods import NONE, complete, linked_period, own_period, period_rules
+from .references import base_count, referent, restated, sentence_claims, share_base
 from .themes import count_themes, nearest_theme
 from .voices import Voice, voice_at, voices_from_doc
 
@@ -45,8 +49,6 @@ class _Rules:
     bare_number_floor: float
     generic_themes: frozenset[str]
     counted: list[tuple[str, frozenset[str]]]
-    end_words: frozenset[str]
-    start_words: frozenset[str]
     bounds: list[tuple[str, str]]  # (phrase, label), longest first
     age_before: tuple[str, ...]
     age_max: int
@@ -55,12 +57,11 @@ class _Rules:
     list_nouns: frozenset[str]
     list_heads: tuple[str, ...]
     rate_words: frozenset[str]
-    back_reference: tuple[str, ...]
-    inherit_period: bool
     generic_nouns: frozenset[str]
+    value_prepositions: frozenset[str]
+    aggregate: frozenset[str]
     anaphoric: frozenset[str]
     months: frozenset[str]
-    report: frozenset[str]
 
 
 def _rules(source: SourceText) -> _Rules:
@@ -80,8 +81,6 @@ def _rules(source: SourceText) -> _Rules:
         bare_number_floor=float(raw["bare_number_floor"]),
         generic_themes=frozenset(raw["generic_themes"]),
         counted=[(c["name"], frozenset(c["lemmas"])) for c in raw["counted"]],
-        end_words=frozenset(raw["period_end_words"]),
-        start_words=frozenset(raw["period_start_words"]),
         bounds=sorted(bounds, key=lambda b: -len(b[0])),
         age_before=tuple(raw["age_before"]),
         age_max=int(raw["age_max"]),
@@ -90,12 +89,11 @@ def _rules(source: SourceText) -> _Rules:
         list_nouns=frozenset(raw["list_nouns"]),
         list_heads=tuple(raw["list_heads"]),
         rate_words=frozenset(raw["rate_words"]),
-        back_reference=tuple(raw["back_reference"]),
-        inherit_period=bool(raw["inherit_period"]),
         generic_nouns=frozenset(raw["generic_nouns"]),
+        value_prepositions=frozenset(raw["value_prepositions"]),
+        aggregate=frozenset(raw["aggregate_nouns"]),
         anaphoric=frozenset(raw["anaphoric_nouns"]),
         months=frozenset(raw["months"]),
-        report=frozenset(load("verbs.toml")["report"]),
     )
 
 
@@ -229,7 +227,45 @@ def _with_verb(phrase: str, noun: Token) -> str:
     return words
 
 
-def _counted_phrase(span: Span, q: Quantity, unit: tuple[str, str] | None, sent: Span) -> str:
+def _hyphenated_noun(span: Span, sent: Span) -> str:
+    """'co-accused' in 'a dozen co-accused': a hyphenated word right after the number that
+    no noun follows (the parser splits it and tags its parts as verbs)."""
+    doc = span.doc
+    m = re.match(r"\s+([^\W\d_]+(?:-[^\W\d_]+)+)\b", doc.text[span.end_char : sent.end_char])
+    if not m:
+        return ""
+    end = span.end_char + m.end(1)
+    nxt = next((t for t in doc[span.end : sent.end] if t.idx >= end and not t.is_space), None)
+    if nxt is not None and nxt.pos_ in ("NOUN", "PROPN", "ADJ"):
+        return ""  # "so-called kulaks": the hyphenated word modifies the noun after it
+    return m.group(1).lower()
+
+
+def _gapped_subject(span: Span, sent: Span) -> Token | None:
+    """B in 'A made up 30 percent and B about 12 percent': after a conjunction, a word and
+    a share with no verb between, following an earlier share of the same sentence (the
+    parser reads such gapped clauses in many wrong ways, so this reads the words)."""
+    doc = span.doc
+    i = span.start - 1
+    while i > sent.start and doc[i].pos_ in ("ADV", "ADP", "DET") and span.start - i <= 3:
+        i -= 1  # the bounding words: "about", "some", "nearly"
+    word = doc[i]
+    before = doc[i - 1] if i > sent.start else None
+    earlier_share = any(t.lower_ in ("percent", "cent", "%") for t in doc[sent.start : i])
+    if (
+        earlier_share
+        and before is not None
+        and before.lower_ in ("and", "but", "while")
+        and word.is_alpha
+        and word.pos_ in ("NOUN", "PROPN", "VERB")
+    ):
+        return word
+    return None
+
+
+def _counted_phrase(
+    span: Span, q: Quantity, unit: tuple[str, str] | None, sent: Span, rules: _Rules
+) -> str:
     """What the number quantifies, from the parse: its noun with the verb that says what
     happened to it ('people executed'), the noun after "of" ('of its houses'), a share's
     subject ('nobles' in 'nobles made up 8.5 percent'), or the verb of a bare number."""
@@ -257,11 +293,26 @@ def _counted_phrase(span: Span, q: Quantity, unit: tuple[str, str] | None, sent:
         after = doc[span.end : min(span.end + 6, sent.end)]
         cand = [t for t in after if t.lower_ == unit[0].lower() and usable(t)]
         noun = cand[0] if cand else None
+    hyphened = "" if q.percent else _hyphenated_noun(span, sent)
+    if hyphened and (noun is None or noun.idx < span.end_char + len(hyphened) + 2):
+        return hyphened  # "a dozen co-accused": one word, whatever its tags
     if noun is not None and noun.pos_ != "PRON":
         if noun.lemma_.lower() in ("total", "number", "figure", "toll") and noun.dep_ in SUBJECTS:
             pass
         else:
             return _with_verb(_noun_phrase(noun), noun)
+    if root.dep_ == "pobj" and root.head.lower_ in rules.value_prepositions:
+        verb = root.head.head  # "fixed the prices at one-third", "put the dead at 170,000"
+        objs = [c for c in verb.children if c.dep_ == "dobj" and usable(c)]
+        if verb.pos_ == "VERB" and objs and objs[0].pos_ in ("NOUN", "PROPN"):
+            return _noun_phrase(objs[0])
+    if root.dep_ in SUBJECTS and root.head.lemma_ == "be":
+        attrs = [c for c in root.head.children if c.dep_ == "attr" and usable(c)]
+        if attrs and attrs[0].pos_ == "NOUN":  # "a hundred of them are small children"
+            return _noun_phrase(attrs[0], conjuncts=True)
+    gapped = _gapped_subject(span, sent) if q.percent else None
+    if gapped is not None:
+        return gapped.lower_  # "nobles made up 8.5 percent and clergy 6.5": the verb left out
     if q.percent:  # a share: of whom, then who makes it up
         if root.dep_ in SUBJECTS:
             attrs = [c for c in root.head.children if c.dep_ in ("attr", "acomp") and usable(c)]
@@ -276,6 +327,8 @@ def _counted_phrase(span: Span, q: Quantity, unit: tuple[str, str] | None, sent:
     if root.dep_ in SUBJECTS and root.head.pos_ == "VERB":
         return root.head.lower_  # "at least 117,257 disappeared"
     for anc in root.ancestors:  # "put the dead ... at about 170,000"
+        if anc.pos_ in ("NOUN", "PROPN") and anc.i not in inside:
+            break  # "the toll ... climbs to 35,000": the noun the number is about
         if anc.pos_ == "VERB":
             objs = [c for c in anc.children if c.dep_ == "dobj" and usable(c)]
             if objs and objs[0].pos_ != "PRON":
@@ -284,18 +337,32 @@ def _counted_phrase(span: Span, q: Quantity, unit: tuple[str, str] | None, sent:
     return ""
 
 
-def _refers_to_a_figure(span: Span, phrase: str, rules: _Rules) -> bool:
+def _noun_above(span: Span) -> bool:
+    """The number sits in a phrase about a noun ('the toll ... climbs to 35,000'), not bare
+    beside a verb ('compared with 1,251', 'did not stop at seventeen thousand')."""
+    for anc in span.root.ancestors:
+        if anc.pos_ in ("VERB", "AUX"):
+            return False
+        if anc.pos_ in ("NOUN", "PROPN") and not (span.start <= anc.i < span.end):
+            return True
+    return False
+
+
+def _refers_to_a_figure(span: Span, phrase: str, rules: _Rules) -> str:
     """'put the figure as high as 500,000', 'Higher totals, up to 250,000', 'his estimate of
-    the total is 35,000': the number restates a quantity the text has already named."""
+    the total is 35,000': the anaphoric noun by which the number restates a quantity the
+    text has already named, or ""."""
     if phrase:
-        return phrase.split(" ")[0] in rules.anaphoric
+        first = phrase.split(" ")[0]
+        return first if first in rules.anaphoric else ""
     for anc in span.root.ancestors:
         if anc.lower_ in rules.anaphoric:
-            return True
+            return anc.lower_
         if anc.pos_ in ("VERB", "AUX"):
             subjects = [c for c in anc.children if c.dep_ in SUBJECTS]
-            return any(t.lower_ in rules.anaphoric for s in subjects for t in s.subtree)
-    return False
+            words = [t.lower_ for s in subjects for t in s.subtree if t.lower_ in rules.anaphoric]
+            return words[0] if words else ""
+    return ""
 
 
 def _measure(phrase: str, sent: Span, rules: _Rules) -> str:
@@ -341,143 +408,6 @@ def _counted_category(
         if found:
             return found
     return ""
-
-
-def _year_is_period(tok: Token | None, rules: _Rules) -> bool:
-    """False for a publication year ("In 1986 X claimed", "a study ... in 2007 estimated")
-    and a base year ("their 1790 level"): those date the telling, not the figure."""
-    if tok is None:
-        return True
-    prev = tok.doc[tok.i - 1] if tok.i > 0 else None
-    if (
-        tok.dep_ in ("nummod", "compound", "amod")
-        and tok.head.pos_ == "NOUN"
-        and prev is not None
-        and (prev.tag_ in ("PRP$", "DT", "POS") or prev.dep_ == "poss")
-    ):
-        return False  # "their 1790 level", "the 1986 edition"
-    child = tok
-    for anc in tok.ancestors:
-        if (
-            anc.pos_ == "VERB"
-            and anc.lemma_.lower() in rules.report
-            and any(c.dep_ == "ccomp" for c in anc.children)  # "X claimed that ..."
-        ):
-            return child.dep_ in ("ccomp", "xcomp", "dobj", "advcl", "conj")
-        child = anc
-    return True
-
-
-CLAUSE_DEPS = {"ROOT", "conj", "ccomp", "advcl", "relcl", "xcomp", "parataxis", "acl", "csubj"}
-
-
-def _clauses(tok: Token) -> list[Token]:
-    """The heads of the clauses a token sits in, innermost first, up to the sentence root."""
-    out = [t for t in [tok, *tok.ancestors] if t.pos_ in ("VERB", "AUX") and t.dep_ in CLAUSE_DEPS]
-    root = [tok, *tok.ancestors][-1]
-    return out if out and out[-1] == root else [*out, root]
-
-
-def _apposition(tok: Token) -> Token | None:
-    for anc in [tok, *tok.ancestors]:
-        if anc.dep_ == "appos":
-            return anc
-        if anc.pos_ in ("VERB", "AUX"):
-            return None
-    return None
-
-
-def _in_other_apposition(year: Token, figure: Token) -> bool:
-    """A year and a figure on two sides of an apposition: 'Danton, the hero of 1792, went
-    ...'; 'At the 1945 conference Stalin held up ten fingers, an admission of ten million
-    deaths' (the year dates the telling, not the deaths)."""
-    for a, b in ((year, figure), (figure, year)):
-        appos = _apposition(a)
-        if appos is None or appos.left_edge.i <= b.i <= appos.right_edge.i:
-            continue
-        if a is year and appos.ent_type_ in ("DATE", "TIME"):
-            continue  # "executed the next day, 28 July 1794": the apposition is the date
-        return True
-    return False
-
-
-SUBORDINATE = {"advcl", "relcl", "acl", "csubj"}
-
-
-def _in_other_subordinate(year: Token, chain: list[Token]) -> bool:
-    """A year inside a subordinate clause that does not hold the figure ('when Churchill
-    asked ... in 1945'): it dates a neighbouring anecdote."""
-    for anc in [year, *year.ancestors]:
-        if anc in chain:
-            return False
-        if anc.pos_ in ("VERB", "AUX") and anc.dep_ in SUBORDINATE:
-            return True
-    return False
-
-
-def _years(sent: Span, q: Quantity, figure: Token, rules: _Rules) -> list[YearSpan]:
-    """The years of the figure's own clause, else of the clauses around it (never those of
-    a neighbouring clause, such as an anecdote's 'when ... in 1945')."""
-    doc = sent.doc
-    chain = _clauses(figure)
-    levels: dict[int, list[YearSpan]] = {}
-    for y in find_years(sent.text):
-        s = sent.start_char + y.start
-        if q.start <= s < q.end:
-            continue
-        span = doc.char_span(s, sent.start_char + y.end, alignment_mode="expand")
-        if span is None:
-            continue
-        tok = span.root
-        if not _year_is_period(tok, rules) or _in_other_apposition(tok, figure):
-            continue
-        home = _clauses(tok)[0]
-        if home == chain[0] or figure.head in home.ancestors or figure in home.ancestors:
-            levels.setdefault(0, []).append(y)  # its own clause, or one inside its noun phrase
-        elif not _in_other_subordinate(tok, chain):
-            levels.setdefault(1, []).append(y)  # a clause it is coordinated with or inside
-    return levels[min(levels)] if levels else []
-
-
-def _period(
-    q: Quantity, sent: Span, figure: Token, text: str, rules: _Rules
-) -> tuple[int | None, int | None]:
-    """The years the figure's own clause states: from the first to the last.
-
-    One year after 'by' ends a period, after 'since' starts one.
-    """
-    years = _years(sent, q, figure, rules)
-    if not years:
-        return None, None
-    if len(years) == 1 and years[0].first == years[0].last:
-        y = years[0]
-        before = re.findall(r"\w+", text[sent.start_char : sent.start_char + y.start].lower())[-1:]
-        if before and before[0] in rules.end_words:
-            return None, y.last
-        if before and before[0] in rules.start_words:
-            return y.first, None
-    return min(y.first for y in years), max(y.last for y in years)
-
-
-def _sentence_period(sent: Span, rules: _Rules) -> tuple[int | None, int | None]:
-    """The years of a whole sentence, for a following sentence that refers back to it."""
-    none = Quantity(-1, -1, "", 0, 0, False, False, False, False, False)
-    root = sent.root
-    years = [y for y in find_years(sent.text)]
-    if not years:
-        return None, None
-    return (
-        _period(none, sent, root, sent.doc.text, rules)
-        if _years(sent, none, root, rules)
-        else (min(y.first for y in years), max(y.last for y in years))
-    )
-
-
-def _refers_back(sent: Span, rules: _Rules) -> bool:
-    """A sentence that opens by pointing at the one before: "Its...", "In the same years"."""
-    words = " ".join(t.lower_ for t in sent[:4] if not t.is_punct)
-    words = re.sub(r"^(?:of|in|on|at|by|for|from|during|under|among)\s+", "", words)
-    return any(words == w or words.startswith(w + " ") for w in rules.back_reference)
 
 
 def _note_author(note: str) -> str:
@@ -566,7 +496,11 @@ def _actor(span: Span, sent: Span) -> str:
     if not any(t.pos_ in ("VERB", "AUX") for t in sent):
         names = [t for t in outside if t.pos_ == "PROPN"]
         return names[0].text if len(names) == 1 else ""
-    owners = [t for t in outside if t.dep_ == "poss" and t.ent_type_ == "PERSON"]
+    sources = period_rules().source_nouns
+    owners = [
+        t for t in outside
+        if t.dep_ == "poss" and t.ent_type_ == "PERSON" and t.head.lemma_.lower() not in sources
+    ]  # fmt: skip  ("Greer's own estimate" names the source, not whose deed is counted)
     return owners[0].text if owners else ""
 
 
@@ -595,6 +529,7 @@ def claims_from_doc(
 ) -> list[Claim]:
     """Claims of one parsed document, in text order."""
     rules = _rules(source)
+    prules = period_rules()
     text = source.text
     voices = voices if voices is not None else voices_from_doc(source, doc)
     found = [q for q in find_quantities(text) if _is_candidate(q, text, rules)]
@@ -604,6 +539,8 @@ def claims_from_doc(
     segments, attributions = _attributions(doc, notes)
     seg_starts = [seg.start for seg in segments]
     claims: list[Claim] = []
+    bases: dict[int, list[str]] = {}  # sentence -> what its last share is taken of
+    spoken: list[Voice | None] = []  # the voice of each claim found so far
     for q, span in zip(found, spans, strict=True):
         if span is None:
             continue
@@ -617,23 +554,22 @@ def claims_from_doc(
         k = max(bisect_right(seg_starts, span.start) - 1, 0)
         sent = segments[k]
         voice = voice_at(voices, q.start, q.end)
-        start, end = _period(q, sent, span.root, text, rules)
         para = next(((s, e) for s, e in paras if s <= q.start < e), (0, len(text)))
+        skip = range(span.start, span.end)
+        period = own_period(q, sent, span.root, prules)
+        if None in period:
+
+            def usable(
+                prev: Span, para: tuple[int, int] = para, voice: Voice | None = voice
+            ) -> bool:
+                """Same paragraph, same voice."""
+                return prev.start_char >= para[0] and (
+                    voice_at(voices, prev.start_char, prev.start_char + 1) == voice
+                )
+
+            borrowed = linked_period(segments, k, span.root, skip, usable, prules)
+            period = borrowed if period == NONE else complete(period, borrowed)
         specific = [t for t in theme_spans if t.label_ not in rules.generic_themes]
-        j = k
-        while (
-            start is None
-            and end is None
-            and j > 0
-            and not find_years(segments[j].text)
-            and (rules.inherit_period or _refers_back(segments[j], rules))
-        ):
-            prev = segments[j - 1]
-            same_voice = voice_at(voices, prev.start_char, prev.start_char + 1) == voice
-            if prev.start_char < para[0] or not same_voice:
-                break  # never across a paragraph or a change of voice
-            j -= 1
-            start, end = _sentence_period(prev, rules)
         theme = nearest_theme(specific, q.start, q.end, sent.start_char, sent.end_char) or (
             nearest_theme(theme_spans, q.start, q.end, sent.start_char, sent.end_char)
         )
@@ -646,27 +582,39 @@ def claims_from_doc(
             high = None
         elif bound == "upper":
             low = None
-        phrase = _counted_phrase(span, q, unit, sent)
-        if _refers_to_a_figure(span, phrase, rules):
-            earlier = [
-                c for c in claims
-                if c.start >= para[0] and c.kind == "count"
-                and voice_at(voices, c.start, c.end) == voice
-            ]  # fmt: skip
-            if earlier and earlier[-1].counted:  # "the figure", "the total": the one before
-                phrase = earlier[-1].counted
-        counted = phrase or _counted_category(
-            span, unit, sent, [s for s in spans if s is not None], rules
-        )
+        phrase = _counted_phrase(span, q, unit, sent, rules)
+        same_voice = [c for c, v in zip(claims, spoken, strict=True) if v == voice]
+        earlier = [c for c in same_voice if c.start >= para[0]]
+        word = _refers_to_a_figure(span, phrase, rules)
+        if word:
+            ref = referent(word, earlier, rules.aggregate)
+            if ref is not None:  # "the figure", "higher totals": what the figure counts
+                phrase = ref.counted
+                period = period if period != NONE else (ref.period_start, ref.period_end)
+        others = [s for s in spans if s is not None]
+        counted = phrase or _counted_category(span, unit, sent, others, rules)
+        if not counted and not word and unit is None and not q.percent:
+            ref = None if _noun_above(span) else restated(
+                q.high, sentence_claims(same_voice, sent), same_voice
+            )  # a bare number that nothing around explains: the figure it stands beside
+            phrase = counted = ref.counted if ref is not None else ""
         category = _measure(phrase, sent, rules) if phrase else ""
         if not category or category in rules.generic_nouns:
             category = (
-                _counted_category(span, unit, sent, [s for s in spans if s is not None], rules)
-                or category
+                _counted_category(span, unit, sent, others, rules) or category
             )
         if unit is not None and unit[1] in rules.durations:
             counted = f"per {unit[1]}"
         credit, credit_from = _credit(q, sent, attributions[k], notes, voice)
+        if q.percent:
+            base = share_base(span.root) or bases.get(k, [])
+            bases[k] = base
+            of = base_count(base, earlier, rules.generic_nouns)
+            if of is not None and period == NONE:
+                period = (of.period_start, of.period_end)  # a share of a count given earlier
+            if of is not None and credit_from in ("none", "vague") and of.attributed_to:
+                credit, credit_from = of.attributed_to, "base"
+        spoken.append(voice)
         claims.append(
             Claim(
                 claim_id=f"{source.meta.document_id}:{quote_start}",
@@ -678,8 +626,8 @@ def claims_from_doc(
                 value_high=high,
                 unit="%" if q.percent else (unit[0] if unit is not None else ""),
                 counted=counted,
-                period_start=start,
-                period_end=end,
+                period_start=period[0],
+                period_end=period[1],
                 attributed_to=credit,
                 theme=theme,
                 bound=bound,

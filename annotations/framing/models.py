@@ -90,7 +90,8 @@ class Claim:
     # upper ("up to") or range; the open side of lower/upper is None
     bound: str = "point"
     # where attributed_to comes from: voice (a quoted speaker or commenter),
-    # endnote (called in the same sentence), named (a source named in the sentence), or none
+    # endnote (called in the same sentence), named (a source named in the sentence),
+    # base (the source of the earlier count a share is taken of), vague, or none
     attribution_from: str = "none"
     # the kind of quantity, from data/claims.toml ("executions", "deaths"), for alignment
     category: str = ""

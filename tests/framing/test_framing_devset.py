@@ -47,10 +47,10 @@ def test_claims_on_the_development_set(report: object) -> None:
     assert report.non_claims == 0  # type: ignore[attr-defined]
     assert c.fields["value"] / c.matched >= 0.97
     assert c.fields["bound"] / c.matched >= 0.97
-    # below the goal of 90%; kept as a floor so a change cannot lose ground
-    assert c.fields["counted"] / c.matched >= 0.83
-    assert c.fields["period"] / c.matched >= 0.85
-    assert c.fields["attributed_to"] / c.matched >= 0.85
+    # the goal is 90%; floors a little below what is reached (97%, 91%, 100%)
+    assert c.fields["counted"] / c.matched >= 0.94
+    assert c.fields["period"] / c.matched >= 0.90
+    assert c.fields["attributed_to"] / c.matched >= 0.96
 
 
 def test_voices_and_hedges_on_the_development_set(report: object) -> None:

@@ -1,0 +1,146 @@
+"""Issue 12, second round, on small synthetic texts: a figure's period is carried over from
+an earlier sentence only through a link the text makes; `counted` from the parse when the
+number's noun is not next to it; a share takes the source and years of its base count."""
+
+from __future__ import annotations
+
+from annotations.document import DocumentMeta, SourceText, sha256_hex
+from annotations.framing import Parser, extract_claims
+from annotations.framing.models import Claim
+
+
+def claims_of(text: str, parser: Parser) -> list[Claim]:
+    text += "\n"
+    meta = DocumentMeta("synthetic", "synthetic", "test", author="The Author")
+    return extract_claims(SourceText(meta, text, sha256_hex(text.encode())), parser)
+
+
+def claim(claims: list[Claim], quote_part: str) -> Claim:
+    found = [c for c in claims if quote_part in c.quote]
+    assert len(found) == 1, (quote_part, [c.quote for c in claims])
+    return found[0]
+
+
+def period(c: Claim) -> tuple[int | None, int | None]:
+    return c.period_start, c.period_end
+
+
+def test_a_sentence_without_a_link_borrows_no_period(parser: Parser) -> None:
+    text = (
+        "In 1931 the ministry moved 40,000 families to the north. The drought hit the south, "
+        "and some 2 million farmers perished in the lowlands."
+    )
+    assert period(claim(claims_of(text, parser), "2 million")) == (None, None)
+
+
+def test_an_opening_preposition_and_pronoun_links_to_the_sentence_before(parser: Parser) -> None:
+    text = (
+        "The decree of March 1812 allowed arrests without trial. Under it at least 8,000 "
+        "people were arrested before the winter of 1813."
+    )
+    arrested = claim(claims_of(text, parser), "8,000")
+    assert period(arrested) == (1812, 1813)  # "before" ends it, the decree starts it
+
+
+def test_a_time_word_without_a_year_takes_the_year_given_before(parser: Parser) -> None:
+    text = (
+        "In the spring of 1850 the city was under siege. The council raised 5,000 "
+        "volunteers by the summer."
+    )
+    assert period(claim(claims_of(text, parser), "5,000")) == (1850, 1850)
+
+
+def test_the_same_source_carries_its_period(parser: Parser) -> None:
+    text = (
+        "The economist Paul Martin counted 4,000 strikes between 1901 and 1905. The press "
+        "ignored most of them. In Martin's own tables, miners account for about 40 per cent "
+        "of the strikes."
+    )
+    share = claim(claims_of(text, parser), "40 per cent")
+    assert period(share) == (1901, 1905)
+    assert "Martin" in share.attributed_to
+
+
+def test_the_same_event_named_again_carries_its_period(parser: Parser) -> None:
+    text = (
+        "The army organised mass evictions in the valley between 1850 and 1852. About 3,000 "
+        "families are thought to have been evicted."
+    )
+    assert period(claim(claims_of(text, parser), "3,000")) == (1850, 1852)
+
+
+def test_a_clause_opened_by_before_ends_the_period(parser: Parser) -> None:
+    text = (
+        "The first evictions, in 1851, hit some forty shepherds. Then came the farmers: as "
+        "many as 900 people may have been evicted before the governor was recalled in 1853."
+    )
+    assert period(claim(claims_of(text, parser), "900")) == (1851, 1853)
+
+
+def test_counted_from_the_attribute_of_a_partitive_pronoun(parser: Parser) -> None:
+    text = "The parish register lists 300 names, and more than a hundred of them are children."
+    assert "children" in claim(claims_of(text, parser), "a hundred").counted
+
+
+def test_counted_is_the_object_a_value_is_given_to(parser: Parser) -> None:
+    text = "In 1790 the decree fixed the rents of most farms at one-fifth above their old level."
+    assert "rents" in claim(claims_of(text, parser), "one-fifth").counted
+
+
+def test_counted_in_a_gapped_clause_is_the_word_before_the_share(parser: Parser) -> None:
+    text = "In 1911 women made up about 30 percent of the strikers and children about 12 percent."
+    assert claim(claims_of(text, parser), "12 percent").counted == "children"
+
+
+def test_a_hyphenated_noun_is_counted_whole(parser: Parser) -> None:
+    text = "In 1820 the rebel was hanged with more than a dozen co-defendants."
+    assert claim(claims_of(text, parser), "a dozen").counted == "co-defendants"
+    text = "In 1930 some 300,000 so-called kulaks were deported to the east."
+    assert "kulaks" in claim(claims_of(text, parser), "300,000").counted
+
+
+def test_a_total_points_at_the_largest_figure_before_it(parser: Parser) -> None:
+    text = (
+        "A study estimated that 50,000 villagers died in the war of 1870-1871, and that "
+        "perhaps 8,000 soldiers also lost their lives. Higher totals, up to 90,000, have "
+        "also been suggested."
+    )
+    claims = claims_of(text, parser)
+    total = claim(claims, "90,000")
+    assert total.counted == claim(claims, "50,000").counted
+    assert period(total) == (1870, 1871)
+
+
+def test_a_bare_number_counts_what_the_figure_beside_it_counts(parser: Parser) -> None:
+    text = "In 1901, 4,200 workers were dismissed in the capital, compared with 2,300 elsewhere."
+    claims = claims_of(text, parser)
+    assert claim(claims, "2,300").counted == claim(claims, "4,200").counted != ""
+
+
+def test_a_share_of_a_credited_count_is_credited_to_its_source(parser: Parser) -> None:
+    text = (
+        "The historian Ana Ruiz counted 2,000 death sentences between 1936 and 1939. The war "
+        "hit the poor hardest. About 60 percent of those sentenced to death were labourers."
+    )
+    share = claim(claims_of(text, parser), "60 percent")
+    assert "Ruiz" in share.attributed_to and share.attribution_from == "base"
+    assert period(share) == (1936, 1939)
+
+
+def test_his_record_credits_the_person_named_as_subject_before(parser: Parser) -> None:
+    text = (
+        "After the fire of 1795 the priest Jean Moreau drew up a list of the dead. His "
+        "register holds 412 names, and more than a hundred of them are children."
+    )
+    claims = claims_of(text, parser)
+    assert "Moreau" in claim(claims, "412").attributed_to
+    assert "Moreau" in claim(claims, "a hundred").attributed_to
+
+
+def test_the_owner_of_an_estimate_is_its_source_not_a_place(parser: Parser) -> None:
+    text = (
+        "The historian Jean Dupont counted 4,000 strikes between 1901 and 1905. Jean "
+        "Dupont's own estimate of the total is 6,000."
+    )
+    total = claim(claims_of(text, parser), "6,000")
+    assert total.place == "" and "Dupont" in total.attributed_to
