@@ -123,7 +123,10 @@ def _split_number(text: str, lex: _Lexicon) -> tuple[Decimal, int | None, bool]:
     match = re.fullmatch(r"(\d[\d,]*(?:\.\d+)?)[ -]?([A-Za-z]*)", body)
     if match is None:
         words = re.split(r"[\s-]+", body.lower())
-        if len(words) > 1 and lex.scales.get(words[-1], 0) >= 1000:
+        # "two thousand" is 2 x a scale (a range may share it: "two to three thousand");
+        # "six million nine hundred thousand" is a sum, read whole.
+        if len(words) > 1 and lex.scales.get(words[-1], 0) >= 1000 and not any(
+                lex.scales.get(w, 0) >= 1000 for w in words[:-1]):
             head = body[: body.lower().rindex(words[-1])].rstrip(" -")
             return _words_value(head, lex), lex.scales[words[-1]], percent
         return _words_value(body, lex), None, percent
