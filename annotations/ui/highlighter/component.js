@@ -97,6 +97,18 @@ const LIVE_ACTIONS = "button, input, select, textarea, label, [role='option'], [
 
 // The render key of a drawing fetched in place: the same as the payload's
 // (highlighter/__init__.py, render_key), so the next rerun does not redraw it.
+// The index of the last segment (in document order) starting at or before code point cp.
+function segIndexAt(segs, cp) {
+  let lo = 0;
+  let hi = segs.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (Number(segs[mid].dataset.s) <= cp) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
 function liveKey(document, sha256, digest, pending, colourBy) {
   const span = pending ? `${pending.s}-${pending.e}` : "";
   return `${document}:${String(sha256).slice(0, 12)}:${String(digest).slice(0, 16)}:${span}:${colourBy}`;
@@ -368,14 +380,7 @@ function createOptimistic(st, root) {
 
   // A code-point offset as a DOM point inside the segment that holds it.
   function domPoint(cp) {
-    let lo = 0;
-    let hi = st.segs.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (Number(st.segs[mid].dataset.s) <= cp) lo = mid;
-      else hi = mid - 1;
-    }
-    const seg = st.segs[lo];
+    const seg = st.segs[segIndexAt(st.segs, cp)];
     if (!seg || !seg.firstChild) return null;
     const k = cp - Number(seg.dataset.s);
     const units = Array.from(seg.firstChild.data).slice(0, Math.max(0, k)).join("").length;
@@ -736,16 +741,8 @@ function createState(parent) {
       h.e <= st.cps.length;
   }
 
-  // The index of the last segment starting at or before code point cp.
   function segAt(cp) {
-    let lo = 0;
-    let hi = st.segs.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (Number(st.segs[mid].dataset.s) <= cp) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return segIndexAt(st.segs, cp);
   }
 
   function segIds(seg) {
