@@ -7,22 +7,18 @@ visibility rules are also tested on PostgreSQL in test_api_tokens.py).
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
-import threading
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from argon2 import PasswordHasher
-from starlette.applications import Starlette
 from test_jsonld import ANNOTATION_MUSTS, must_failures
+from webserver import serving
 
 from annotations import accounts, api_tokens, blind, corpus, export, jsonld, protocol, roles
 from annotations.annotation import Filters, add_reply, create_annotation, delete_annotation
@@ -62,20 +58,8 @@ def hist(store: Store, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Stor
 @pytest.fixture
 def client(hist: Store) -> Iterator[httpx.Client]:
     """The API's routes in uvicorn on a free port, and an HTTP client for them."""
-    config = uvicorn.Config(Starlette(routes=api.routes()), host="127.0.0.1", port=0,
-                            log_level="warning", lifespan="off")
-    srv = uvicorn.Server(config)
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_until_complete, args=(srv.serve(),), daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    port = srv.servers[0].sockets[0].getsockname()[1]
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as c:
+    with serving(api.routes()) as url, httpx.Client(base_url=url, timeout=60) as c:
         yield c
-    srv.should_exit = True
-    thread.join(10)
 
 
 def container(client: httpx.Client) -> str:

@@ -3,16 +3,13 @@ refused. The routes run in uvicorn in this process, so library writes here reach
 
 from __future__ import annotations
 
-import asyncio
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from starlette.applications import Starlette
+from webserver import serving
 
 from annotations import blind, highlights, live
 from annotations.accounts import create_user, grant_site_role
@@ -46,19 +43,8 @@ def fresh_hub(monkeypatch: pytest.MonkeyPatch) -> None:
 def server(store: Store, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("ANNOTATIONS_DATABASE_URL", sqlite_url)
     monkeypatch.setattr(live, "HEARTBEAT_SECONDS", 0.3)
-    config = uvicorn.Config(Starlette(routes=web_live.routes()), host="127.0.0.1", port=0,
-                            log_level="warning", lifespan="off")
-    srv = uvicorn.Server(config)
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_until_complete, args=(srv.serve(),), daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    port = srv.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with serving(web_live.routes()) as url:
+        yield url
 
 
 def _events(response: Any) -> Iterator[tuple[str, str]]:

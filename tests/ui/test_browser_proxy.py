@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +25,7 @@ from ui_browser_kit import (
     join,
     start_app,
     stop_app,
+    wait_healthy,
     wait_highlight,
 )
 
@@ -76,15 +75,8 @@ def proxied(tmp_path: Path, pg_server: Any) -> Iterator[tuple[str, RunningApp, R
                              stderr=subprocess.PIPE)
     proxy = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{proxy}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or nginx.poll() is not None:
-                    raise
-                time.sleep(0.1)
+        if not wait_healthy(proxy, nginx, 30):  # the app's health check, through the proxy
+            raise RuntimeError(f"nginx did not pass requests on (see {tmp_path / 'error.log'})")
         yield proxy, first, second
     finally:
         nginx.terminate()

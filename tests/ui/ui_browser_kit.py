@@ -109,18 +109,25 @@ def start_app(base: Path, extra_texts: bool = True, secrets: str | None = None,
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError((base / "streamlit.log").read_text())
+    if wait_healthy(url, proc, 60):
+        return RunningApp(url, db_url, texts, proc)
+    if proc.poll() is not None:
+        raise RuntimeError((base / "streamlit.log").read_text())
+    proc.kill()
+    raise RuntimeError("streamlit did not start within 60 s")
+
+
+def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout_s: float) -> bool:
+    """Until `url`/_stcore/health answers 200 (True), `proc` ends or time is up (False)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and proc.poll() is None:
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
                 if r.status == 200:
-                    return RunningApp(url, db_url, texts, proc)
+                    return True
         except OSError:
             time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("streamlit did not start within 60 s")
+    return False
 
 
 def stop_app(app: RunningApp) -> None:
