@@ -77,7 +77,8 @@ def test_a_blocked_stream_falls_back_to_polling(page: Any, running_app: RunningA
     a = create_annotation(store, seminar="demo", document_id=DOC, start=0, end=9,
                           quote=text[:9], annotator="Ben")
     wait_highlight(page, a.id, timeout=3 * WAIT)
-    assert page.eval_on_selector(".hl-root", "e => e.dataset.live") == "poll"
+    # Still polling once drawn (a component Streamlit mounts anew states its mode again).
+    page.wait_for_selector(".hl-root[data-live='poll']", timeout=WAIT)
 
 
 def test_own_quick_save_is_drawn_at_once_then_confirmed(page: Any, running_app: RunningApp,

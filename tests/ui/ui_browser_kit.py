@@ -232,7 +232,9 @@ def open_document(page: Any, title: str) -> None:
 
 
 def render_key(page: Any) -> str:
-    return str(page.eval_on_selector(".hl-root", "e => e.dataset.renderKey || ''"))
+    """The drawn text's key; "" while Streamlit swaps the component (no root for a moment)."""
+    return str(page.evaluate(
+        "() => document.querySelector('.hl-root')?.dataset.renderKey || ''"))
 
 
 def drag_select(page: Any, start: int, end: int) -> None:
