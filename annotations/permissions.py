@@ -60,6 +60,7 @@ class Action(StrEnum):
     CREATE_SEMINAR = "create seminars"
     GRANT_SITE_ROLE = "grant site roles"
     CREATE_API_TOKEN = "create API tokens for this seminar"
+    GRADE = "set the grading rule and send grades"
 
 
 class Grant(Enum):
@@ -112,6 +113,7 @@ PERMISSION_MAP: Mapping[Action, Mapping[Principal, Grant]] = {
     Action.RESTORE: _DESK,  # into an empty seminar the instructor teaches
     Action.MANAGE_MEMBERS: _DESK,
     Action.UNLOCK_ACCOUNT: _DESK,  # of a member of the instructor's seminar
+    Action.GRADE: _DESK,  # the participation rule, its preview, and grades sent to the LMS
     # Site-level: INSTRUCTOR is a user a site admin made instructor (users.site_role),
     # STUDENT any other account, GUEST no account.
     Action.CREATE_SEMINAR: _row(_ALL, Grant.OPEN_SIGNUP, _NO),

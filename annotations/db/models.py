@@ -12,6 +12,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -393,3 +394,26 @@ class ApiTokenSeminar(Base):
         ForeignKey("api_tokens.id", ondelete="CASCADE"), primary_key=True)
     seminar_id: Mapped[int] = mapped_column(
         ForeignKey("seminars.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class GradingRule(Base):
+    """How a seminar's participation becomes a grade: the instructor's rule (`grading_rules`).
+
+    Modelled on the LMS annotation tools' auto-grading: "cumulative" counts
+    annotations and replies together towards `annotations + replies`;
+    "separate" scores each against its own target, half the grade each.
+    """
+
+    __tablename__ = "grading_rules"
+
+    seminar_id: Mapped[int] = mapped_column(
+        ForeignKey("seminars.id", ondelete="CASCADE"), primary_key=True)
+    mode: Mapped[str] = mapped_column(String(12))  # "cumulative" or "separate"
+    annotations: Mapped[int] = mapped_column(Integer)  # annotations a full grade needs
+    replies: Mapped[int] = mapped_column(Integer)  # replies a full grade needs
+    min_words: Mapped[int] = mapped_column(Integer)  # a note or reply counts from this length
+    # Count only work on this document (an assignment's text); None: every document.
+    document_id: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    points: Mapped[float] = mapped_column(Float)  # the grade's maximum (the LMS column's)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(200))

@@ -18,6 +18,7 @@ from . import (
     desk_blind,
     desk_codebook,
     desk_documents,
+    desk_grades,
     desk_records,
     desk_students,
     desk_texts,
@@ -27,9 +28,9 @@ from .desk_common import Desk, desk_of
 from .markup import plain
 
 SECTION = "desk_section"
-STUDENTS, DOCUMENTS, AGREEMENT = "Students", "Documents", "Agreement"
+STUDENTS, GRADES, DOCUMENTS, AGREEMENT = "Students", "Grades", "Documents", "Agreement"
 CODEBOOK, TEXTS, RECORDS = "Codebook", "Texts", "Seminar records"
-SECTIONS = (STUDENTS, DOCUMENTS, AGREEMENT, CODEBOOK, TEXTS, RECORDS)
+SECTIONS = (STUDENTS, GRADES, DOCUMENTS, AGREEMENT, CODEBOOK, TEXTS, RECORDS)
 
 
 def _records(d: Desk) -> None:
@@ -40,7 +41,8 @@ def _records(d: Desk) -> None:
     desk_records.render_audit(d)
 
 
-PAGES = {STUDENTS: desk_students.render, DOCUMENTS: desk_documents.render,
+PAGES = {STUDENTS: desk_students.render, GRADES: desk_grades.render,
+         DOCUMENTS: desk_documents.render,
          AGREEMENT: desk_agreement.render, CODEBOOK: desk_codebook.render,
          TEXTS: desk_texts.render, RECORDS: _records}
 

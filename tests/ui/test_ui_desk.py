@@ -17,7 +17,7 @@ import pytest
 from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
-from annotations import accounts, audit, backup, codebook, codebook_io, corpus, roles
+from annotations import accounts, audit, backup, codebook, codebook_io, corpus, grading, roles
 from annotations.annotation import (
     Filters,
     create_annotation,
@@ -34,6 +34,7 @@ from annotations.ui import (
     desk_codebook,
     desk_codes,
     desk_documents,
+    desk_grades,
     desk_perspectives,
     desk_records,
     desk_review,
@@ -429,3 +430,26 @@ def test_label_pages_share_callbacks_under_their_own_keys() -> None:
         assert [page.KIND.key(k) for k in ("pick", "rename_to", "merge_sources",
                                            "merge_into", "detach")] == [
             page.PICK, page.RENAME_TO, page.MERGE_SOURCES, page.MERGE_INTO, page.DETACH]
+
+
+def test_grades_preview_follows_the_form_and_saves(store: Store) -> None:
+    at = _desk(store, desk.GRADES)
+    grades = _frames(at, "grade")[0].set_index("username")
+    assert grades.loc["ada", "grade"] == 5.0 and grades.loc["bob", "grade"] == 2.5  # 2 and 1 of 4
+    assert at.button(key=desk_grades.SAVE).disabled  # nothing to save yet
+    at.number_input(key=desk_grades.ANNOTATIONS).set_value(2).run()
+    at.number_input(key=desk_grades.REPLIES).set_value(0).run()
+    grades = _frames(at, "grade")[0].set_index("username")
+    assert grades.loc["ada", "grade"] == 10.0 and grades.loc["bob", "grade"] == 5.0
+    assert "not saved" in at.markdown[-1].value or any("not saved" in m.value
+                                                         for m in at.markdown)
+    at.button(key=desk_grades.SAVE).click().run()
+    assert not at.exception, at.exception
+    assert grading.get_rule(store, "class", "teacher").annotations == 2
+    assert audit.list_entries(store, "class", action="grading.rule")
+    assert at.button(key=desk_grades.SAVE).disabled
+
+
+def test_grades_are_refused_to_students(store: Store) -> None:
+    at = _desk(store, desk.STUDENTS, _identity(store, "ada", roles.STUDENT))
+    assert not _frames(at, "grade")
