@@ -60,6 +60,8 @@ class Action(StrEnum):
     CREATE_SEMINAR = "create seminars"
     GRANT_SITE_ROLE = "grant site roles"
     CREATE_API_TOKEN = "create API tokens for this seminar"
+    SYNC_ROSTER = "update the members from the learning platform's roster"
+    SEND_GRADES = "send grades to the learning platform"
 
 
 class Grant(Enum):
@@ -119,6 +121,9 @@ PERMISSION_MAP: Mapping[Action, Mapping[Principal, Grant]] = {
     # A personal token reaches a seminar's work from outside the app (the open API);
     # members only, so a guest's reading of an open seminar stays in the app.
     Action.CREATE_API_TOKEN: _row(_ALL, _ALL, _NO),
+    # LTI (annotations.lti): the course's roster and gradebook on the learning platform.
+    Action.SYNC_ROSTER: _DESK,
+    Action.SEND_GRADES: _DESK,
 }
 
 
