@@ -416,7 +416,8 @@ def _register_plugins() -> None:
     """Commands that live beside their domain modules (framing, seminar admin)."""
     import importlib
 
-    for name in ("annotations.framing.cli", "annotations.admin_cli", "annotations.token_cli"):
+    for name in ("annotations.framing.cli", "annotations.admin_cli", "annotations.token_cli",
+                 "annotations.lti_cli"):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
