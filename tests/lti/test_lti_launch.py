@@ -9,9 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from conftest import DOC, World, linked_seminar
 from joserfc.jwk import RSAKey
 from lti_platform import LmsPlatform, form_of
+from lti_world import DOC, World, linked_seminar
 from sqlalchemy import select
 
 from annotations import accounts, roles
