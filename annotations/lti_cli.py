@@ -1,4 +1,4 @@
-"""Console commands `lti register|list|remove|config`: which learning platforms may launch the tool.
+"""Console commands `lti register|list|remove|config|roster`: learning platforms (LTI 1.3).
 
 Loaded by `annotations.cli._register_plugins`; each command calls one
 function of `annotations.lti` and prints.
@@ -13,8 +13,9 @@ import typer
 from . import config, startup
 from .cliutil import table
 from .errors import InvalidInput
-from .lti import registration
+from .lti import nrps, registration
 from .lti.urls import tool_urls
+from .permissions import Actor
 
 lti_app = typer.Typer(help="LTI 1.3: learning platforms (Canvas, Moodle) that launch the tool.",
                       no_args_is_help=True)
@@ -85,6 +86,23 @@ def lti_config() -> None:
                f"Redirect URI / target link URI (launch): {urls.launch}\n"
                f"Deep linking URL: {urls.deep_linking}\n"
                f"Public JWK set URL: {urls.jwks}")
+
+
+@lti_app.command("roster")
+def lti_roster(
+    seminar: Annotated[str, typer.Argument(help="The seminar linked from a course.")],
+) -> None:
+    """Bring the seminar's members up to date with the course roster on the platform (NRPS).
+
+    Nobody is removed: members who left the course are listed.
+
+    Example: annotations lti roster history-101
+    """
+    report = nrps.sync_members(startup.open_store(), seminar, actor=Actor.console())
+    for label, names in (("added or changed", report.added), ("unchanged", report.unchanged),
+                         ("skipped (no role or inactive)", report.skipped),
+                         ("left the course (kept)", report.left)):
+        typer.echo(f"{label}: {', '.join(names) if names else '-'}")
 
 
 def register(app: typer.Typer) -> None:

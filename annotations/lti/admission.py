@@ -105,16 +105,18 @@ def _record_link(session: Session, launch: Launch, found: tuple[str, str] | None
             raise NotFound(f"the linked document {found[1]!r} is not in seminar {found[0]!r}")
         if row is None:
             row = LtiLink(platform_id=launch.platform.id,
-                          resource_link_id=launch.resource_link_id)
+                          resource_link_id=launch.resource_link_id, memberships_url="",
+                          lineitem_url="", ags_scopes=[])
             session.add(row)
         row.seminar_id, row.document_id = sid, found[1]
     elif row is None:
         raise LtiRejected("this link does not open a seminar yet: the instructor chooses one "
                           "with the platform's content picker (deep linking)", 404)
     row.deployment_id, row.context_id = launch.deployment_id, launch.context_id
-    row.memberships_url = launch.memberships_url
-    row.lineitem_url = launch.lineitem_url
-    row.ags_scopes = list(launch.ags_scopes)
+    if launch.memberships_url:  # a launch without the services keeps the last ones seen
+        row.memberships_url = launch.memberships_url
+    if launch.lineitem_url:
+        row.lineitem_url, row.ags_scopes = launch.lineitem_url, list(launch.ags_scopes)
     row.updated_at = now()
     session.flush()
     return row

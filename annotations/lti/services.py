@@ -31,7 +31,7 @@ ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 _lock = threading.Lock()
 _jwks: dict[str, tuple[KeySet, float]] = {}
-_tokens: dict[tuple[int, str], tuple[str, float]] = {}
+_tokens: dict[tuple[str, str, str, str], tuple[str, float]] = {}
 
 
 class PlatformUnreachable(AnnotationsError):
@@ -70,8 +70,9 @@ def platform_keys(url: str, kid: str | None) -> KeySet:
 def access_token(store: Store, platform: Platform, scopes: list[str]) -> str:
     """An OAuth2 token for `scopes`, got with a JWT signed by the tool (client credentials)."""
     scope = " ".join(sorted(scopes))
+    slot = (platform.issuer, platform.client_id, platform.token_url, scope)
     with _lock:
-        cached = _tokens.get((platform.id, scope))
+        cached = _tokens.get(slot)
     if cached is not None and time.monotonic() < cached[1]:
         return cached[0]
     at = int(time.time())
@@ -94,7 +95,7 @@ def access_token(store: Store, platform: Platform, scopes: list[str]) -> str:
     token = str(body["access_token"])
     lifetime = float(body.get("expires_in") or 3600)
     with _lock:
-        _tokens[(platform.id, scope)] = (token, time.monotonic() + max(0.0, lifetime - 30))
+        _tokens[slot] = (token, time.monotonic() + max(0.0, lifetime - 30))
     return token
 
 

@@ -127,9 +127,9 @@ async def _chooser(request: Request, found: launch.Launch) -> Response:
             + _option(c.seminar, "", "The seminar's page")
             + "".join(_option(c.seminar, d, t) for d, t in c.documents) + "</fieldset>"
             for c in offered)
-        body = (f'<p>Choose what this link opens.</p><form method="post" '
-                f'action="{html.escape(DEEP_LINK_PATH)}"><input type="hidden" name="request" '
-                f'value="{html.escape(pending)}">{options}'
+        action = html.escape(_base(request) + DEEP_LINK_PATH)
+        body = (f'<p>Choose what this link opens.</p><form method="post" action="{action}">'
+                f'<input type="hidden" name="request" value="{html.escape(pending)}">{options}'
                 '<button type="submit">Link it</button></form>')
     else:
         body = ('<p>You teach no seminar in this tool yet. '

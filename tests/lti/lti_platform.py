@@ -95,7 +95,7 @@ class LmsPlatform:
     def __init__(self, client_id: str = "tool-client-1",
                  deployment_id: str = "deployment-1", page_size: int = 2) -> None:
         self.key = RSAKey.generate_key(2048, private=True, parameters={
-            "kid": "platform-key-1", "alg": "RS256", "use": "sig"})
+            "kid": "platform-" + secrets.token_hex(4), "alg": "RS256", "use": "sig"})
         self.client_id = client_id
         self.deployment_id = deployment_id
         self.page_size = page_size  # NRPS members per page
@@ -178,6 +178,10 @@ class LmsPlatform:
                                 "scoreMaximum": score_maximum, "resourceLinkId": link_id}
         self.gradebook[item] = {}
         return item
+
+    def scores(self, link: str) -> dict[str, dict[str, Any]]:
+        """The gradebook column of a resource link: each student's (sub's) last score."""
+        return self.gradebook[self.links[link].lineitem]
 
     # ---------------------------------------------------------------- launching
     def launch_url(self, sub: str, link: str, role: str | None = None) -> str:

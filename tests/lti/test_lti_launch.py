@@ -71,6 +71,13 @@ def test_a_role_change_on_the_platform_follows_at_the_next_launch(world: World) 
     assert account(world, "u3") == (first[0], roles.INSTRUCTOR)  # the same account
 
 
+def test_the_seminars_last_instructor_stays_instructor(world: World) -> None:
+    link = linked_seminar(world)  # t1 made the seminar: its only instructor
+    assert world.launch(world.lms.launch_url("t1", link, role=LmsPlatform.LEARNER)
+                        ).status_code == 303
+    assert account(world, "t1")[1] == roles.INSTRUCTOR
+
+
 def test_a_role_without_access_is_refused(world: World) -> None:
     link = linked_seminar(world)
     world.lms.add_user("m1", "Mo Mentor", "mo@example.edu", LmsPlatform.MENTOR)
@@ -126,7 +133,7 @@ def post_launch(w: World, token: str, state: str) -> httpx.Response:
     return w.http.post(w.lms.tool_launch, data={"id_token": token, "state": state})
 
 
-OTHER_KEY = RSAKey.generate_key(2048, private=True, parameters={"kid": "platform-key-1"})
+OTHER_KEY = RSAKey.generate_key(2048, private=True)  # the test gives it the platform's kid
 HOUR = 3600
 
 REFUSALS: dict[str, tuple[dict[str, Any], int, str]] = {
@@ -154,6 +161,8 @@ def test_each_bad_launch_is_refused_with_its_reason(world: World, case: str) -> 
     changes, status, reason = REFUSALS[case]
     changes = dict(changes)
     key = changes.pop("_key", None)
+    if key is not None:
+        key = RSAKey.import_key(key.as_dict(private=True), parameters={"kid": world.lms.key.kid})
     state, nonce = login_for(world, "s1", link)
     posted_state = changes.pop("_state", state)
     nonce = changes.pop("nonce", nonce)

@@ -10,8 +10,10 @@ import pytest
 from lti_platform import LmsPlatform, form_of
 from lti_world import DOC, World, linked_seminar
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from annotations import accounts, audit, roles
+from annotations.cli import app
 from annotations.db.models import LtiAccount, User
 from annotations.errors import InvalidInput, PermissionDenied
 from annotations.lti import ags, links, nrps
@@ -50,7 +52,7 @@ def test_deep_linking_round_trip_makes_a_graded_link_that_opens_the_document(
     action, fields = form_of(page.text)
     offered = re.findall(r'name="choice" value="([^"]*)"', page.text)
     assert f"hist&#x0A;{DOC}" in offered or f"hist\n{DOC}" in offered
-    answer = world.http.post(world.tool + action, data={**fields, "choice": f"hist\n{DOC}"})
+    answer = world.http.post(action, data={**fields, "choice": f"hist\n{DOC}"})
     assert answer.status_code == 200
     back, jwt_field = form_of(answer.text)
     assert back == world.lms.base + "/deep_link_return"
@@ -116,6 +118,9 @@ def test_roster_sync_follows_the_pages_and_removes_nobody(world: World) -> None:
     assert entry.detail["left"] == [username(world, "s2")]
     with pytest.raises(PermissionDenied):
         nrps.sync_members(world.store, "hist", actor=actor(world, "s1"))
+    out = CliRunner().invoke(app, ["lti", "roster", "hist"]).output
+    assert f"left the course (kept): {username(world, 's2')}" in out
+    assert "skipped (no role or inactive): Mo Mentor, Dropped D" in out
 
 
 # ---------------------------------------------------------------- grades
@@ -141,7 +146,7 @@ def test_scores_reach_the_gradebook_and_failures_say_why(world: World) -> None:
     assert outcome[s1] == (True, "")
     assert outcome[s2][0] is False and "not enrolled" in outcome[s2][1]
     assert outcome["local"][0] is False and "never opened" in outcome["local"][1]
-    [score] = world.lms.gradebook[world.lms.links[link].lineitem].values()
+    [score] = world.lms.scores(link).values()
     assert {k: score[k] for k in ("userId", "scoreGiven", "scoreMaximum", "comment",
                                   "activityProgress", "gradingProgress")} == {
         "userId": "s1", "scoreGiven": 75.0, "scoreMaximum": 100,
@@ -187,4 +192,4 @@ def test_launch_roster_and_grades_on_each_backend(pg_world: World) -> None:
     results = ags.post_scores(pg_world.store, "hist", [(username(pg_world, "s1"), 0.5, "ok")],
                               actor=actor(pg_world, "t1"))
     assert [r.sent for r in results] == [True]
-    assert pg_world.lms.gradebook[pg_world.lms.links[link].lineitem]["s1"]["scoreGiven"] == 50
+    assert pg_world.lms.scores(link)["s1"]["scoreGiven"] == 50
