@@ -2,8 +2,9 @@
 
 A real HTTP server (Starlette in uvicorn, `webserver.serving`): the tool
 fetches its keys and tokens over HTTP as it would from Canvas or Moodle. It
-is named `lti_platform` (not `platform`) so it never shadows the standard
-library's `platform` module on the test path.
+sits in tests/ beside webserver.py so tests/lti and the browser tests in
+tests/ui import it alike, and is named `lti_platform` (not `platform`) so it
+never shadows the standard library's `platform` module.
 
 Drive it like this (httpx, or a browser for the same URLs)::
 
