@@ -34,6 +34,8 @@ from .registration import Platform
 
 LINK_AUDIENCE = "annotations-lti-link"  # the `aud` of the tool's signed link parameter
 ACTOR = Actor.console("lti")  # membership changes the platform vouches for
+UNLINKED = ("this link does not open a seminar yet: the instructor chooses one with the "
+            "platform's content picker (deep linking)")
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,14 @@ def _linked(store: Store, launch: Launch) -> tuple[str, str] | None:
     return str(claims.get("seminar") or ""), str(claims.get("document") or "")
 
 
+def _known(store: Store, launch: Launch) -> bool:
+    """Whether an earlier launch of this resource link opened a seminar."""
+    with store.read() as session:
+        return session.scalar(select(LtiLink.id).where(
+            LtiLink.platform_id == launch.platform.id,
+            LtiLink.resource_link_id == launch.resource_link_id)) is not None
+
+
 def _record_link(session: Session, launch: Launch, found: tuple[str, str] | None) -> LtiLink:
     row = session.scalar(select(LtiLink).where(
         LtiLink.platform_id == launch.platform.id,
@@ -110,8 +120,7 @@ def _record_link(session: Session, launch: Launch, found: tuple[str, str] | None
             session.add(row)
         row.seminar_id, row.document_id = sid, found[1]
     elif row is None:
-        raise LtiRejected("this link does not open a seminar yet: the instructor chooses one "
-                          "with the platform's content picker (deep linking)", 404)
+        raise LtiRejected(UNLINKED, 404)
     row.deployment_id, row.context_id = launch.deployment_id, launch.context_id
     if launch.memberships_url:  # a launch without the services keeps the last ones seen
         row.memberships_url = launch.memberships_url
@@ -146,6 +155,8 @@ def admit(store: Store, launch: Launch) -> Admission:
         raise LtiRejected("your role in this course gives no access to the seminar: ask the "
                           "course's instructor", 403)
     found = _linked(store, launch)
+    if found is None and not _known(store, launch):
+        raise LtiRejected(UNLINKED, 404)
     uid = account_for(store, launch.platform.issuer, launch.subject, name=launch.name,
                       email=launch.email)
     with store.transaction() as session:

@@ -144,9 +144,10 @@ def _platform(store: Store, claims: Mapping[str, Any]) -> Platform:
         raise LtiRejected(f"the id_token is for audience {audiences!r}, not this tool's client "
                           f"id on {issuer[:200]!r}", 401)
     platform = matching[0]
-    if len(audiences) > 1 and claims.get("azp") != platform.client_id:
-        raise LtiRejected("the id_token names several audiences but its azp is not this "
-                          "tool's client id", 401)
+    azp = claims.get("azp")
+    if (len(audiences) > 1 or azp is not None) and azp != platform.client_id:
+        raise LtiRejected("the id_token's azp (authorised party) is not this tool's client "
+                          "id", 401)
     return platform
 
 

@@ -59,7 +59,12 @@ def fetch_roster(store: Store, link: links.Link) -> list[RosterMember]:
             raise services.PlatformUnreachable(
                 f"the platform refused the roster ({answer.status_code}: "
                 f"{services.said(answer)})")
-        for m in answer.json().get("members", []):
+        try:
+            members = answer.json().get("members", [])
+        except (ValueError, AttributeError):
+            raise services.PlatformUnreachable("the platform's roster is not a membership "
+                                               "container (JSON with members)") from None
+        for m in members:
             out.append(RosterMember(str(m.get("user_id") or ""), str(m.get("name") or ""),
                                     str(m.get("email") or ""),
                                     rolemap.seminar_role(m.get("roles") or []),

@@ -21,7 +21,7 @@ import asyncio
 import html
 from datetime import datetime
 from typing import Literal
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -45,6 +45,11 @@ def _base(request: Request) -> str:
 
 def _secure(request: Request) -> bool:
     return _base(request).startswith("https://")
+
+
+def _state_path(request: Request) -> str:
+    """The state cookie's path: the LTI routes under the app's public path."""
+    return urlsplit(_base(request)).path.rstrip("/") + "/lti/"
 
 
 def _cookie(request: Request, response: Response, name: str, value: str, max_age: int,
@@ -85,13 +90,13 @@ async def login(request: Request) -> Response:
         return _refusal(exc)
     response = RedirectResponse(found.url, status_code=302, headers=_NO_STORE)
     _cookie(request, response, STATE_COOKIE, found.state,
-            int(launch.STATE_LIFETIME.total_seconds()), path="/lti/")
+            int(launch.STATE_LIFETIME.total_seconds()), path=_state_path(request))
     return response
 
 
 def _signed_in(request: Request, response: Response, token: str, expires_at: datetime) -> None:
     _cookie(request, response, COOKIE, token, max(0, int((expires_at - now()).total_seconds())))
-    response.delete_cookie(STATE_COOKIE, path="/lti/")
+    response.delete_cookie(STATE_COOKIE, path=_state_path(request))
 
 
 def app_url(base: str, seminar: str, document: str) -> str:
@@ -141,14 +146,14 @@ async def _chooser(request: Request, found: launch.Launch) -> Response:
 
 
 def _option(seminar: str, document: str, label: str) -> str:
-    value = html.escape(f"{seminar}\n{document}")
+    value = html.escape(f"{seminar}/{document}")  # ids are slugs: never a "/" inside
     return (f'<label><input type="radio" name="choice" value="{value}" required> '
             f'{html.escape(label)}</label><br>')
 
 
 async def deep_link(request: Request) -> Response:
     form = await request.form()
-    seminar, _, document = str(form.get("choice") or "").partition("\n")
+    seminar, _, document = str(form.get("choice") or "").partition("/")
     try:
         if not seminar:
             raise InvalidInput("choose a seminar or one of its documents")

@@ -103,6 +103,8 @@ def test_a_link_without_the_tools_parameter_opens_nothing(world: World) -> None:
     world.lms.add_user("s1", "Ana Student", "ana@example.edu", LmsPlatform.LEARNER)
     answer = world.launch(world.lms.launch_url("s1", bare))
     assert answer.status_code == 404 and "content picker" in answer.text
+    with world.store.read() as session:  # a refused launch makes no account
+        assert session.scalar(select(LtiAccount).where(LtiAccount.subject == "s1")) is None
 
 
 def test_a_course_cannot_point_its_link_at_another_seminar(world: World) -> None:
@@ -140,6 +142,7 @@ REFUSALS: dict[str, tuple[dict[str, Any], int, str]] = {
     "bad signature": ({"_key": OTHER_KEY}, 401, "signature does not verify"),
     "wrong aud": ({"aud": "another-tool"}, 401, "audience"),
     "several aud, no azp": ({"aud": ["tool-client-1", "x"]}, 401, "azp"),
+    "another azp": ({"azp": "another-tool"}, 401, "azp"),
     "expired": ({"exp": -HOUR, "iat": -2 * HOUR}, 401, "expired"),
     "issued in the future": ({"iat": HOUR}, 401, "future"),
     "replayed nonce": ({"nonce": "a-nonce-of-another-login"}, 400, "nonce does not match"),

@@ -12,7 +12,7 @@ from lti_world import DOC, World, linked_seminar
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from annotations import accounts, audit, roles
+from annotations import accounts, audit, corpus, roles
 from annotations.cli import app
 from annotations.db.models import LtiAccount, User
 from annotations.errors import InvalidInput, PermissionDenied
@@ -51,8 +51,9 @@ def test_deep_linking_round_trip_makes_a_graded_link_that_opens_the_document(
     assert "History &lt;b&gt;&amp; more&lt;/b&gt;" in page.text and "<b>&" not in page.text
     action, fields = form_of(page.text)
     offered = re.findall(r'name="choice" value="([^"]*)"', page.text)
-    assert f"hist&#x0A;{DOC}" in offered or f"hist\n{DOC}" in offered
-    answer = world.http.post(action, data={**fields, "choice": f"hist\n{DOC}"})
+    assert offered == ["hist/", *(f"hist/{t.document_id}" for t in
+                                  corpus.list_texts(world.store, "hist"))]
+    answer = world.http.post(action, data={**fields, "choice": f"hist/{DOC}"})
     assert answer.status_code == 200
     back, jwt_field = form_of(answer.text)
     assert back == world.lms.base + "/deep_link_return"
@@ -83,11 +84,11 @@ def test_only_instructors_pick_content_and_only_their_own_seminars(world: World)
     other = world.instructor_account("t3", "Tia Third")
     roles.create_seminar_as(world.store, other, "own", "Own", "OWN001")
     mine = form_of(world.launch(world.lms.deep_link_url("t3")).text)[1]
-    stolen = world.http.post(world.tool + "/lti/deep-link", data={**mine, "choice": "hist\n"})
+    stolen = world.http.post(world.tool + "/lti/deep-link", data={**mine, "choice": "hist/"})
     assert stolen.status_code == 403
     forged = world.http.post(world.tool + "/lti/deep-link",
                              data={"request": fields["request"][:-5] + "AAAAA",
-                                   "choice": "hist\n"})
+                                   "choice": "hist/"})
     assert forged.status_code == 403 and "not offered by the tool" in forged.text
 
 
