@@ -60,6 +60,16 @@ def _score(sub: str, value: float, comment: str, at: datetime) -> dict[str, obje
             .replace("+00:00", "Z")}
 
 
+def reachable(store: Store, seminar: str, usernames: list[str]) -> dict[str, list[str]]:
+    """For a preview before sending: each username's gradebook columns (line item URLs)
+    that can name them; [] when none can (they never launched from that platform)."""
+    out: dict[str, list[str]] = {u: [] for u in usernames}
+    for link in links.lineitems(store, seminar):
+        for username in _subjects(store, link.platform.issuer, usernames):
+            out[username].append(link.lineitem_url)
+    return out
+
+
 def post_scores(store: Store, seminar: str, scores: Iterable[tuple[str, float, str]], *,
                 actor: Actor, at: datetime | None = None) -> list[ScoreResult]:
     """Send each (username, score 0..1, comment) to every gradebook column of the seminar.

@@ -140,6 +140,9 @@ def test_scores_reach_the_gradebook_and_failures_say_why(world: World) -> None:
     accounts.create_user(world.store, "local", "Local Only", "a long enough password")
     del world.lms.users["s2"]  # left the course on the platform after launching
     s1, s2 = username(world, "s1"), username(world, "s2")
+    column = world.lms.lineitem_url(world.lms.links[link].lineitem)
+    assert ags.reachable(world.store, "hist", [s1, s2, "local"]) == {
+        s1: [column], s2: [column], "local": []}
     results = ags.post_scores(world.store, "hist", [
         (s1, 0.75, "Twelve annotations, three replies"), (s2, 0.5, ""),
         ("local", 1.0, "")], actor=actor(world, "t1"))
