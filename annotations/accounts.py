@@ -439,10 +439,19 @@ def _sso_base_name(preferred_username: str, email: str) -> str:
 def sso_sign_in(store: Store, issuer: str, subject: str, *, preferred_username: str = "",
                 email: str = "", display_name: str = "", at: datetime | None = None,
                 lifetime: timedelta = SESSION_LIFETIME) -> SignIn:
-    """Sign in the provider's user (`issuer`, `subject`), making the account on first use.
+    """Sign in the provider's user (`issuer`, `subject`), making the account on first use."""
+    uid = sso_account(store, issuer, subject, preferred_username=preferred_username,
+                      email=email, display_name=display_name, at=at)
+    return open_session(store, uid, at=at, lifetime=lifetime)
+
+
+def sso_account(store: Store, issuer: str, subject: str, *, preferred_username: str = "",
+                email: str = "", display_name: str = "", at: datetime | None = None) -> int:
+    """The id of the provider's user's account (`issuer`, `subject`), made on first use.
 
     The username comes from `preferred_username`, else the e-mail's local part,
-    made safe and unique; the display name from the provider's name.
+    made safe and unique; the display name from the provider's name. An LTI
+    platform's users (annotations.lti) are made here too, without a session.
     """
     if not issuer.strip() or not subject.strip():
         raise AuthenticationFailed(
@@ -472,4 +481,4 @@ def sso_sign_in(store: Store, issuer: str, subject: str, *, preferred_username: 
                 audit.record(session, name, "user.create", None, name,
                              {"display_name": shown, "sso": issuer.strip()})
                 uid = user.id
-    return open_session(store, uid, at=at, lifetime=lifetime)
+    return uid

@@ -417,7 +417,7 @@ def _register_plugins() -> None:
     import importlib
 
     for name in ("annotations.framing.cli", "annotations.admin_cli", "annotations.token_cli",
-                 "annotations.grading_cli"):
+                 "annotations.grading_cli", "annotations.lti_cli"):
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:

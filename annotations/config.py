@@ -71,6 +71,13 @@ SETTINGS: tuple[Setting, ...] = (
         "from one of them is counted under the client address its X-Forwarded-For "
         "names (sign-in throttling is per client address). Empty: none trusted.",
     ),
+    Setting(
+        "ANNOTATIONS_PUBLIC_URL",
+        "",
+        "The app's address as browsers and learning platforms reach it, e.g. "
+        "https://annotate.example.edu: the LTI URLs (`annotations lti config`) start "
+        "with it. Empty: taken from each request (fine behind no proxy).",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -113,6 +120,11 @@ def max_upload_bytes() -> int:
 
 def open_signup() -> bool:
     return setting("ANNOTATIONS_OPEN_SIGNUP").strip().lower() in ("1", "true", "yes", "on")
+
+
+def public_url() -> str:
+    """The configured public base URL without a trailing slash, or ""."""
+    return setting("ANNOTATIONS_PUBLIC_URL").strip().rstrip("/")
 
 
 def database_url() -> str:

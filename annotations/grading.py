@@ -110,7 +110,8 @@ class Grade:
     comment: str  # what the LMS shows the student beside the grade
 
 
-def _rule_of(session: Session, seminar_id: int) -> Rule:
+def rule_in(session: Session, seminar_id: int) -> Rule:
+    """The seminar's rule inside a caller's session that has checked who asks."""
     row = session.get(GradingRule, seminar_id)
     if row is None:
         return DEFAULT_RULE
@@ -123,7 +124,7 @@ def get_rule(store: Store, seminar: str, actor: Actor | str) -> Rule:
     with store.read() as session:
         sid = seminars.seminar_id(session, seminar)
         roles.require_instructor_named(session, actor, sid, Action.GRADE)
-        return _rule_of(session, sid)
+        return rule_in(session, sid)
 
 
 def set_rule(store: Store, seminar: str, actor: Actor | str, rule: Rule) -> Rule:
@@ -137,7 +138,7 @@ def set_rule(store: Store, seminar: str, actor: Actor | str, rule: Rule) -> Rule
             raise InvalidInput(f"no document {rule.document_id!r} in {seminar}: see "
                                "`annotations texts list`, or leave the document empty to "
                                "count every text")
-        before = _rule_of(session, sid)
+        before = rule_in(session, sid)
         row = session.get(GradingRule, sid) or GradingRule(seminar_id=sid)
         row.mode, row.annotations, row.replies = rule.mode, rule.annotations, rule.replies
         row.min_words, row.document_id, row.points = rule.min_words, rule.document_id, rule.points
@@ -188,7 +189,7 @@ def grades(store: Store, seminar: str, actor: Actor | str, rule: Rule | None = N
     with store.read() as session:
         sid = seminars.seminar_id(session, seminar)
         roles.require_instructor_named(session, actor, sid, Action.GRADE)
-        rule = (rule or _rule_of(session, sid)).checked()
+        rule = (rule or rule_in(session, sid)).checked()
         students = session.execute(
             select(User.username, User.display_name)
             .join(Membership, Membership.user_id == User.id)

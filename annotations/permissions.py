@@ -60,7 +60,9 @@ class Action(StrEnum):
     CREATE_SEMINAR = "create seminars"
     GRANT_SITE_ROLE = "grant site roles"
     CREATE_API_TOKEN = "create API tokens for this seminar"
-    GRADE = "set the grading rule and send grades"
+    GRADE = "set the grading rule and see grades"
+    SYNC_ROSTER = "update the members from the learning platform's roster"
+    SEND_GRADES = "send grades to the learning platform"
 
 
 class Grant(Enum):
@@ -113,7 +115,7 @@ PERMISSION_MAP: Mapping[Action, Mapping[Principal, Grant]] = {
     Action.RESTORE: _DESK,  # into an empty seminar the instructor teaches
     Action.MANAGE_MEMBERS: _DESK,
     Action.UNLOCK_ACCOUNT: _DESK,  # of a member of the instructor's seminar
-    Action.GRADE: _DESK,  # the participation rule, its preview, and grades sent to the LMS
+    Action.GRADE: _DESK,  # the participation rule and each student's grade under it
     # Site-level: INSTRUCTOR is a user a site admin made instructor (users.site_role),
     # STUDENT any other account, GUEST no account.
     Action.CREATE_SEMINAR: _row(_ALL, Grant.OPEN_SIGNUP, _NO),
@@ -121,6 +123,9 @@ PERMISSION_MAP: Mapping[Action, Mapping[Principal, Grant]] = {
     # A personal token reaches a seminar's work from outside the app (the open API);
     # members only, so a guest's reading of an open seminar stays in the app.
     Action.CREATE_API_TOKEN: _row(_ALL, _ALL, _NO),
+    # LTI (annotations.lti): the course's roster and gradebook on the learning platform.
+    Action.SYNC_ROSTER: _DESK,
+    Action.SEND_GRADES: _DESK,
 }
 
 

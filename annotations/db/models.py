@@ -417,3 +417,77 @@ class GradingRule(Base):
     points: Mapped[float] = mapped_column(Float)  # the grade's maximum (the LMS column's)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     updated_by: Mapped[str] = mapped_column(String(200))
+
+
+class LtiPlatform(Base):
+    """A learning platform (an LMS) registered to launch the tool over LTI 1.3."""
+
+    __tablename__ = "lti_platforms"
+    __table_args__ = (UniqueConstraint("issuer", "client_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    issuer: Mapped[str] = mapped_column(String(400))  # the id_token's `iss`
+    client_id: Mapped[str] = mapped_column(String(400))  # what the platform calls the tool: `aud`
+    deployment_ids: Mapped[list[str]] = mapped_column(JSON, default=list)  # installs it accepts
+    auth_url: Mapped[str] = mapped_column(Text)  # OIDC authorisation endpoint
+    token_url: Mapped[str] = mapped_column(Text)  # OAuth2 client-credentials endpoint
+    jwks_url: Mapped[str] = mapped_column(Text)  # the platform's public keys
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class LtiKey(Base):
+    """The tool's signing key, made on first use and shared by every app process."""
+
+    __tablename__ = "lti_keys"
+
+    kid: Mapped[str] = mapped_column(String(80), primary_key=True)
+    private_jwk: Mapped[dict[str, object]] = mapped_column(JSON)  # RSA private key as a JWK
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class LtiLoginState(Base):
+    """One OIDC login in flight: its state and nonce, used once, soon expired."""
+
+    __tablename__ = "lti_login_states"
+
+    state: Mapped[str] = mapped_column(String(80), primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(80))
+    platform_id: Mapped[int] = mapped_column(
+        ForeignKey("lti_platforms.id", ondelete="CASCADE"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class LtiAccount(Base):
+    """The local account of a platform's user (`iss`, `sub`): made on first launch, never
+    merged with another account."""
+
+    __tablename__ = "lti_accounts"
+
+    issuer: Mapped[str] = mapped_column(String(400), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(255), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+
+
+class LtiLink(Base):
+    """A platform's resource link (an assignment or link in a course) opening a seminar.
+
+    The service URLs come from the latest launch: where the course's roster (NRPS)
+    and the link's gradebook column (AGS) live.
+    """
+
+    __tablename__ = "lti_links"
+    __table_args__ = (UniqueConstraint("platform_id", "resource_link_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lti_platforms.id", ondelete="CASCADE"))
+    deployment_id: Mapped[str] = mapped_column(String(255))
+    context_id: Mapped[str] = mapped_column(String(255))  # the course
+    resource_link_id: Mapped[str] = mapped_column(String(255))
+    seminar_id: Mapped[int] = mapped_column(
+        ForeignKey("seminars.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[str] = mapped_column(String(80), default="")  # "" : the seminar's page
+    memberships_url: Mapped[str] = mapped_column(Text, default="")  # NRPS; "" when not offered
+    lineitem_url: Mapped[str] = mapped_column(Text, default="")  # AGS column; "" when none
+    ags_scopes: Mapped[list[str]] = mapped_column(JSON, default=list)  # what the platform grants
+    updated_at: Mapped[datetime] = mapped_column(DateTime)

@@ -74,6 +74,10 @@ def _reopen(store: Store) -> None:
         state.open_seminar(get_seminar(store, slug))
     except NotFound:
         state.leave()
+        return
+    document = st.query_params.get(state.DOCUMENT_PARAM)
+    if document:
+        st.session_state[state.DOCUMENT] = document
 
 
 def _restore(store: Store) -> None:

@@ -25,6 +25,7 @@ COOKIE_READ = "cookie_read"  # this page load has looked at the session cookie
 COOKIE_ACTION = "cookie_action"  # ("start", ticket) or ("end", "") for the browser to send
 SEMINAR = "seminar"  # SeminarInfo of the opened seminar
 SEMINAR_PARAM = "seminar"  # the URL's ?seminar=<slug>: a member's reload reopens it
+DOCUMENT_PARAM = "document"  # ?document=<id> with it: the text to open (an LMS link names one)
 
 # Home page: sign in, create an account, single sign-on
 SIGNIN_USERNAME = "signin_username"

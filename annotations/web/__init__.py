@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import BaseRoute, Route
 
-from . import api, live, session
+from . import api, live, lti, session
 
 
 async def _health(request: Request) -> PlainTextResponse:
@@ -25,7 +25,7 @@ async def _health(request: Request) -> PlainTextResponse:
 def routes() -> list[BaseRoute]:
     """Every route the app serves besides Streamlit's own."""
     return [Route("/api/health", _health, methods=["GET"]), *session.routes(),
-            *live.routes(), *api.routes()]
+            *live.routes(), *api.routes(), *lti.routes()]
 
 
 def middleware() -> list[Middleware]:
