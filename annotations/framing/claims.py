@@ -23,7 +23,7 @@ from .datafiles import load
 from .models import Attribution, Claim
 from .notes import Notes
 from .numbers import Quantity, as_year, find_quantities
-from .periods import NONE, complete, linked_period, own_period, period_rules
+from .periods import NONE, PeriodRules, complete, linked_period, own_period, period_rules
 from .references import base_count, referent, restated, sentence_claims, share_base
 from .themes import count_themes, nearest_theme
 from .voices import Voice, voice_at, voices_from_doc
@@ -367,14 +367,18 @@ def _refers_to_a_figure(span: Span, phrase: str, rules: _Rules) -> str:
 
 def _measure(phrase: str, sent: Span, rules: _Rules) -> str:
     """What kind of quantity a counted phrase names, to align figures across texts: a
-    category of data/claims.toml ('people executed' -> executions), else its noun's lemma."""
+    category of data/claims.toml ('people executed' -> executions), else its noun's lemma,
+    else, when the noun is a general one ('people drowned'), its verb's."""
     words = set(phrase.split())
     tokens = [t for t in sent if t.lower_ in words]
     found = _category([t.lemma_.lower() for t in tokens], rules.counted)
     if found:
         return found
     nouns = [t for t in tokens if t.pos_ in ("NOUN", "PROPN")]
-    return (nouns[-1] if nouns else tokens[0]).lemma_.lower() if tokens else phrase
+    specific = [t for t in nouns if t.lemma_.lower() not in rules.generic_nouns]
+    verbs = [t for t in tokens if t.pos_ == "VERB"]  # "people drowned": what befell them
+    best = specific or (verbs if nouns else []) or nouns or tokens
+    return best[-1].lemma_.lower() if best else phrase
 
 
 def _counted_category(
@@ -520,6 +524,66 @@ def _place(span: Span, sent: Span, places: list[Span]) -> str:
     return _clean_place(near.text)
 
 
+# Entities that say who or where or when, not what happened: place, period and
+# attribution are kept in their own fields.
+NOT_EVENTS = frozenset({
+    "PERSON", "GPE", "LOC", "NORP", "DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT",
+    "QUANTITY", "MONEY",
+})  # fmt: skip
+
+
+def _event_word(t: Token, span: Span, skip: frozenset[str]) -> str:
+    """The lemma of a noun that can name what a figure is about, or ""."""
+    if t.pos_ not in ("NOUN", "PROPN") or t.ent_type_ in NOT_EVENTS or t.like_num:
+        return ""
+    if span.start <= t.i < span.end or t.lemma_.lower() in skip:
+        return ""
+    return t.lemma_.lower()
+
+
+def _event(
+    span: Span, sent: Span, unit: tuple[str, str] | None, prules: PeriodRules, rules: _Rules
+) -> str:
+    """What else the figure's clause says it is about, from the parse alone: the nouns
+    its counted noun and governing words take through a preposition or a by-agent ('died
+    in the camps', 'inhabitants of the region', 'passed through the Gulag'), the subject
+    of the verb a figure is the object of ('a famine that killed 30M') and the verb's own
+    object ('created the conditions for famines'). People,
+    places, dates, time and record nouns are left out; so are the figure's own words, the
+    noun it counts, what a share is taken of ('14 per cent of the whole') and whoever
+    reports it ('Greer counted')."""
+    skip = rules.durations | prules.time_nouns | prules.source_nouns | rules.anaphoric
+    skip |= {unit[1]} if unit is not None else set()
+    root = span.root
+    counted = root.head if root.dep_ in ("nummod", "quantmod") else root
+    chain: list[Token] = [root, *([counted] if counted is not root else [])]
+    for anc in counted.ancestors:
+        chain.append(anc)
+        if anc.pos_ in ("VERB", "AUX"):
+            break
+    chain += [c for c in counted.children if c.dep_ in ("acl", "relcl")]
+    words: set[str] = set()
+    for head in chain:
+        for child in head.children:
+            objects: list[Token] = []
+            if child.dep_ in ("prep", "agent") and not (head is root and child.lower_ == "of"):
+                objects = [o for o in child.children if o.dep_ == "pobj"]
+            elif (
+                child.dep_ == "nsubj" and head.pos_ == "VERB" and child.i != counted.i
+                and head.lemma_.lower() not in prules.report
+            ):
+                relative = child.pos_ == "PRON" and head.dep_ == "relcl"
+                objects = [head.head] if relative else [child]  # "a famine that killed"
+            elif child.dep_ == "dobj" and head.pos_ == "VERB" and child.i != counted.i:
+                objects = [child, *(o for p in child.children if p.dep_ == "prep"
+                                    for o in p.children if o.dep_ == "pobj")]  # fmt: skip
+            for o in objects:
+                parts = [o, *(c for c in o.children if c.dep_ == "compound")]
+                words.update(w for t in parts if (w := _event_word(t, span, skip)))
+    words.update(e.lemma_.lower() for e in sent.ents if e.label_ == "EVENT")
+    return ", ".join(sorted(words))
+
+
 def claims_from_doc(
     source: SourceText,
     doc: Doc,
@@ -586,8 +650,9 @@ def claims_from_doc(
         same_voice = [c for c, v in zip(claims, spoken, strict=True) if v == voice]
         earlier = [c for c in same_voice if c.start >= para[0]]
         word = _refers_to_a_figure(span, phrase, rules)
+        meant: Claim | None = None  # the earlier figure this one restates, if any
         if word:
-            ref = referent(word, earlier, rules.aggregate)
+            ref = meant = referent(word, earlier, rules.aggregate)
             if ref is not None:  # "the figure", "higher totals": what the figure counts
                 phrase = ref.counted
                 period = period if period != NONE else (ref.period_start, ref.period_end)
@@ -598,11 +663,16 @@ def claims_from_doc(
                 q.high, sentence_claims(same_voice, sent), same_voice
             )  # a bare number that nothing around explains: the figure it stands beside
             phrase = counted = ref.counted if ref is not None else ""
+            meant = ref
         category = _measure(phrase, sent, rules) if phrase else ""
         if not category or category in rules.generic_nouns:
             category = (
                 _counted_category(span, unit, sent, others, rules) or category
             )
+        place, event = _place(span, sent, places), _event(span, sent, unit, prules, rules)
+        if meant is not None:  # the same quantity as the figure it restates, for alignment
+            category = meant.category or category
+            place, event = place or meant.place, event or meant.event
         if unit is not None and unit[1] in rules.durations:
             counted = f"per {unit[1]}"
         credit, credit_from = _credit(q, sent, attributions[k], notes, voice)
@@ -633,7 +703,8 @@ def claims_from_doc(
                 bound=bound,
                 attribution_from=credit_from,
                 category=category,
-                place=_place(span, sent, places),
+                place=place,
+                event=event,
                 kind="share" if q.percent else ("rate" if _is_rate(text, q.end) else "count"),
             )
         )

@@ -97,3 +97,7 @@ class Claim:
     category: str = ""
     place: str = ""  # where the figure applies: a place its sentence or paragraph names
     kind: str = "count"  # count (a stock or a flow), share (a percentage) or rate ("a day")
+    # what else the figure's own clause says it is about, as lemmas from the parse: a
+    # named event or the nouns its words take through a preposition or as their subject
+    # ("died in the camps" -> "camp", "a famine that killed" -> "famine"), ", "-joined
+    event: str = ""
