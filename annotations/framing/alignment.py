@@ -14,6 +14,7 @@ seminar sets is flagged for a closer look.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -60,19 +61,33 @@ def _events(c: Claim) -> set[str]:
     return {w for w in c.event.split(", ") if w}
 
 
-def _fits(a: Claim, b: Claim) -> bool:
-    """Two figures of one measure and kind that may describe the same quantity: their
-    places, events and periods agree wherever both state one, and at least one of them
-    is stated by both (two figures that say nothing of when, where or what stay apart)."""
+def _sources(c: Claim) -> set[str]:
+    """The names of the source a figure is credited to, before any endnote text: 'A study
+    led by Jacques Hussenet in 2007' -> {'jacques', 'hussenet'}."""
+    lead = c.attributed_to.split(";")[0]
+    return {w.casefold() for w in re.findall(r"\b[^\W\d_][\w’'-]+", lead) if w[0].isupper()}
+
+
+def _conflict(a: Claim, b: Claim) -> bool:
+    """Two figures that state different periods, places or events: not one quantity."""
     ya, yb = _years(a), _years(b)
     ea, eb = _events(a), _events(b)
-    same_place = bool(a.place and b.place and a.place.casefold() == b.place.casefold())
-    conflicts = (
+    return bool(
         (ya and yb and not _compatible(ya, yb))
-        or (a.place and b.place and not same_place)
+        or (a.place and b.place and a.place.casefold() != b.place.casefold())
         or (ea and eb and not ea & eb)
     )
-    return not conflicts and bool((ya and yb) or same_place or ea & eb)
+
+
+def _shared(a: Claim, b: Claim) -> bool:
+    """Two figures that both state the same period, place or event, or credit the same
+    source: evidence that they describe one quantity."""
+    return bool(
+        (_years(a) and _years(b))
+        or (a.place and a.place.casefold() == b.place.casefold())
+        or _events(a) & _events(b)
+        or _sources(a) & _sources(b)
+    )
 
 
 def _specified(c: Claim) -> int:
@@ -81,13 +96,17 @@ def _specified(c: Claim) -> int:
 
 
 def _cluster(claims: list[Claim]) -> tuple[list[list[Claim]], list[Claim]]:
-    """Clusters of figures that all fit each other, and the figures more than one cluster
-    would take (they stay out rather than guess)."""
+    """Clusters of figures none of which conflict and each of which shares some evidence
+    with another, and the figures more than one cluster would take (they stay out rather
+    than guess)."""
     clusters: list[list[Claim]] = []
     ambiguous: list[Claim] = []
     order = sorted(claims, key=lambda c: (-_specified(c), _years(c) or (0, 0), c.claim_id))
     for c in order:
-        homes = [k for k in clusters if all(_fits(c, m) for m in k)]
+        homes = [
+            k for k in clusters
+            if not any(_conflict(c, m) for m in k) and any(_shared(c, m) for m in k)
+        ]  # fmt: skip
         if not homes:
             clusters.append([c])
         elif len(homes) == 1:

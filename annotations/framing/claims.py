@@ -366,19 +366,36 @@ def _refers_to_a_figure(span: Span, phrase: str, rules: _Rules) -> str:
 
 
 def _measure(phrase: str, sent: Span, rules: _Rules) -> str:
-    """What kind of quantity a counted phrase names, to align figures across texts: a
-    category of data/claims.toml ('people executed' -> executions), else its noun's lemma,
-    else, when the noun is a general one ('people drowned'), its verb's."""
-    words = set(phrase.split())
-    tokens = [t for t in sent if t.lower_ in words]
-    found = _category([t.lemma_.lower() for t in tokens], rules.counted)
+    """What kind of quantity a counted phrase names, to align figures across texts. The
+    head noun (what is counted, before the words about it) decides: its category in
+    data/claims.toml ('executions'), else a category of the phrase's other words ('people
+    executed' -> executions; a head's own modifiers do not count: 'death sentences' are
+    not deaths), else the head with its compounds ('death sentence'), else, when the head
+    is a general noun ('people drowned') or a people ('Russians fled'), the verb's lemma;
+    "" when a people is all the phrase says (the caller then reads the words around)."""
+    words = phrase.split()
+    tokens = [t for t in sent if t.lower_ in set(words)]
+    if not tokens:  # a phrase taken from an earlier sentence
+        return _category(words, rules.counted) or phrase
+    nouns = [t for t in tokens if t.pos_ in ("NOUN", "PROPN") and t.dep_ != "compound"]
+    head = nouns[0] if nouns else None
+    named = [c for c in head.children if c.dep_ == "compound" and c.i < head.i] if head else []
+    if head is not None:
+        found = _category([head.lemma_.lower()], rules.counted)
+        if found:
+            return found
+    others = [t.lemma_.lower() for t in tokens if t is not head and t not in named]
+    found = _category(others, rules.counted)
     if found:
         return found
-    nouns = [t for t in tokens if t.pos_ in ("NOUN", "PROPN")]
-    specific = [t for t in nouns if t.lemma_.lower() not in rules.generic_nouns]
+    people = head is not None and head.ent_type_ == "NORP"  # "5 million Ukrainians": a place
+    if head is not None and not people and head.lemma_.lower() not in rules.generic_nouns:
+        return " ".join(t.lemma_.lower() for t in [*named, head])
     verbs = [t for t in tokens if t.pos_ == "VERB"]  # "people drowned": what befell them
-    best = specific or (verbs if nouns else []) or nouns or tokens
-    return best[-1].lemma_.lower() if best else phrase
+    if people and not verbs:
+        return ""  # the words around the figure say what happened to them
+    best = verbs or ([head] if head is not None else tokens)
+    return best[-1].lemma_.lower()
 
 
 def _counted_category(
@@ -532,28 +549,36 @@ NOT_EVENTS = frozenset({
 })  # fmt: skip
 
 
-def _event_word(t: Token, span: Span, skip: frozenset[str]) -> str:
+def _event_word(t: Token, numbers: list[Span], skip: frozenset[str]) -> str:
     """The lemma of a noun that can name what a figure is about, or ""."""
-    if t.pos_ not in ("NOUN", "PROPN") or t.ent_type_ in NOT_EVENTS or t.like_num:
+    if t.pos_ not in ("NOUN", "PROPN") or t.ent_type_ in NOT_EVENTS or not t.is_alpha:
         return ""
-    if span.start <= t.i < span.end or t.lemma_.lower() in skip:
-        return ""
+    if any(n.start <= t.i < n.end for n in numbers) or {t.lemma_.lower(), t.lower_} & skip:
+        return ""  # "per cent" of a figure, "the dead" a figure is the value of
     return t.lemma_.lower()
 
 
 def _event(
-    span: Span, sent: Span, unit: tuple[str, str] | None, prules: PeriodRules, rules: _Rules
+    span: Span,
+    sent: Span,
+    numbers: list[Span],
+    counted_words: list[str],
+    unit: tuple[str, str] | None,
+    prules: PeriodRules,
+    rules: _Rules,
 ) -> str:
     """What else the figure's clause says it is about, from the parse alone: the nouns
     its counted noun and governing words take through a preposition or a by-agent ('died
     in the camps', 'inhabitants of the region', 'passed through the Gulag'), the subject
-    of the verb a figure is the object of ('a famine that killed 30M') and the verb's own
-    object ('created the conditions for famines'). People,
-    places, dates, time and record nouns are left out; so are the figure's own words, the
-    noun it counts, what a share is taken of ('14 per cent of the whole') and whoever
-    reports it ('Greer counted')."""
+    of the verb a figure is the object of ('a famine that killed 30M'), that verb's own
+    object ('created the conditions for famines') and named events. People, places,
+    dates, time and record nouns are left out (place and period have their own fields);
+    so are the words of the sentence's figures, `counted_words` (the noun counted and the
+    measure), what a share is taken of ('14 per cent of the whole') and whoever reports
+    the figure ('Greer counted')."""
     skip = rules.durations | prules.time_nouns | prules.source_nouns | rules.anaphoric
     skip |= {unit[1]} if unit is not None else set()
+    skip |= set(counted_words)
     root = span.root
     counted = root.head if root.dep_ in ("nummod", "quantmod") else root
     chain: list[Token] = [root, *([counted] if counted is not root else [])]
@@ -579,7 +604,7 @@ def _event(
                                     for o in p.children if o.dep_ == "pobj")]  # fmt: skip
             for o in objects:
                 parts = [o, *(c for c in o.children if c.dep_ == "compound")]
-                words.update(w for t in parts if (w := _event_word(t, span, skip)))
+                words.update(w for t in parts if (w := _event_word(t, [span, *numbers], skip)))
     words.update(e.lemma_.lower() for e in sent.ents if e.label_ == "EVENT")
     return ", ".join(sorted(words))
 
@@ -669,7 +694,9 @@ def claims_from_doc(
             category = (
                 _counted_category(span, unit, sent, others, rules) or category
             )
-        place, event = _place(span, sent, places), _event(span, sent, unit, prules, rules)
+        inside = [o for o in others if sent.start <= o.start < sent.end]
+        place = _place(span, sent, places)
+        event = _event(span, sent, inside, [*counted.split()[:1], category], unit, prules, rules)
         if meant is not None:  # the same quantity as the figure it restates, for alignment
             category = meant.category or category
             place, event = place or meant.place, event or meant.event
