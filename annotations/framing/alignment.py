@@ -21,6 +21,9 @@ from dataclasses import dataclass
 from .models import Claim
 
 DEFAULT_FACTOR = 2.0
+# A figure that several groups could take joins the only one whose figures, with it,
+# stay within this factor; fixed, so the seminar's --factor flags but never regroups.
+NEAR = 2.0
 
 
 @dataclass(frozen=True)
@@ -97,8 +100,8 @@ def _specified(c: Claim) -> int:
 
 def _cluster(claims: list[Claim]) -> tuple[list[list[Claim]], list[Claim]]:
     """Clusters of figures none of which conflict and each of which shares some evidence
-    with another, and the figures more than one cluster would take (they stay out rather
-    than guess)."""
+    with another; a figure more than one cluster would take joins the only one it stays
+    near (NEAR), else it is returned apart rather than guessed."""
     clusters: list[list[Claim]] = []
     ambiguous: list[Claim] = []
     order = sorted(claims, key=lambda c: (-_specified(c), _years(c) or (0, 0), c.claim_id))
@@ -111,6 +114,8 @@ def _cluster(claims: list[Claim]) -> tuple[list[list[Claim]], list[Claim]]:
             clusters.append([c])
         elif len(homes) == 1:
             homes[0].append(c)
+        elif len(near := [k for k in homes if _spread([c, *k]) <= NEAR]) == 1:
+            near[0].append(c)
         else:
             ambiguous.append(c)
     return clusters, ambiguous
@@ -129,6 +134,12 @@ def _by_context(claims: list[Claim]) -> list[list[Claim]]:
 
 def _values(c: Claim) -> list[float]:
     return [v for v in (c.value_low, c.value_high) if v is not None]
+
+
+def _spread(claims: list[Claim]) -> float:
+    """Highest figure over lowest, either bound."""
+    values = [v for c in claims for v in _values(c)]
+    return max(values) / min(values) if min(values) > 0 else float("inf")
 
 
 def align(claims: list[Claim], factor: float = DEFAULT_FACTOR) -> list[ClaimGroup]:

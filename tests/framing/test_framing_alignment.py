@@ -101,3 +101,16 @@ def test_an_undated_figure_joins_the_figure_its_source_gave(parser: Parser) -> N
     by_doc = _group_of(align(claims))
     assert by_doc["essay"] is by_doc["study"]
     assert by_doc["port"] is not by_doc["study"]
+
+
+def test_a_figure_two_groups_could_take_joins_the_one_it_agrees_with(parser: Parser) -> None:
+    claims = _claims(parser, {
+        "siege": "Between 1940 and 1942 about 30,000 people died in the siege.\n",
+        "siege-b": "Between 1940 and 1942 some 32,000 people died in the siege.\n",
+        "blockade": "Between 1941 and 1942 about 900,000 people died in the blockade.\n",
+        "open": "Between 1940 and 1942 about 31,000 people died.\n",
+    })  # fmt: skip
+    by_doc = _group_of(align(claims, factor=1.01))
+    assert by_doc["open"] is by_doc["siege"] is by_doc["siege-b"]
+    assert by_doc["blockade"] is not by_doc["siege"]
+    assert by_doc["siege"].disagree  # the seminar's factor flags; it does not regroup
