@@ -32,7 +32,7 @@ class ClaimGroup:
     kind: str  # count, share or rate
     place: str  # the place the figures' sentences name, or ""
     event: str  # what the figures' clauses say they are about ("camp, labour"), or ""
-    theme: str  # the seminar's theme (data/themes.toml) all its figures share, or ""
+    theme: str  # the seminar's theme (ANNOTATIONS_THEMES_FILE) all its figures share, or ""
     period: tuple[int | None, int | None]  # the years the group's figures span
     claims: tuple[Claim, ...]
     low: float  # the smallest figure, either bound

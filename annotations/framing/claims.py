@@ -25,7 +25,7 @@ from .notes import Notes
 from .numbers import Quantity, as_year, find_quantities
 from .periods import NONE, PeriodRules, complete, linked_period, own_period, period_rules
 from .references import base_count, referent, restated, sentence_claims, share_base
-from .themes import count_themes, nearest_theme
+from .themes import count_themes, nearest_theme, seminar_themes
 from .voices import Voice, voice_at, voices_from_doc
 
 MEASURES = {
@@ -47,7 +47,6 @@ class _Rules:
     skip_capitalised: bool
     durations: frozenset[str]
     bare_number_floor: float
-    generic_themes: frozenset[str]
     counted: list[tuple[str, frozenset[str]]]
     bounds: list[tuple[str, str]]  # (phrase, label), longest first
     age_before: tuple[str, ...]
@@ -79,7 +78,6 @@ def _rules(source: SourceText) -> _Rules:
         skip_capitalised=bool(raw["skip_capitalised_words"]),
         durations=frozenset(raw["duration_nouns"]),
         bare_number_floor=float(raw["bare_number_floor"]),
-        generic_themes=frozenset(raw["generic_themes"]),
         counted=[(c["name"], frozenset(c["lemmas"])) for c in raw["counted"]],
         bounds=sorted(bounds, key=lambda b: -len(b[0])),
         age_before=tuple(raw["age_before"]),
@@ -618,6 +616,7 @@ def claims_from_doc(
 ) -> list[Claim]:
     """Claims of one parsed document, in text order."""
     rules = _rules(source)
+    themes = seminar_themes()
     prules = period_rules()
     text = source.text
     voices = voices if voices is not None else voices_from_doc(source, doc)
@@ -658,7 +657,7 @@ def claims_from_doc(
 
             borrowed = linked_period(segments, k, span.root, skip, usable, prules)
             period = borrowed if period == NONE else complete(period, borrowed)
-        specific = [t for t in theme_spans if t.label_ not in rules.generic_themes]
+        specific = [t for t in theme_spans if not themes[t.label_].generic]
         theme = nearest_theme(specific, q.start, q.end, sent.start_char, sent.end_char) or (
             nearest_theme(theme_spans, q.start, q.end, sent.start_char, sent.end_char)
         )

@@ -85,7 +85,7 @@ class Claim:
     # the quoted speaker or commenter, the note called in the figure's sentence (its
     # author first), a source named in the sentence; "" when nobody
     attributed_to: str
-    theme: str  # from data/themes.toml, or "" (the Compare view's passages; not used to align)
+    theme: str  # the seminar's theme (ANNOTATIONS_THEMES_FILE) nearest the figure, or ""
     # how the figure is bounded: point, approx ("about"), lower ("more than"),
     # upper ("up to") or range; the open side of lower/upper is None
     bound: str = "point"
