@@ -366,8 +366,8 @@ def _refers_to_a_figure(span: Span, phrase: str, rules: _Rules) -> str:
 def _measure(phrase: str, sent: Span, rules: _Rules) -> str:
     """What kind of quantity a counted phrase names, to align figures across texts. The
     head noun (what is counted, before the words about it) decides: its category in
-    data/claims.toml ('executions'), else a category of the phrase's other words ('people
-    executed' -> executions; a head's own modifiers do not count: 'death sentences' are
+    data/claims.toml ('executions'), else the category of the phrase's first other word
+    that has one ('people executed' -> executions; a head's own modifiers do not count: 'death sentences' are
     not deaths), else the head with its compounds ('death sentence'), else, when the head
     is a general noun ('people drowned') or a people ('Russians fled'), the verb's lemma;
     "" when a people is all the phrase says (the caller then reads the words around)."""
@@ -382,10 +382,10 @@ def _measure(phrase: str, sent: Span, rules: _Rules) -> str:
         found = _category([head.lemma_.lower()], rules.counted)
         if found:
             return found
-    others = [t.lemma_.lower() for t in tokens if t is not head and t not in named]
-    found = _category(others, rules.counted)
-    if found:
-        return found
+    for t in tokens:  # in text order: the first word that says what befell the counted
+        found = "" if t is head or t in named else _category([t.lemma_.lower()], rules.counted)
+        if found:
+            return found
     people = head is not None and head.ent_type_ == "NORP"  # "5 million Ukrainians": a place
     if head is not None and not people and head.lemma_.lower() not in rules.generic_nouns:
         return " ".join(t.lemma_.lower() for t in [*named, head])

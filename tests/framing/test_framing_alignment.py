@@ -114,3 +114,14 @@ def test_a_figure_two_groups_could_take_joins_the_one_it_agrees_with(parser: Par
     assert by_doc["open"] is by_doc["siege"] is by_doc["siege-b"]
     assert by_doc["blockade"] is not by_doc["siege"]
     assert by_doc["siege"].disagree  # the seminar's factor flags; it does not regroup
+
+
+def test_what_befell_the_counted_is_read_in_text_order(parser: Parser) -> None:
+    # the flow through the camps, though the sentence goes on to a later exile
+    claims = _claims(parser, {
+        "a": "Between 1929 and 1953 some 18 million people passed through the camps and "
+        "were later sent into exile.\n",
+        "b": "Between 1929 and 1953 about 16 million people entered the camps.\n",
+    })  # fmt: skip
+    by_doc = _group_of(align(claims))
+    assert by_doc["a"] is by_doc["b"] and by_doc["a"].measure == "prisoners"
