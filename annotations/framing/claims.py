@@ -366,11 +366,12 @@ def _refers_to_a_figure(span: Span, phrase: str, rules: _Rules) -> str:
 def _measure(phrase: str, sent: Span, rules: _Rules) -> str:
     """What kind of quantity a counted phrase names, to align figures across texts. The
     head noun (what is counted, before the words about it) decides: its category in
-    data/claims.toml ('executions'), else the category of the phrase's first other word
-    that has one ('people executed' -> executions; a head's own modifiers do not count: 'death sentences' are
-    not deaths), else the head with its compounds ('death sentence'), else, when the head
-    is a general noun ('people drowned') or a people ('Russians fled'), the verb's lemma;
-    "" when a people is all the phrase says (the caller then reads the words around)."""
+    data/claims.toml ('executions'), else the category of the first other word that has
+    one ('people executed' -> executions; the head's own modifiers do not count: 'death
+    sentences' are not deaths), else the head with its compounds ('death sentence'),
+    else, when the head is a general noun ('people drowned') or a people ('Russians
+    fled'), the verb's lemma; "" when a people is all the phrase says (the caller then
+    reads the words around)."""
     words = phrase.split()
     tokens = [t for t in sent if t.lower_ in set(words)]
     if not tokens:  # a phrase taken from an earlier sentence
