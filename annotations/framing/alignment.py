@@ -6,10 +6,12 @@ deaths), of the same kind (a count, a share, a rate), about the same place,
 the same event and overlapping years. Place and event come from each figure's
 own parse (the place its sentence names, whose deed it counts, the nouns its
 clause is about), never from a word list built for particular texts. A figure
-that leaves one of them open joins a group only when exactly one group fits
-it; otherwise it stays apart, so figures about another country or event are
-never put together. A group whose sources disagree by more than a factor the
-seminar sets is flagged for a closer look.
+joins a group when it contradicts none of its members on period, place or
+event and shares one of them, or a named source, with a member; a figure that
+several groups could take joins the only one it agrees with in value (NEAR),
+else it stays apart, so figures about another country or event are never put
+together. A group whose sources disagree by more than a factor the seminar sets
+is flagged for a closer look.
 """
 
 from __future__ import annotations
@@ -155,8 +157,7 @@ def align(claims: list[Claim], factor: float = DEFAULT_FACTOR) -> list[ClaimGrou
     for (measure, kind), items in keyed.items():
         for members in _by_context(items):
             values = [v for c in members for v in _values(c)]
-            low, high = min(values), max(values)
-            spread = high / low if low > 0 else float("inf")
+            low, high, spread = min(values), max(values), _spread(members)
             years = [y for c in members if (y := _years(c))]
             period = (min(y[0] for y in years), max(y[1] for y in years)) if years else (None, None)
             documents = len({c.document_id for c in members})

@@ -658,7 +658,7 @@ def claims_from_doc(
 
             borrowed = linked_period(segments, k, span.root, skip, usable, prules)
             period = borrowed if period == NONE else complete(period, borrowed)
-        specific = [t for t in theme_spans if not themes[t.label_].generic]
+        specific = [t for t in theme_spans if t.label_ in themes and not themes[t.label_].generic]
         theme = nearest_theme(specific, q.start, q.end, sent.start_char, sent.end_char) or (
             nearest_theme(theme_spans, q.start, q.end, sent.start_char, sent.end_char)
         )
