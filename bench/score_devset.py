@@ -7,6 +7,9 @@ gold bound(s), bound label, `counted` containing any `counted_any` keyword,
 period (both years, or none when gold has none), `attributed_to` by
 case-insensitive surname (gold "nobody" wants an empty cell). Voices: overlap,
 then kind, then speaker. Hedges: overlap, only those given to the author.
+Alignment: over pairs of matched figures in different texts, recall is the gold pairs
+(same `theme`) the system puts in one group, precision the system's grouped pairs that
+share a gold theme; no group may hold a Russian and a French figure.
 
 Run: python bench/score_devset.py [--quick] [-v]   (--quick scores one text; -v lists each
 miss with its gold and its system value)
