@@ -173,10 +173,10 @@ def claims_for_theme(claims: list[Claim], theme: str) -> pd.DataFrame:
 def aligned_groups(claims: list[Claim], theme: str, factor: float) -> pd.DataFrame:
     """Comparable figures on a theme grouped across texts (framing.alignment), one row per
     group with its spread and whether its sources disagree by more than `factor`."""
-    columns = ["counted", "kind", "place", "period", "documents", "low", "high", "spread",
-               "disagree", "figures"]  # fmt: skip
+    columns = ["counted", "kind", "place", "event", "period", "documents", "low", "high",
+               "spread", "disagree", "figures"]  # fmt: skip
     rows = [
-        {"counted": g.measure, "kind": g.kind, "place": g.place,
+        {"counted": g.measure, "kind": g.kind, "place": g.place, "event": g.event,
          "period": _years(g.period[0], g.period[1]), "documents": g.documents, "low": g.low,
          "high": g.high, "spread": g.spread, "disagree": g.disagree,
          "figures": "; ".join(f"{c.document_id}: {c.quote}" for c in g.claims)}

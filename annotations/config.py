@@ -37,6 +37,12 @@ SETTINGS: tuple[Setting, ...] = (
         "loaded on start and by `annotations init`.",
     ),
     Setting(
+        "ANNOTATIONS_THEMES_FILE",
+        str(PROJECT_ROOT / "texts" / "seminar" / "themes.toml"),
+        "The seminar's own themes (TOML, one [theme.<id>] table each) that the Compare "
+        "view offers passages and claims by. A missing file: no themes.",
+    ),
+    Setting(
         "ANNOTATIONS_DATA_DIR",
         str(PROJECT_ROOT / "data"),
         "Folder for the default SQLite file and caches (git-ignored).",
@@ -98,6 +104,10 @@ def data_dir() -> Path:
 
 def texts_dir() -> Path:
     return Path(setting("ANNOTATIONS_TEXTS_DIR"))
+
+
+def themes_file() -> Path:
+    return Path(setting("ANNOTATIONS_THEMES_FILE"))
 
 
 def _bytes(name: str) -> int:

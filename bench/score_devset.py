@@ -7,6 +7,9 @@ gold bound(s), bound label, `counted` containing any `counted_any` keyword,
 period (both years, or none when gold has none), `attributed_to` by
 case-insensitive surname (gold "nobody" wants an empty cell). Voices: overlap,
 then kind, then speaker. Hedges: overlap, only those given to the author.
+Alignment: over pairs of matched figures in different texts, recall is the gold pairs
+(same `theme`) the system puts in one group, precision the system's grouped pairs that
+share a gold theme; no group may hold a Russian and a French figure.
 
 Run: python bench/score_devset.py [--quick] [-v]   (--quick scores one text; -v lists each
 miss with its gold and its system value)
@@ -249,14 +252,28 @@ def score_hedges(
 @dataclass
 class Alignment:
     pairs: int = 0  # pairs of gold claims in different texts that share a theme
-    aligned: int = 0  # of those, how many the system puts in one group
+    aligned: int = 0  # of those, how many the system puts in one group (recall)
+    grouped: int = 0  # pairs of gold claims in different texts the system puts in one group
+    right: int = 0  # of those, how many share a gold theme (precision)
+    wrong: list[str] = field(default_factory=list)  # grouped pairs of different gold themes
     mixed_places: list[str] = field(default_factory=list)  # groups mixing Russia and France
+
+    @property
+    def recall(self) -> float:
+        return self.aligned / self.pairs if self.pairs else 1.0
+
+    @property
+    def precision(self) -> float:
+        return self.right / self.grouped if self.grouped else 1.0
 
 
 def score_alignment(
     gold: dict[str, Any], texts: dict[str, str], claims: list[Claim], docs: Iterable[str]
 ) -> Alignment:
-    """Shared themes aligned across texts, and no group holding a Russian and a French figure."""
+    """Pairs of claims in different texts: gold pairs (same theme) the system groups
+    (recall), system-grouped pairs that share a gold theme (precision), and no group
+    holding a Russian and a French figure. Pairs within one text are left out: the gold
+    says which figures of different texts describe the same quantity."""
     theme_of: dict[str, dict[str, Any]] = {}
     for doc in docs:
         rows = [r for r in gold["claim"] if r["doc"] == f"{doc}.txt"]
@@ -264,16 +281,28 @@ def score_alignment(
         pairs = match([gold_span(texts[doc], r["needle"]) for r in rows],
                       [(c.start, c.end) for c in mine])  # fmt: skip
         theme_of.update({mine[si].claim_id: rows[gi] for gi, si in pairs})
-    group_of = {c.claim_id: i for i, g in enumerate(align(claims)) for c in g.claims}
+    groups = align(claims)
+    group_of = {c.claim_id: i for i, g in enumerate(groups) for c in g.claims}
     out = Alignment()
     ids = sorted(theme_of)
     for i, a in enumerate(ids):
         for b in ids[i + 1 :]:
             ga, gb = theme_of[a], theme_of[b]
-            if ga["theme"] == gb["theme"] and ga["doc"] != gb["doc"]:
+            if ga["doc"] == gb["doc"]:
+                continue
+            together = a in group_of and group_of.get(a) == group_of.get(b)
+            if ga["theme"] == gb["theme"]:
                 out.pairs += 1
-                out.aligned += a in group_of and group_of.get(a) == group_of.get(b)
-    for i, g in enumerate(align(claims)):
+                out.aligned += together
+            if together:
+                out.grouped += 1
+                out.right += ga["theme"] == gb["theme"]
+                if ga["theme"] != gb["theme"]:
+                    out.wrong.append(
+                        f"grouped {ga['needle']!r} ({ga['theme']}) with {gb['needle']!r} "
+                        f"({gb['theme']})"
+                    )
+    for i, g in enumerate(groups):
         places = {
             theme_of[c.claim_id]["place"] == "Russia" for c in g.claims if c.claim_id in theme_of
         }
@@ -313,11 +342,14 @@ class Report:
         )
         al = self.alignment
         out.append(
-            f"alignment: {al.aligned}/{al.pairs} cross-text pairs of a shared theme in one group; "
+            f"alignment (pairs of figures in different texts): recall {al.recall:.0%} "
+            f"({al.aligned}/{al.pairs} pairs of a shared gold theme in one group), precision "
+            f"{al.precision:.0%} ({al.right}/{al.grouped} grouped pairs share a gold theme); "
             f"groups mixing Russia with France: {len(al.mixed_places)}"
         )
         if verbose:
-            out.extend("  - " + e for e in c.errors + v.errors + h.errors + al.mixed_places)
+            errors = c.errors + v.errors + h.errors + al.wrong + al.mixed_places
+            out.extend("  - " + e for e in errors)
         return out
 
 

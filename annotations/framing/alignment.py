@@ -1,20 +1,31 @@
-"""Aligning claims across texts: the same quantity, place and years side by side.
+"""Aligning claims across texts: the same quantity, place, event and years side by side.
 
 A seminar compares what different sources say about one quantity, so a group
 holds only figures that count the same kind of thing (executions are not
-deaths), of the same kind (a count, a share, a rate), about the same place
-when the text names one, over overlapping years. A group whose sources
-disagree by more than a factor the seminar sets is flagged for a closer look.
+deaths), of the same kind (a count, a share, a rate), about the same place,
+the same event and overlapping years. Place and event come from each figure's
+own parse (the place its sentence names, whose deed it counts, the nouns its
+clause is about), never from a word list built for particular texts. A figure
+joins a group when it contradicts none of its members on period, place or
+event and shares one of them, or a named source, with a member; a figure that
+several groups could take joins the only one it agrees with in value (NEAR),
+else it stays apart, so figures about another country or event are never put
+together. A group whose sources disagree by more than a factor the seminar sets
+is flagged for a closer look.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
 from .models import Claim
 
 DEFAULT_FACTOR = 2.0
+# A figure that several groups could take joins the only one whose figures, with it,
+# stay within this factor; fixed, so the seminar's --factor flags but never regroups.
+NEAR = 2.0
 
 
 @dataclass(frozen=True)
@@ -22,7 +33,8 @@ class ClaimGroup:
     measure: str  # what is counted ("executions", "soldier")
     kind: str  # count, share or rate
     place: str  # the place the figures' sentences name, or ""
-    theme: str
+    event: str  # what the figures' clauses say they are about ("camp, labour"), or ""
+    theme: str  # the seminar's theme (ANNOTATIONS_THEMES_FILE) all its figures share, or ""
     period: tuple[int | None, int | None]  # the years the group's figures span
     claims: tuple[Claim, ...]
     low: float  # the smallest figure, either bound
@@ -50,46 +62,102 @@ def _compatible(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return overlap * 2 >= min(la, lb) and max(la, lb) <= 3 * min(la, lb)
 
 
-def _by_period(claims: list[Claim]) -> list[list[Claim]]:
-    """Figures over compatible years together; an undated figure joins the only dated
-    cluster, or stays apart when the dated ones fall into several."""
+def _events(c: Claim) -> set[str]:
+    return {w for w in c.event.split(", ") if w}
+
+
+def _sources(c: Claim) -> set[str]:
+    """The names of the source a figure is credited to, before any endnote text: 'A study
+    led by Jacques Hussenet in 2007' -> {'jacques', 'hussenet'}."""
+    lead = c.attributed_to.split(";")[0]
+    return {w.casefold() for w in re.findall(r"\b[^\W\d_][\w’'-]+", lead) if w[0].isupper()}
+
+
+def _conflict(a: Claim, b: Claim) -> bool:
+    """Two figures that state different periods, places or events: not one quantity."""
+    ya, yb = _years(a), _years(b)
+    ea, eb = _events(a), _events(b)
+    return bool(
+        (ya and yb and not _compatible(ya, yb))
+        or (a.place and b.place and a.place.casefold() != b.place.casefold())
+        or (ea and eb and not ea & eb)
+    )
+
+
+def _shared(a: Claim, b: Claim) -> bool:
+    """Two figures that both state the same period, place or event, or credit the same
+    source: evidence that they describe one quantity."""
+    return bool(
+        (_years(a) and _years(b))
+        or (a.place and a.place.casefold() == b.place.casefold())
+        or _events(a) & _events(b)
+        or _sources(a) & _sources(b)
+    )
+
+
+def _specified(c: Claim) -> int:
+    """How many of period, place and event a figure states: the most specific go first."""
+    return (_years(c) is not None) + bool(c.place) + bool(c.event)
+
+
+def _cluster(claims: list[Claim]) -> tuple[list[list[Claim]], list[Claim]]:
+    """Clusters of figures none of which conflict and each of which shares some evidence
+    with another; a figure more than one cluster would take joins the only one it stays
+    near (NEAR), else it is returned apart rather than guessed."""
     clusters: list[list[Claim]] = []
-    for c in sorted((c for c in claims if _years(c)), key=lambda c: _years(c) or (0, 0)):
-        y = _years(c) or (0, 0)
-        home = next(
-            (k for k in clusters if all(_compatible(y, _years(m) or (0, 0)) for m in k)), None
-        )
-        if home is None:
+    ambiguous: list[Claim] = []
+    order = sorted(claims, key=lambda c: (-_specified(c), _years(c) or (0, 0), c.claim_id))
+    for c in order:
+        homes = [
+            k for k in clusters
+            if not any(_conflict(c, m) for m in k) and any(_shared(c, m) for m in k)
+        ]  # fmt: skip
+        if not homes:
             clusters.append([c])
+        elif len(homes) == 1:
+            homes[0].append(c)
+        elif len(near := [k for k in homes if _spread([c, *k]) <= NEAR]) == 1:
+            near[0].append(c)
         else:
-            home.append(c)
-    undated = [c for c in claims if not _years(c)]
-    if len(clusters) == 1:
-        clusters[0].extend(undated)
-    elif undated:
-        clusters.append(undated)
-    return clusters
+            ambiguous.append(c)
+    return clusters, ambiguous
+
+
+def _by_context(claims: list[Claim]) -> list[list[Claim]]:
+    """Figures of one measure and kind split by period, place and event; a figure that
+    fits several clusters is grouped only with others that are as open as it is."""
+    out: list[list[Claim]] = []
+    rest = claims
+    while rest:
+        clusters, rest = _cluster(rest)
+        out.extend(clusters)
+    return out
 
 
 def _values(c: Claim) -> list[float]:
     return [v for v in (c.value_low, c.value_high) if v is not None]
 
 
+def _spread(claims: list[Claim]) -> float:
+    """Highest figure over lowest, either bound."""
+    values = [v for c in claims for v in _values(c)]
+    return max(values) / min(values) if min(values) > 0 else float("inf")
+
+
 def align(claims: list[Claim], factor: float = DEFAULT_FACTOR) -> list[ClaimGroup]:
     """Groups of comparable claims, largest first; a claim with no measure stays out."""
     if factor < 1:
         raise ValueError(f"a disagreement factor must be at least 1, not {factor}")
-    keyed: dict[tuple[str, str, str, str], list[Claim]] = defaultdict(list)
+    keyed: dict[tuple[str, str], list[Claim]] = defaultdict(list)
     for c in claims:
         measure = c.category or c.counted
         if measure:
-            keyed[(measure, c.kind, c.theme, c.place.lower())].append(c)
+            keyed[(measure, c.kind)].append(c)
     groups: list[ClaimGroup] = []
-    for (measure, kind, theme, _), items in keyed.items():
-        for members in _by_period(items):
+    for (measure, kind), items in keyed.items():
+        for members in _by_context(items):
             values = [v for c in members for v in _values(c)]
-            low, high = min(values), max(values)
-            spread = high / low if low > 0 else float("inf")
+            low, high, spread = min(values), max(values), _spread(members)
             years = [y for c in members if (y := _years(c))]
             period = (min(y[0] for y in years), max(y[1] for y in years)) if years else (None, None)
             documents = len({c.document_id for c in members})
@@ -97,8 +165,9 @@ def align(claims: list[Claim], factor: float = DEFAULT_FACTOR) -> list[ClaimGrou
                 ClaimGroup(
                     measure=measure,
                     kind=kind,
-                    place=members[0].place,
-                    theme=theme,
+                    place=next((c.place for c in members if c.place), ""),
+                    event=", ".join(sorted(set().union(*(_events(c) for c in members)))),
+                    theme=members[0].theme if len({c.theme for c in members}) == 1 else "",
                     period=period,
                     claims=tuple(sorted(members, key=lambda c: (c.document_id, c.start))),
                     low=low,
@@ -107,5 +176,5 @@ def align(claims: list[Claim], factor: float = DEFAULT_FACTOR) -> list[ClaimGrou
                     disagree=documents > 1 and spread > factor,
                 )
             )
-    groups.sort(key=lambda g: (-g.documents, g.measure, g.theme, g.place, str(g.period)))
+    groups.sort(key=lambda g: (-g.documents, g.measure, g.place, g.event, str(g.period)))
     return groups

@@ -27,7 +27,7 @@ from .metrics import (
 from .models import Claim, DocumentAnalysis, ParagraphAnalysis
 from .notes import read_notes
 from .parsing import Parser, default_parser
-from .themes import count_themes
+from .themes import count_themes, themes_digest
 from .vocabulary import DistinctiveWord, distinctive_words
 from .voices import Voice, voices_from_doc
 
@@ -35,7 +35,8 @@ T = TypeVar("T")
 
 
 def _key(kind: str, source: SourceText) -> tuple[object, ...]:
-    return (kind, source.sha256, source.meta)
+    """Results depend on the text version, its metadata and the seminar's themes."""
+    return (kind, source.sha256, source.meta, themes_digest())
 
 
 def _memo(parser: Parser, kind: str, source: SourceText, make: Callable[[], T]) -> T:

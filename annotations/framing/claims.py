@@ -23,9 +23,9 @@ from .datafiles import load
 from .models import Attribution, Claim
 from .notes import Notes
 from .numbers import Quantity, as_year, find_quantities
-from .periods import NONE, complete, linked_period, own_period, period_rules
+from .periods import NONE, PeriodRules, complete, linked_period, own_period, period_rules
 from .references import base_count, referent, restated, sentence_claims, share_base
-from .themes import count_themes, nearest_theme
+from .themes import count_themes, nearest_theme, seminar_themes
 from .voices import Voice, voice_at, voices_from_doc
 
 MEASURES = {
@@ -47,7 +47,6 @@ class _Rules:
     skip_capitalised: bool
     durations: frozenset[str]
     bare_number_floor: float
-    generic_themes: frozenset[str]
     counted: list[tuple[str, frozenset[str]]]
     bounds: list[tuple[str, str]]  # (phrase, label), longest first
     age_before: tuple[str, ...]
@@ -79,7 +78,6 @@ def _rules(source: SourceText) -> _Rules:
         skip_capitalised=bool(raw["skip_capitalised_words"]),
         durations=frozenset(raw["duration_nouns"]),
         bare_number_floor=float(raw["bare_number_floor"]),
-        generic_themes=frozenset(raw["generic_themes"]),
         counted=[(c["name"], frozenset(c["lemmas"])) for c in raw["counted"]],
         bounds=sorted(bounds, key=lambda b: -len(b[0])),
         age_before=tuple(raw["age_before"]),
@@ -366,15 +364,37 @@ def _refers_to_a_figure(span: Span, phrase: str, rules: _Rules) -> str:
 
 
 def _measure(phrase: str, sent: Span, rules: _Rules) -> str:
-    """What kind of quantity a counted phrase names, to align figures across texts: a
-    category of data/claims.toml ('people executed' -> executions), else its noun's lemma."""
-    words = set(phrase.split())
-    tokens = [t for t in sent if t.lower_ in words]
-    found = _category([t.lemma_.lower() for t in tokens], rules.counted)
-    if found:
-        return found
-    nouns = [t for t in tokens if t.pos_ in ("NOUN", "PROPN")]
-    return (nouns[-1] if nouns else tokens[0]).lemma_.lower() if tokens else phrase
+    """What kind of quantity a counted phrase names, to align figures across texts. The
+    head noun (what is counted, before the words about it) decides: its category in
+    data/claims.toml ('executions'), else the category of the first other word that has
+    one ('people executed' -> executions; the head's own modifiers do not count: 'death
+    sentences' are not deaths), else the head with its compounds ('death sentence'),
+    else, when the head is a general noun ('people drowned') or a people ('Russians
+    fled'), the verb's lemma; "" when a people is all the phrase says (the caller then
+    reads the words around)."""
+    words = phrase.split()
+    tokens = [t for t in sent if t.lower_ in set(words)]
+    if not tokens:  # a phrase taken from an earlier sentence
+        return _category(words, rules.counted) or phrase
+    nouns = [t for t in tokens if t.pos_ in ("NOUN", "PROPN") and t.dep_ != "compound"]
+    head = nouns[0] if nouns else None
+    named = [c for c in head.children if c.dep_ == "compound" and c.i < head.i] if head else []
+    if head is not None:
+        found = _category([head.lemma_.lower()], rules.counted)
+        if found:
+            return found
+    for t in tokens:  # in text order: the first word that says what befell the counted
+        found = "" if t is head or t in named else _category([t.lemma_.lower()], rules.counted)
+        if found:
+            return found
+    people = head is not None and head.ent_type_ == "NORP"  # "5 million Ukrainians": a place
+    if head is not None and not people and head.lemma_.lower() not in rules.generic_nouns:
+        return " ".join(t.lemma_.lower() for t in [*named, head])
+    verbs = [t for t in tokens if t.pos_ == "VERB"]  # "people drowned": what befell them
+    if people and not verbs:
+        return ""  # the words around the figure say what happened to them
+    best = verbs or ([head] if head is not None else tokens)
+    return best[-1].lemma_.lower()
 
 
 def _counted_category(
@@ -520,6 +540,74 @@ def _place(span: Span, sent: Span, places: list[Span]) -> str:
     return _clean_place(near.text)
 
 
+# Entities that say who or where or when, not what happened: place, period and
+# attribution are kept in their own fields.
+NOT_EVENTS = frozenset({
+    "PERSON", "GPE", "LOC", "NORP", "DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT",
+    "QUANTITY", "MONEY",
+})  # fmt: skip
+
+
+def _event_word(t: Token, numbers: list[Span], skip: frozenset[str]) -> str:
+    """The lemma of a noun that can name what a figure is about, or ""."""
+    if t.pos_ not in ("NOUN", "PROPN") or t.ent_type_ in NOT_EVENTS or not t.is_alpha:
+        return ""
+    if any(n.start <= t.i < n.end for n in numbers) or {t.lemma_.lower(), t.lower_} & skip:
+        return ""  # "per cent" of a figure, "the dead" a figure is the value of
+    return t.lemma_.lower()
+
+
+def _event(
+    span: Span,
+    sent: Span,
+    numbers: list[Span],
+    counted_words: list[str],
+    unit: tuple[str, str] | None,
+    prules: PeriodRules,
+    rules: _Rules,
+) -> str:
+    """What else the figure's clause says it is about, from the parse alone: the nouns
+    its counted noun and governing words take through a preposition or a by-agent ('died
+    in the camps', 'inhabitants of the region', 'passed through the Gulag'), the subject
+    of the verb a figure is the object of ('a famine that killed 30M'), that verb's own
+    object ('created the conditions for famines') and named events. People, places,
+    dates, time and record nouns are left out (place and period have their own fields);
+    so are the words of the sentence's figures, `counted_words` (the noun counted and the
+    measure), what a share is taken of ('14 per cent of the whole') and whoever reports
+    the figure ('Greer counted')."""
+    skip = rules.durations | prules.time_nouns | prules.source_nouns | rules.anaphoric
+    skip |= {unit[1]} if unit is not None else set()
+    skip |= set(counted_words)
+    root = span.root
+    counted = root.head if root.dep_ in ("nummod", "quantmod") else root
+    chain: list[Token] = [root, *([counted] if counted is not root else [])]
+    for anc in counted.ancestors:
+        chain.append(anc)
+        if anc.pos_ in ("VERB", "AUX"):
+            break
+    chain += [c for c in counted.children if c.dep_ in ("acl", "relcl")]
+    words: set[str] = set()
+    for head in chain:
+        for child in head.children:
+            objects: list[Token] = []
+            if child.dep_ in ("prep", "agent") and not (head is root and child.lower_ == "of"):
+                objects = [o for o in child.children if o.dep_ == "pobj"]
+            elif (
+                child.dep_ == "nsubj" and head.pos_ == "VERB" and child.i != counted.i
+                and head.lemma_.lower() not in prules.report
+            ):
+                relative = child.pos_ == "PRON" and head.dep_ == "relcl"
+                objects = [head.head] if relative else [child]  # "a famine that killed"
+            elif child.dep_ == "dobj" and head.pos_ == "VERB" and child.i != counted.i:
+                objects = [child, *(o for p in child.children if p.dep_ == "prep"
+                                    for o in p.children if o.dep_ == "pobj")]  # fmt: skip
+            for o in objects:
+                parts = [o, *(c for c in o.children if c.dep_ == "compound")]
+                words.update(w for t in parts if (w := _event_word(t, [span, *numbers], skip)))
+    words.update(e.lemma_.lower() for e in sent.ents if e.label_ == "EVENT")
+    return ", ".join(sorted(words))
+
+
 def claims_from_doc(
     source: SourceText,
     doc: Doc,
@@ -529,6 +617,7 @@ def claims_from_doc(
 ) -> list[Claim]:
     """Claims of one parsed document, in text order."""
     rules = _rules(source)
+    themes = seminar_themes()
     prules = period_rules()
     text = source.text
     voices = voices if voices is not None else voices_from_doc(source, doc)
@@ -569,7 +658,7 @@ def claims_from_doc(
 
             borrowed = linked_period(segments, k, span.root, skip, usable, prules)
             period = borrowed if period == NONE else complete(period, borrowed)
-        specific = [t for t in theme_spans if t.label_ not in rules.generic_themes]
+        specific = [t for t in theme_spans if t.label_ in themes and not themes[t.label_].generic]
         theme = nearest_theme(specific, q.start, q.end, sent.start_char, sent.end_char) or (
             nearest_theme(theme_spans, q.start, q.end, sent.start_char, sent.end_char)
         )
@@ -586,8 +675,9 @@ def claims_from_doc(
         same_voice = [c for c, v in zip(claims, spoken, strict=True) if v == voice]
         earlier = [c for c in same_voice if c.start >= para[0]]
         word = _refers_to_a_figure(span, phrase, rules)
+        meant: Claim | None = None  # the earlier figure this one restates, if any
         if word:
-            ref = referent(word, earlier, rules.aggregate)
+            ref = meant = referent(word, earlier, rules.aggregate)
             if ref is not None:  # "the figure", "higher totals": what the figure counts
                 phrase = ref.counted
                 period = period if period != NONE else (ref.period_start, ref.period_end)
@@ -598,11 +688,18 @@ def claims_from_doc(
                 q.high, sentence_claims(same_voice, sent), same_voice
             )  # a bare number that nothing around explains: the figure it stands beside
             phrase = counted = ref.counted if ref is not None else ""
+            meant = ref
         category = _measure(phrase, sent, rules) if phrase else ""
         if not category or category in rules.generic_nouns:
             category = (
                 _counted_category(span, unit, sent, others, rules) or category
             )
+        inside = [o for o in others if sent.start <= o.start < sent.end]
+        place = _place(span, sent, places)
+        event = _event(span, sent, inside, [*counted.split()[:1], category], unit, prules, rules)
+        if meant is not None:  # the same quantity as the figure it restates, for alignment
+            category = meant.category or category
+            place, event = place or meant.place, event or meant.event
         if unit is not None and unit[1] in rules.durations:
             counted = f"per {unit[1]}"
         credit, credit_from = _credit(q, sent, attributions[k], notes, voice)
@@ -633,7 +730,8 @@ def claims_from_doc(
                 bound=bound,
                 attribution_from=credit_from,
                 category=category,
-                place=_place(span, sent, places),
+                place=place,
+                event=event,
                 kind="share" if q.percent else ("rate" if _is_rate(text, q.end) else "count"),
             )
         )

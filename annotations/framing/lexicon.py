@@ -17,6 +17,7 @@ from spacy.util import filter_spans
 from spacy.vocab import Vocab
 
 from .datafiles import load
+from .themes import seminar_themes, themes_digest
 
 # data file -> table of categories matched as lexical metrics
 LEXICAL_FILES = ("metadiscourse.toml", "evaluative.toml", "quantifiers.toml", "address.toml")
@@ -115,7 +116,8 @@ class Matchers:
 
     vocab: Vocab
     lexical: _Lookup = field(init=False)
-    themes: _Lookup = field(init=False)
+    # the seminar's themes file can change while a process runs: one lookup per version
+    themes: dict[str, _Lookup] = field(init=False, default_factory=dict)
     dependency: DependencyMatcher = field(init=False)
     dep_rules: dict[str, DepRule] = field(init=False)
 
@@ -124,8 +126,6 @@ class Matchers:
         self.lexical = _Lookup(self.vocab, {k: v.get("phrases", []) for k, v in categories.items()})
         for name, entry in categories.items():
             self.lexical.add_patterns(name, entry.get("patterns", []))
-        themes = load("themes.toml")["theme"]
-        self.themes = _Lookup(self.vocab, {k: v["keywords"] for k, v in themes.items()})
         self.dependency = DependencyMatcher(self.vocab)
         self.dep_rules = {}
         for rule in load("syntax.toml")["rule"]:
@@ -150,9 +150,13 @@ class Matchers:
 
     def theme_spans(self, doc: Doc) -> list[Span]:
         """Theme keyword matches; a stretch counts for each theme whose keyword it is."""
+        digest = themes_digest()
+        if digest not in self.themes:
+            keywords = {k: list(t.keywords) for k, t in seminar_themes().items()}
+            self.themes[digest] = _Lookup(self.vocab, keywords)
         out: list[Span] = []
         by_label: dict[str, list[Span]] = {}
-        for span in self.themes(doc):
+        for span in self.themes[digest](doc):
             by_label.setdefault(span.label_, []).append(span)
         for spans in by_label.values():
             out.extend(filter_spans(spans))

@@ -85,7 +85,7 @@ class Claim:
     # the quoted speaker or commenter, the note called in the figure's sentence (its
     # author first), a source named in the sentence; "" when nobody
     attributed_to: str
-    theme: str  # from data/themes.toml, or ""
+    theme: str  # the seminar's theme (ANNOTATIONS_THEMES_FILE) nearest the figure, or ""
     # how the figure is bounded: point, approx ("about"), lower ("more than"),
     # upper ("up to") or range; the open side of lower/upper is None
     bound: str = "point"
@@ -97,3 +97,7 @@ class Claim:
     category: str = ""
     place: str = ""  # where the figure applies: a place its sentence or paragraph names
     kind: str = "count"  # count (a stock or a flow), share (a percentage) or rate ("a day")
+    # what else the figure's own clause says it is about, as lemmas from the parse: a
+    # named event or the nouns its words take through a preposition or as their subject
+    # ("died in the camps" -> "camp", "a famine that killed" -> "famine"), ", "-joined
+    event: str = ""

@@ -41,7 +41,7 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
-CLAIM_EXTRA = ("bound", "attribution_from", "category", "place", "kind")
+CLAIM_EXTRA = ("bound", "attribution_from", "category", "place", "kind", "event")
 
 
 def claims_rows(claims: list[Claim], *, extra: bool = False) -> list[dict[str, Any]]:
@@ -76,13 +76,15 @@ def framing_rows(analyses: list[DocumentAnalysis]) -> list[dict[str, Any]]:
     return rows
 
 
-ALIGNED_EXTRA = ("measure", "kind", "place", "spread", "disagree", "bound", "attribution_from")
+ALIGNED_EXTRA = (
+    "measure", "kind", "place", "event", "spread", "disagree", "bound", "attribution_from",
+)  # fmt: skip
 
 
 def aligned_claims_rows(
     claims: list[Claim], factor: float = DEFAULT_FACTOR, *, extra: bool = False
 ) -> list[dict[str, Any]]:
-    """Claims grouped by what they count, their kind, place, period and theme (alignment.py).
+    """Claims grouped by what they count, their kind, place, event and period (alignment.py).
 
     Each row repeats its group's spread (lowest and highest value) and how many
     documents speak to it, so disagreement and unsourced figures stand out.
@@ -110,7 +112,8 @@ def aligned_claims_rows(
             }
             if extra:
                 row.update(
-                    measure=g.measure, kind=g.kind, place=g.place, spread=g.spread,
+                    measure=g.measure, kind=g.kind, place=g.place, event=g.event,
+                    spread=g.spread,
                     disagree=g.disagree, bound=c.bound, attribution_from=c.attribution_from,
                 )  # fmt: skip
             rows.append(row)

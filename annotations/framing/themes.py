@@ -1,21 +1,71 @@
-"""Themes: which shared events (collectivisation, famine, Gulag...) a stretch is about.
+"""Themes: which of the seminar's own themes (a famine, the Terror...) a stretch is about.
 
-Keyword sets live in data/themes.toml so a seminar can add words as it
-reads; matching is the same lowercase-or-lemma rule as the other lexicons.
+A seminar names its themes in its own file (ANNOTATIONS_THEMES_FILE; the demo seminar's
+is texts/seminar/themes.toml): one `[theme.<id>]` table each, with a `label`, `keywords`
+matched on lowercase words (the last word also by lemma, so "camp" finds "camps") and,
+for a theme that only says what kind of figure it is ("death tolls"), `generic = true`.
+They pick the passages and claims the Compare view shows; no measure and no alignment
+depends on them, so the analysis fits texts on any subject without them.
 """
 
 from __future__ import annotations
 
+import hashlib
+import tomllib
 from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 from spacy.tokens import Span
 
-from .datafiles import load
+from .. import config
+from ..errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class Theme:
+    label: str
+    keywords: tuple[str, ...]
+    generic: bool  # names a kind of figure, not an event: given only when nothing else fits
+
+
+def seminar_themes() -> dict[str, Theme]:
+    """Theme id -> theme, in the order of the seminar's file; {} when it has none."""
+    return _parse(_read(config.themes_file()))
+
+
+def themes_digest() -> str:
+    """A digest of the seminar's themes, so results computed under other themes are stale."""
+    return hashlib.sha256(_read(config.themes_file())).hexdigest()[:16]
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return b""
+
+
+@cache
+def _parse(raw: bytes) -> dict[str, Theme]:
+    where = f"themes file {config.themes_file()}"
+    try:
+        tables = tomllib.loads(raw.decode("utf-8")).get("theme", {})
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InvalidInput(f"{where} is not valid UTF-8 TOML ({exc}): fix the file") from None
+    themes: dict[str, Theme] = {}
+    for key, t in tables.items():
+        words = t.get("keywords") if isinstance(t, dict) else None
+        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            raise InvalidInput(f"{where}: [theme.{key}] needs keywords = [\"...\", ...]")
+        themes[key] = Theme(str(t.get("label", key)), tuple(words), bool(t.get("generic")))
+    return themes
 
 
 def theme_labels() -> dict[str, str]:
-    """Theme id -> readable label, in the order of the data file."""
-    return {k: v["label"] for k, v in load("themes.toml")["theme"].items()}
+    """Theme id -> readable label, in the order of the seminar's file."""
+    return {k: t.label for k, t in seminar_themes().items()}
 
 
 def count_themes(spans: list[Span], start: int = 0, end: int | None = None) -> dict[str, int]:

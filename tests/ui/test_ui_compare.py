@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from annotations import corpus
 from annotations.annotation import Filters, create_annotation, list_annotations
 from annotations.corpus import get_text
 from annotations.db.engine import Store
 from annotations.link import list_links
+from annotations.permissions import Actor
 from annotations.ui import compare, state, suggestions
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -64,9 +66,17 @@ def test_compare_page_shows_theme_passages_and_claims(store: Store) -> None:
                                           "stalinism-inner-truth"}
 
 
+MEMOIR = "A later memoir claims that in 1937 and 1938 the NKVD shot some 1.5 million people.\n"
+
+
 def test_compare_page_shows_aligned_groups_and_other_voices(store: Store) -> None:
+    # the seed texts share no quantity figure for figure (issue 12: Mao's victims, the
+    # Holodomor and the 1930s deaths are not one group), so a second source of the
+    # executions of 1937-38 gives the seminar a disagreement to flag
+    corpus.add_text(store, MEMOIR.encode(), actor=Actor.console(), name="memoir.txt",
+                    title="Memoir", perspective="memoir", document_id="memoir")
     at = _compare(_joined())
-    at.selectbox(key=compare.THEME).set_value("death_tolls").run()
+    at.selectbox(key=compare.THEME).set_value("purges").run()
     at.radio(key=compare.METRIC).set_value("first_person").run()
     assert not at.exception, at.exception
     groups = next(d.value for d in at.dataframe if "disagree" in d.value.columns)
