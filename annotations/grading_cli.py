@@ -1,7 +1,8 @@
 """Console commands `grades rule|preview`: the participation rule and the grades it gives.
 
 Loaded by `annotations.cli._register_plugins`. The console is trusted like an
-instructor; sending grades to an LMS gradebook is `annotations lti grades send`.
+instructor; `grades send` posts the preview's grades to the gradebook columns of
+the learning platform (LTI) that link to the seminar.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from . import grading, startup
 from .cliutil import output_to, table
 from .errors import InvalidInput
 from .grading import Rule
+from .lti import ags
 from .permissions import Actor
 
 grades_app = typer.Typer(help="Participation grades: the instructor's rule and its preview.",
@@ -67,6 +69,26 @@ def grades_preview(
     typer.echo(table(("username", "annotations", "replies", "counted", "grade", "of"), [
         (g.username, g.annotations, g.replies, g.counted_annotations + g.counted_replies,
          g.grade, g.points) for g in rows]))
+
+
+@grades_app.command("send")
+def grades_send(
+    seminar: Annotated[str, typer.Argument(help="The seminar's slug.")],
+) -> None:
+    """Send every student's grade under the rule to the linked LMS gradebook columns.
+
+    Prints one line per student and column; exits 1 if any grade was not sent.
+
+    Example: annotations grades send history-101
+    """
+    store = startup.open_store()
+    rows = grading.grades(store, seminar, Actor.console())
+    results = ags.post_scores(store, seminar, [(g.username, g.grade, g.points, g.comment)
+                                               for g in rows], actor=Actor.console())
+    typer.echo(table(("username", "sent", "message"), [
+        (r.username, "yes" if r.sent else "no", r.message) for r in results]))
+    if not all(r.sent for r in results):
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:
