@@ -190,6 +190,15 @@ def create_seminar_as(store: Store, user_id: int, slug: str, title: str = "",
     """
     with store.read() as session:
         actor = Actor.of_user(session, user_id)
+    return create_seminar_for(store, actor, user_id, slug, title, join_code)
+
+
+def create_seminar_for(store: Store, actor: Actor, user_id: int, slug: str, title: str = "",
+                       join_code: str = "", detail: dict[str, object] | None = None
+                       ) -> seminars.SeminarInfo:
+    """`create_seminar_as`, asked of the map for `actor`: the account itself, or a party
+    that vouches for it (an LMS course's instructor creating one from the content picker)."""
+    with store.read() as session:
         require(session, actor, Action.CREATE_SEMINAR, open_signup=config.open_signup())
     info = seminars.create_seminar(store, slug, title, join_code)
     with store.transaction() as session:
@@ -197,7 +206,7 @@ def create_seminar_as(store: Store, user_id: int, slug: str, title: str = "",
         session.add(Membership(user_id=user_id, seminar_id=info.id, role=INSTRUCTOR,
                                created_at=now()))
         audit.record(session, actor.name, "seminar.create", info.id, slug,
-                     {"title": info.title, "closed": True})
+                     {"title": info.title, "closed": True, **(detail or {})})
     return seminars.get_seminar(store, slug)
 
 

@@ -7,6 +7,12 @@ for whom, so no server-side state is needed and nobody else can answer it.
 `respond` builds the signed LtiDeepLinkingResponse: one ltiResourceLink whose
 custom parameters open the chosen seminar (`admission.link_parameters`) and a
 lineItem, so the platform makes a gradebook column for the participation score.
+
+The chooser also offers a new seminar for the course (`NEW_SEMINAR`): made on
+the platform's word that the user teaches the course, so an instructor who
+arrives from the LMS needs no site role to start one (closed, named after the
+course, the instructor its first member; audit entry `seminar.create` with
+`via`). The new seminar opens the built-in texts like any other.
 """
 
 from __future__ import annotations
@@ -21,7 +27,8 @@ from joserfc.errors import JoseError
 from .. import corpus, grading, roles
 from .. import seminar as seminars
 from ..db.engine import Store
-from ..errors import NotFound
+from ..document import slugify
+from ..errors import InvalidInput, NotFound
 from ..permissions import Action, Actor
 from . import (
     CONTENT_ITEMS,
@@ -40,6 +47,7 @@ from .launch import Launch, LtiRejected
 PENDING_AUDIENCE = "annotations-lti-deep-link"
 PENDING_LIFETIME = 3600  # seconds an instructor has to choose
 RESPONSE_LIFETIME = 600
+NEW_SEMINAR = "+new"  # the chooser's value for "a new seminar for this course"
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,7 @@ def pending(store: Store, launch: Launch, user_id: int) -> str:
         "aud": PENDING_AUDIENCE, "platform": launch.platform.id, "user": user_id,
         "deployment_id": launch.deployment_id,
         "return_url": str(launch.deep_linking["deep_link_return_url"]),
+        "course": launch.context_title or launch.context_id,
         "data": launch.deep_linking.get("data"), "iat": at, "exp": at + PENDING_LIFETIME})
 
 
@@ -73,6 +82,32 @@ def choices(store: Store, seminars_taught: list[str]) -> list[Choice]:
         docs = tuple((t.document_id, t.title) for t in corpus.list_texts(store, slug))
         out.append(Choice(slug, info.title or slug, docs))
     return out
+
+
+def new_seminar_choice(store: Store, course: str) -> Choice:
+    """The chooser's entry for a new seminar of the course: its page or a built-in text."""
+    docs = tuple((t.document_id, t.title) for t in corpus.list_texts(store))
+    return Choice(NEW_SEMINAR, f"A new seminar for this course: {course or 'untitled'}", docs)
+
+
+def _create_for_course(store: Store, claims: dict[str, Any]) -> str:
+    """A closed seminar named after the course, taught by the user the platform vouched for."""
+    course = str(claims.get("course") or "") or "course"
+    base = slugify(course)[:70].rstrip("-") or "course"
+    with store.read() as session:
+        instructor = Actor.of_user(session, int(claims["user"]))
+    vouched = Actor.console("lti")
+    for n in range(1, 100):
+        slug = base if n == 1 else f"{base}-{n}"
+        try:
+            return roles.create_seminar_for(store, vouched, instructor.user_id or 0, slug,
+                                            course, detail={"via": "LTI content picker",
+                                                            "instructor": instructor.name}
+                                            ).slug
+        except InvalidInput as exc:
+            if "already exists" not in str(exc):
+                raise
+    raise InvalidInput(f"too many seminars are named after {course!r}: pick one of them")
 
 
 def _read_pending(store: Store, token: str) -> dict[str, Any]:
@@ -91,6 +126,8 @@ def respond(store: Store, token: str, seminar: str, document: str,
             launch_url: str) -> Response:
     """The signed deep linking response for the chosen seminar (and document, "" for none)."""
     claims = _read_pending(store, token)
+    if seminar == NEW_SEMINAR:
+        seminar = _create_for_course(store, claims)
     with store.read() as session:
         actor = Actor.of_user(session, int(claims["user"]))
         sid = seminars.seminar_id(session, seminar)

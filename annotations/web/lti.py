@@ -125,21 +125,18 @@ async def launch_route(request: Request) -> Response:
 async def _chooser(request: Request, found: launch.Launch) -> Response:
     signed, taught = await asyncio.to_thread(admission.sign_in_staff, store(), found)
     offered = await asyncio.to_thread(deeplinking.choices, store(), taught)
+    offered.append(await asyncio.to_thread(deeplinking.new_seminar_choice, store(),
+                                           found.context_title or found.context_id))
     pending = await asyncio.to_thread(deeplinking.pending, store(), found, signed.user.id)
-    if offered:
-        options = "".join(
-            f'<fieldset><legend>{html.escape(c.title)}</legend>'
-            + _option(c.seminar, "", "The seminar's page")
-            + "".join(_option(c.seminar, d, t) for d, t in c.documents) + "</fieldset>"
-            for c in offered)
-        action = html.escape(_base(request) + DEEP_LINK_PATH)
-        body = (f'<p>Choose what this link opens.</p><form method="post" action="{action}">'
-                f'<input type="hidden" name="request" value="{html.escape(pending)}">{options}'
-                '<button type="submit">Link it</button></form>')
-    else:
-        body = ('<p>You teach no seminar in this tool yet. '
-                f'<a href="{html.escape(_base(request))}/" target="_blank">Open the app</a>, '
-                'create a seminar, then choose the content again.</p>')
+    options = "".join(
+        f'<fieldset><legend>{html.escape(c.title)}</legend>'
+        + _option(c.seminar, "", "The seminar's page")
+        + "".join(_option(c.seminar, d, t) for d, t in c.documents) + "</fieldset>"
+        for c in offered)
+    action = html.escape(_base(request) + DEEP_LINK_PATH)
+    body = (f'<p>Choose what this link opens.</p><form method="post" action="{action}">'
+            f'<input type="hidden" name="request" value="{html.escape(pending)}">{options}'
+            '<button type="submit">Link it</button></form>')
     response = _page("Link a seminar", body)
     _signed_in(request, response, signed.token, signed.expires_at)
     return response

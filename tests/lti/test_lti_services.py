@@ -14,6 +14,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from annotations import accounts, audit, corpus, grading, roles
+from annotations import seminar as seminars
 from annotations.cli import app
 from annotations.db.models import LtiAccount, User
 from annotations.errors import InvalidInput, PermissionDenied
@@ -53,7 +54,9 @@ def test_deep_linking_round_trip_makes_a_graded_link_that_opens_the_document(
     action, fields = form_of(page.text)
     offered = re.findall(r'name="choice" value="([^"]*)"', page.text)
     assert offered == ["hist/", *(f"hist/{t.document_id}" for t in
-                                  corpus.list_texts(world.store, "hist"))]
+                                  corpus.list_texts(world.store, "hist")),
+                       "+new/", *(f"+new/{t.document_id}" for t in
+                                  corpus.list_texts(world.store))]
     answer = world.http.post(action, data={**fields, "choice": f"hist/{DOC}"})
     assert answer.status_code == 200
     back, jwt_field = form_of(answer.text)
@@ -79,7 +82,8 @@ def test_only_instructors_pick_content_and_only_their_own_seminars(world: World)
     assert refused.status_code == 403 and "instructors" in refused.text
     world.instructor_account("t2", "Tom Other")
     page = world.launch(world.lms.deep_link_url("t2"))
-    assert "teach no seminar" in page.text
+    offered = re.findall(r'name="choice" value="([^"]*)"', page.text)
+    assert "hist/" not in offered and offered[0] == "+new/"  # only a new seminar for them
     _, fields = form_of(world.launch(world.lms.deep_link_url("t1")).text)
     # t3 teaches another seminar and answers their own request with t1's seminar:
     other = world.instructor_account("t3", "Tia Third")
@@ -91,6 +95,30 @@ def test_only_instructors_pick_content_and_only_their_own_seminars(world: World)
                              data={"request": fields["request"][:-5] + "AAAAA",
                                    "choice": "hist/"})
     assert forged.status_code == 403 and "not offered by the tool" in forged.text
+
+
+def test_an_instructor_from_the_lms_starts_a_seminar_for_the_course(world: World) -> None:
+    """No site role needed: the platform vouches that t1 teaches the course."""
+    world.lms.add_user("t1", "Olga Teacher", "olga@example.edu", LmsPlatform.INSTRUCTOR)
+    slugs = []
+    for _ in range(2):  # a second new seminar for the same course gets its own name
+        page = world.launch(world.lms.deep_link_url("t1"))
+        assert "A new seminar for this course: History 101" in page.text
+        action, fields = form_of(page.text)
+        answer = world.http.post(action, data={**fields, "choice": f"+new/{DOC}"})
+        back, jwt_field = form_of(answer.text)
+        assert world.http.post(back, data=jwt_field).status_code == 200
+        slugs.append(world.lms.deep_link_items[-1]["custom"]["seminar"])
+    assert slugs == ["history-101", "history-101-2"]
+    info = seminars.get_seminar(world.store, "history-101")
+    assert (info.title, info.closed) == ("History 101", True)
+    assert role(world, "t1", "history-101") == roles.INSTRUCTOR
+    entry = audit.list_entries(world.store, "history-101", action="seminar.create")[0]
+    assert entry.actor == "lti" and entry.detail["via"] == "LTI content picker"
+    world.lms.add_user("s1", "Ana Student", "ana@example.edu", LmsPlatform.LEARNER)
+    opened = world.launch(world.lms.launch_url("s1", max(world.lms.links)))
+    assert opened.headers["location"] == f"{world.tool}/?seminar=history-101-2&document={DOC}"
+    assert role(world, "s1", "history-101-2") == roles.STUDENT
 
 
 # ---------------------------------------------------------------- roster
