@@ -549,8 +549,11 @@ function createState(parent) {
     const quick = st.data && st.data.draft;
     if (quick && typeof quick.url === "string") {
       st.optimistic.draw(span, id, quick.colour, t0); // saved at once: drawn as saved
-      quickSave(quick, { id, document: quick.document, start: span.s, end: span.e, quote,
-        perspective: quick.perspective || "", codes: quick.codes || [] }, 0);
+      const body = { id, document: quick.document, start: span.s, end: span.e, quote,
+        perspective: quick.perspective || "", codes: quick.codes || [] };
+      // Sent as the next frame starts: the answer, and the drawing it brings, never
+      // hold up the paint of the overlay.
+      requestAnimationFrame(() => quickSave(quick, body, 0));
       return true;
     }
     st.localPending = { ...span, at: Date.now() };
