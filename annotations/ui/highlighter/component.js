@@ -547,7 +547,7 @@ function createState(parent) {
     window.getSelection().removeAllRanges();
     hideCaret();
     const quick = st.data && st.data.draft;
-    if (quick && typeof quick.url === "string") {
+    if (quick) {
       st.optimistic.draw(span, id, quick.colour, t0); // saved at once: drawn as saved
       const body = { id, document: quick.document, start: span.s, end: span.e, quote,
         perspective: quick.perspective || "", codes: quick.codes || [] };
