@@ -287,3 +287,31 @@ def test_a_quick_save_the_route_refuses_is_rolled_back_and_said(
     error = page.locator(".hl-root .hl-status.hl-error[role='alert']")
     assert "Not saved" in error.inner_text() and "quote" in error.inner_text()
     assert list_annotations(store, Filters(seminar="demo", document=DOC)) == []
+
+
+def test_a_quick_save_lost_on_the_network_is_sent_again_and_stored_once(
+        page: Any, running_app: RunningApp, store: Store) -> None:
+    """The first send dies on the network after the server stored it; the page sends it
+    again with the same id, and the save is stored (and drawn) once."""
+    text = get_text(store, DOC).text
+    join(page, running_app.url, "Ana")
+    _quick_code(page)
+    sends: list[int] = []
+
+    def first_answer_lost(route: Any) -> None:
+        sends.append(1)
+        if len(sends) == 1:
+            route.fetch()  # the server stores it ...
+            route.abort("connectionreset")  # ... and the answer never arrives
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/live/\d+/annotations$"), first_answer_lost)
+    start = text.index("totalitarian")
+    drag_select(page, start, start + len("totalitarian rule"))
+    page.wait_for_function("document.querySelector('.hl-root').dataset.saved", timeout=WAIT)
+    sent = page.eval_on_selector(".hl-root", "e => e.dataset.saved")
+    page.wait_for_selector(f".hl-root[data-confirmed='{sent}']", timeout=WAIT)
+    assert len(sends) == 2
+    assert [a.id for a in list_annotations(store, Filters(seminar="demo", document=DOC))] == [
+        sent]
