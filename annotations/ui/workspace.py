@@ -6,7 +6,10 @@ Python at all. On a newer revision it fetches the highlights from
 `/live/<seminar>/highlights` (the same `highlights.drawing` this page draws
 from) and redraws in place; it asks for a Streamlit rerun only when the change
 touches what the side panel lists, or the panel filters the list. The JS holds
-any redraw while the reader is in the middle of a selection.
+any redraw while the reader is in the middle of a selection. A Quick-code
+selection is saved by the component itself (`POST /live/<seminar>/annotations`),
+so it runs no Python here either: the page draws it from the push like a
+classmate's save.
 """
 
 from __future__ import annotations
