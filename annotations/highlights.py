@@ -295,9 +295,11 @@ class _Lru:
 _SEEN = _Lru(16)
 _DRAWN = _Lru(64)
 # The newest Seen per (store, seminar, document), and the newest Drawing per (store,
-# seminar, document, colour, class): what the next revision's is built from.
-_LATEST: dict[Hashable, Any] = {}
+# seminar, document, colour, class): what the next revision's is built from. Bounded
+# like the caches above: a place not kept here is read afresh.
+_LATEST: OrderedDict[Hashable, Any] = OrderedDict()
 _LATEST_LOCK = threading.Lock()
+_LATEST_SIZE = 64
 STEP_MAX = 200  # more annotations changed since the last drawing: read everything
 
 
@@ -306,6 +308,9 @@ def _newest(key: Hashable, value: Seen | Drawing) -> None:
         known = _LATEST.get(key)
         if known is None or known.revision < value.revision:
             _LATEST[key] = value
+        _LATEST.move_to_end(key)
+        while len(_LATEST) > _LATEST_SIZE:
+            _LATEST.popitem(last=False)
 
 
 def _changed_since(seminar_id: int, earlier: Seen | Drawing | None,
