@@ -80,6 +80,7 @@ class Filters:
     code: str = ""
     perspective: str = ""
     search: str = ""  # substring of quote or note, case-insensitive
+    ids: tuple[str, ...] = ()  # only these annotations (a drawing updated from its last)
 
 
 def check_name(name: str, what: str = "annotator") -> str:
@@ -270,7 +271,7 @@ def create_annotation_in(
     audit.record(session, annotator, "annotation.create", sid, annotation_id,
                  {"document": document_id, "start": start, "end": end,
                   "perspective": perspective, "codes": tags, "source": source})
-    bump(session, sid)
+    bump(session, sid, [annotation_id])
     session.flush()
     return _view(session, row)
 
@@ -327,7 +328,7 @@ def update_annotation(
             row.note = note
         row.updated_at = now()
         audit.record(session, actor, "annotation.update", row.seminar_id, row.id, detail)
-        bump(session, row.seminar_id)
+        bump(session, row.seminar_id, [row.id])
         session.flush()
         return _view(session, row)
 
@@ -388,7 +389,7 @@ def delete_annotation(store: Store, annotation_id: str, *, seminar: str, actor: 
                 AnnotationLink.from_annotation_id == row.id,
                 AnnotationLink.to_annotation_id == row.id)))
             session.delete(row)
-        bump(session, sid)
+        bump(session, sid, [annotation_id])
     return Deleted(kept, links, seminar, at, has_replies)
 
 
@@ -422,7 +423,7 @@ def undo_delete(store: Store, deleted: Deleted, *, actor: str,
         else:
             raise InvalidInput("this annotation is not deleted: nothing to undo")
         audit.record(session, actor, "annotation.restore", sid, row.id, {})
-        bump(session, sid)
+        bump(session, sid, [row.id])
         session.flush()
         return _view(session, row)
 
@@ -459,7 +460,7 @@ def add_reply(
         session.add(reply)
         audit.record(session, author, "reply.create", sid, rid,
                      {"annotation": annotation_id, "annotator": parent.annotator})
-        bump(session, sid)
+        bump(session, sid, [annotation_id])
         return ReplyView(rid, annotation_id, author, text, t)
 
     return store.write_in_seminar(seminar, work)
@@ -502,6 +503,8 @@ def annotation_select(filters: Filters, *, with_fields: bool = True,
     if filters.code:
         padded = literal("; ") + Annotation.codes + literal("; ")
         q = q.where(padded.contains(f"; {filters.code}; ", autoescape=True))
+    if filters.ids:
+        q = q.where(Annotation.id.in_(filters.ids))
     if filters.search:
         q = q.where(or_(Annotation.quote.icontains(filters.search, autoescape=True),
                         Annotation.note.icontains(filters.search, autoescape=True)))

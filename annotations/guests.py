@@ -19,11 +19,18 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from . import roles
-from .accounts import SESSION_LIFETIME, SessionExpired, SessionInvalid, token_digest
+from .accounts import (
+    SESSION_LIFETIME,
+    SessionExpired,
+    SessionInvalid,
+    token_digest,
+    validate_session,
+)
 from .db.engine import Store
-from .db.models import Guest, User
-from .errors import InvalidInput, PermissionDenied
+from .db.models import Guest, Seminar, User
+from .errors import InvalidInput, NotFound, PermissionDenied
 from .names import clean_name, name_key
+from .permissions import Actor
 from .seminar import SeminarInfo, seminar_slug
 from .timeutil import format_time, now
 
@@ -104,6 +111,47 @@ def validate(store: Store, token: str, *, at: datetime | None = None) -> GuestIn
             raise SessionExpired(
                 f"your guest session expired at {format_time(row.expires_at)}: join again")
         return _info(session, row)
+
+
+@dataclass(frozen=True)
+class Writer:
+    """Who a session cookie's holder writes as in one seminar, and the seminar's slug."""
+
+    actor: Actor
+    seminar: str
+
+
+def session_writer(store: Store, token: str, seminar_id: int, *,
+                   at: datetime | None = None) -> Writer:
+    """The holder of a session token (an account's, else a guest's) as a writer in the
+    seminar, decided as a page load decides who works in it: an account must be a member,
+    a guest must belong to this seminar while it is open to guests.
+
+    SessionInvalid (or SessionExpired) when the token signs nobody in, PermissionDenied
+    when its holder is not a writer here, NotFound for an unknown seminar. Routes that
+    write on the browser's cookie (annotations.web.live) ask this, not the page.
+    """
+    try:
+        user = validate_session(store, token, at=at)
+    except SessionExpired:
+        raise
+    except SessionInvalid:
+        user = None
+    guest = validate(store, token, at=at) if user is None else None
+    with store.read() as session:
+        row = session.get(Seminar, seminar_id)
+        if row is None:
+            raise NotFound(f"no seminar with id {seminar_id}")
+        if user is not None:
+            if roles.role_in(session, user.id, seminar_id) is None:
+                raise PermissionDenied("you are not a member of this seminar: join it with "
+                                       "the code your instructor gave")
+            return Writer(Actor(user.username, user.id, "user"), row.slug)
+        assert guest is not None
+        if guest.seminar != row.slug or row.closed:
+            raise PermissionDenied("guests cannot write here: sign in, or join this seminar "
+                                   "with its code")
+        return Writer(Actor.guest(guest.id), row.slug)
 
 
 def leave(store: Store, token: str, *, at: datetime | None = None) -> None:

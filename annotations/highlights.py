@@ -20,14 +20,15 @@ import json
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import blind, guests, roles
+from . import blind, guests, live, roles
 from .annotation import AnnotationView, Filters, list_annotations
 from .blind import Visibility
 from .codebook import CodeSpec, PerspectiveSpec
@@ -80,10 +81,33 @@ def highlight_spoken(a: AnnotationView, names: Mapping[str, str] | None = None) 
 
 @dataclass(frozen=True)
 class Records:
-    """The highlights as the component draws them, with a digest that changes with them."""
+    """The highlights as the component draws them, with a digest that changes with them.
+
+    The digest is the sum of one hash per highlight, so a drawing updated from the
+    last one (`records(..., reuse=)`) has the same digest as one built afresh.
+    """
 
     highlights: list[dict[str, Any]]
     digest: str
+    hashes: dict[str, int] = field(default_factory=dict)  # id -> that highlight's hash
+
+
+def _record(a: AnnotationView, colour_by: str, p_colours: dict[str, str],
+            c_colours: dict[str, str], names: Mapping[str, str] | None) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "s": a.start,
+        "e": a.end,
+        "colour": highlight_colour(a, colour_by, p_colours, c_colours),
+        "label": highlight_label(a, names),
+        "spoken": highlight_spoken(a, names),
+        "note": a.note[:NOTE_PREVIEW] + ("…" if len(a.note) > NOTE_PREVIEW else ""),
+    }
+
+
+def _hash(h: dict[str, Any]) -> int:
+    text = json.dumps(h, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return int.from_bytes(hashlib.sha1(text).digest(), "big")
 
 
 def records(
@@ -94,41 +118,54 @@ def records(
     perspectives: Sequence[PerspectiveSpec],
     codes: Sequence[CodeSpec],
     names: Mapping[str, str] | None = None,
+    reuse: Records | None = None,
+    changed: Collection[str] = (),
 ) -> Records:
-    """One record per highlight on this version: the costly part, shareable between pages."""
+    """One record per highlight on this version: the costly part, shareable between pages.
+
+    `reuse`: the records of an earlier drawing of the same version with the same
+    colours, codebook and names, every highlight of which not in `changed` is still
+    right: those are taken as they are, only the changed ones are made again.
+    """
     p_colours = {p.name: p.colour for p in perspectives}
     c_colours = {c.name: c.colour for c in codes}
-    highlights = [
-        {
-            "id": a.id,
-            "s": a.start,
-            "e": a.end,
-            "colour": highlight_colour(a, colour_by, p_colours, c_colours),
-            "label": highlight_label(a, names),
-            "spoken": highlight_spoken(a, names),
-            "note": a.note[:NOTE_PREVIEW] + ("…" if len(a.note) > NOTE_PREVIEW else ""),
-        }
-        for a in annotations
-        if a.document_sha256 == version.sha256 and not a.deleted  # tombstones: no words
-    ]
-    digest = hashlib.sha1(json.dumps(highlights, sort_keys=True).encode("utf-8")).hexdigest()
-    return Records(highlights, digest)
+    old = {h["id"]: h for h in reuse.highlights} if reuse is not None else {}
+    old_hashes = reuse.hashes if reuse is not None else {}
+    redo = set(changed)
+    highlights, hashes = [], {}
+    for a in annotations:
+        if a.document_sha256 != version.sha256 or a.deleted:  # tombstones: no words
+            continue
+        h = old.get(a.id) if a.id not in redo else None
+        if h is None or a.id not in old_hashes:
+            h = _record(a, colour_by, p_colours, c_colours, names)
+            hashes[a.id] = _hash(h)
+        else:
+            hashes[a.id] = old_hashes[a.id]
+        highlights.append(h)
+    digest = format(sum(hashes.values()) % (1 << 160), "040x")
+    return Records(highlights, digest, hashes)
 
 
-def panel_items(annotations: Sequence[AnnotationView],
-                names: Mapping[str, str]) -> list[tuple[str, str]]:
+def _fingerprint(a: AnnotationView, names: Mapping[str, str]) -> str:
+    seen = [a.deleted, a.start, a.end, a.quote, a.perspective, a.codes, a.note, a.fields,
+            a.anchor_status, a.updated_at.isoformat(), names.get(a.annotator, ""),
+            [(r.id, names.get(r.author, "")) for r in a.replies]]
+    return hashlib.sha1(json.dumps(seen, sort_keys=True, default=str)
+                        .encode("utf-8")).hexdigest()[:10]
+
+
+def panel_items(annotations: Sequence[AnnotationView], names: Mapping[str, str],
+                reuse: Mapping[str, str] | None = None,
+                changed: Collection[str] = ()) -> list[tuple[str, str]]:
     """(id, fingerprint) per annotation in list order: the fingerprint changes with anything
     the side panel shows of it (words, tags, note, fields, replies, author's name, deletion),
-    so a page can tell whether a change touches what its panel lists without a rerun."""
-    out = []
-    for a in annotations:
-        seen = [a.deleted, a.start, a.end, a.quote, a.perspective, a.codes, a.note, a.fields,
-                a.anchor_status, a.updated_at.isoformat(), names.get(a.annotator, ""),
-                [(r.id, names.get(r.author, "")) for r in a.replies]]
-        fingerprint = hashlib.sha1(json.dumps(seen, sort_keys=True, default=str)
-                                   .encode("utf-8")).hexdigest()[:10]
-        out.append((a.id, fingerprint))
-    return out
+    so a page can tell whether a change touches what its panel lists without a rerun.
+    `reuse`: fingerprints of an earlier list with the same names, right but for `changed`."""
+    old = reuse or {}
+    redo = set(changed)
+    return [(a.id, old[a.id] if a.id in old and a.id not in redo else _fingerprint(a, names))
+            for a in annotations]
 
 
 def display_names(store: Store, seminar_id: int) -> dict[str, str]:
@@ -151,13 +188,15 @@ class Seen:
     views: list[AnnotationView]
     codebook: SeminarCodebook
     names: dict[str, str]
+    revision: int = -1
 
 
 class Drawing:
     """What one visibility class of readers sees of a document at a revision."""
 
     def __init__(self, revision: int, seen: Seen, views: list[AnnotationView],
-                 drawn: Records, colour_by: str, seen_as: str) -> None:
+                 drawn: Records, colour_by: str, seen_as: str,
+                 reuse: tuple[Drawing, frozenset[str]] | None = None) -> None:
         self.revision = revision
         self.version = seen.version
         self.codebook = seen.codebook
@@ -168,12 +207,19 @@ class Drawing:
         self.seen_as = seen_as  # visibility_class of the readers it is for
         self._items: list[tuple[str, str]] | None = None
         self._bodies: dict[int, bytes] = {}  # since revision (-1: everything) -> JSON
+        # The earlier drawing's panel fingerprints, right but for these annotations (kept
+        # until `items` is worked out, never the drawing itself: no chain of drawings).
+        self._reuse: tuple[dict[str, str], frozenset[str]] | None = None
+        if reuse is not None and reuse[0]._items is not None:
+            self._reuse = (dict(reuse[0]._items), reuse[1])
 
     @property
     def items(self) -> list[tuple[str, str]]:
         """`panel_items` of the visible list, worked out once per drawing."""
         if self._items is None:
-            self._items = panel_items(self.views, self.names)
+            old, changed = self._reuse or ({}, frozenset())
+            self._items = panel_items(self.views, self.names, old, changed)
+            self._reuse = None
         return self._items
 
     def panel(self, limit: int, selected: str) -> dict[str, Any]:
@@ -196,7 +242,8 @@ class Drawing:
                 old = {h["id"]: h for h in since.records.highlights}
                 new = {h["id"] for h in self.records.highlights}
                 out["since"] = since.revision
-                out["changed"] = [h for h in self.records.highlights if old.get(h["id"]) != h]
+                out["changed"] = [h for h in self.records.highlights
+                                  if old.get(h["id"]) is not h and old.get(h["id"]) != h]
                 out["removed"] = [i for i in old if i not in new]
             self._bodies[key] = json.dumps(out, ensure_ascii=False,
                                            separators=(",", ":")).encode("utf-8")
@@ -247,6 +294,32 @@ class _Lru:
 
 _SEEN = _Lru(16)
 _DRAWN = _Lru(64)
+# The newest Seen per (store, seminar, document), and the newest Drawing per (store,
+# seminar, document, colour, class): what the next revision's is built from. Bounded
+# like the caches above: a place not kept here is read afresh.
+_LATEST: OrderedDict[Hashable, Any] = OrderedDict()
+_LATEST_LOCK = threading.Lock()
+_LATEST_SIZE = 64
+STEP_MAX = 200  # more annotations changed since the last drawing: read everything
+
+
+def _newest(key: Hashable, value: Seen | Drawing) -> None:
+    with _LATEST_LOCK:
+        known = _LATEST.get(key)
+        if known is None or known.revision < value.revision:
+            _LATEST[key] = value
+        _LATEST.move_to_end(key)
+        while len(_LATEST) > _LATEST_SIZE:
+            _LATEST.popitem(last=False)
+
+
+def _changed_since(seminar_id: int, earlier: Seen | Drawing | None,
+                   rev: int) -> frozenset[str] | None:
+    """The annotations changed since `earlier` up to `rev`, if this process knows them all."""
+    if earlier is None or earlier.revision >= rev:
+        return None
+    changed = live.CHANGES.between(seminar_id, earlier.revision, rev)
+    return changed if changed is not None and len(changed) <= STEP_MAX else None
 
 
 def _store_key(store: Store) -> str:
@@ -259,13 +332,43 @@ def _store_key(store: Store) -> str:
     return url.render_as_string(hide_password=True)
 
 
+def _text_order(a: AnnotationView) -> tuple[int, int, datetime, str]:
+    """`list_annotations`' order within one document."""
+    return a.start, a.end, a.created_at, a.id
+
+
+def _step(store: Store, seminar: str, seminar_id: int, document_id: str, rev: int,
+          earlier: Seen, changed: frozenset[str]) -> Seen:
+    """The Seen at `rev` from an earlier one: only the changed annotations are read again."""
+    fresh = list_annotations(store, Filters(seminar=seminar, document=document_id,
+                                            ids=tuple(sorted(changed)))) if changed else []
+    names = earlier.names
+    who = {a.annotator for a in fresh} | {r.author for a in fresh for r in a.replies}
+    if not who <= names.keys():  # a guest's first work: their label is new
+        names = display_names(store, seminar_id)
+    views = sorted([a for a in earlier.views if a.id not in changed] + fresh, key=_text_order)
+    return Seen(earlier.version, views, earlier.codebook, names, rev)
+
+
 def seen(store: Store, seminar: str, seminar_id: int, document_id: str, rev: int) -> Seen:
-    """The trusted read at `rev`, shared by every reader (the caller read `rev` first)."""
+    """The trusted read at `rev`, shared by every reader (the caller read `rev` first).
+
+    Built from the newest earlier read of the document when this process knows every
+    annotation changed since (`live.CHANGES`): those are read, not the whole list."""
+    place = (_store_key(store), seminar_id, document_id)
+
     def build() -> Seen:
+        with _LATEST_LOCK:
+            earlier = _LATEST.get(place)
+        changed = _changed_since(seminar_id, earlier, rev)
+        if earlier is not None and changed is not None:
+            return _step(store, seminar, seminar_id, document_id, rev, earlier, changed)
         return Seen(get_text(store, document_id, seminar=seminar),
                     list_annotations(store, Filters(seminar=seminar, document=document_id)),
-                    seminar_codebook(store, seminar), display_names(store, seminar_id))
-    return _SEEN.get((_store_key(store), seminar_id, document_id, rev), build)
+                    seminar_codebook(store, seminar), display_names(store, seminar_id), rev)
+    found = _SEEN.get((*place, rev), build)
+    _newest(place, found)
+    return found
 
 
 def drawing(store: Store, seminar: str, seminar_id: int, document_id: str, rule: Visibility,
@@ -273,20 +376,36 @@ def drawing(store: Store, seminar: str, seminar_id: int, document_id: str, rule:
     """What a reader under `rule` sees of the document, at `rev` (default: the stored one).
 
     `rev` must be read before the annotations (as `revision` does here), so a
-    drawing is never filed under a revision newer than what it shows.
+    drawing is never filed under a revision newer than what it shows. The
+    records of the same readers' newest earlier drawing are reused but for the
+    annotations changed since, when this process knows them (`live.CHANGES`).
     """
     if rev is None:
         rev = revision(store, seminar_id)
     cls = visibility_class(rule)
     colour = _colour(colour_by)
+    place = (_store_key(store), seminar_id, document_id, colour, cls)
 
     def build() -> Drawing:
         s = seen(store, seminar, seminar_id, document_id, rev)
+        with _LATEST_LOCK:
+            earlier: Drawing | None = _LATEST.get(place)
+        changed = _changed_since(seminar_id, earlier, rev)
+        reuse = None
+        if (earlier is not None and changed is not None
+                and earlier.version.sha256 == s.version.sha256
+                and earlier.codebook == s.codebook
+                and all(s.names.get(k) == v for k, v in earlier.names.items())):
+            reuse = (earlier, changed)
         views = s.views if rule.sees_all else [a for a in s.views if rule.sees(a.annotator)]
         drawn = records(s.version, views, colour_by=colour, perspectives=s.codebook.perspectives,
-                        codes=s.codebook.codes, names=s.names)
-        return Drawing(rev, s, views, drawn, colour, cls)
-    return _DRAWN.get((_store_key(store), seminar_id, document_id, rev, colour, cls), build)
+                        codes=s.codebook.codes, names=s.names,
+                        reuse=reuse[0].records if reuse else None,
+                        changed=reuse[1] if reuse else ())
+        return Drawing(rev, s, views, drawn, colour, cls, reuse)
+    found = _DRAWN.get((*place[:3], rev, colour, cls), build)
+    _newest(place, found)
+    return found
 
 
 def _colour(colour_by: str) -> str:
@@ -324,3 +443,5 @@ def forget() -> None:
     """Drop every cached drawing (tests that reuse ids across stores)."""
     _SEEN.clear()
     _DRAWN.clear()
+    with _LATEST_LOCK:
+        _LATEST.clear()

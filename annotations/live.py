@@ -45,6 +45,7 @@ HEARTBEAT_SECONDS = 15.0
 WATCH_SECONDS = 0.5
 TOKEN_SECONDS = 12 * 3600
 _PENDING = "live_bumps"  # Session.info key: {seminar id: revision} waiting for the commit
+_TOUCHED = "live_touched"  # Session.info key: [(seminar, revision, annotations or None)]
 
 
 # ---------------------------------------------------------------- the hub
@@ -170,15 +171,61 @@ HUB = Hub()
 # ---------------------------------------------------------------- from the write path
 
 
-def note_bump(session: Session, seminar: int, revision: int) -> None:
-    """Called by `seminar.bump` inside the write: publish `revision` once it commits."""
+class Changes:
+    """Which annotations each revision this process committed changed, when the write said
+    so (`seminar.bump(..., annotations=...)`): what lets a drawing of the next revision be
+    built from the previous one (annotations.highlights) instead of from a full read.
+
+    A revision this process did not commit (another process, the CLI) or whose write
+    named no annotations (a codebook edit, a text replaced, members) is unknown, and so
+    is every span that crosses it: the reader then reads everything.
+    """
+
+    KEEP = 512  # revisions remembered per seminar
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_seminar: dict[int, dict[int, frozenset[str]]] = {}
+
+    def record(self, seminar: int, revision: int, annotations: frozenset[str] | None) -> None:
+        with self._lock:
+            known = self._by_seminar.setdefault(seminar, {})
+            if annotations is None:
+                known.pop(revision, None)
+                return
+            known[revision] = annotations
+            while len(known) > self.KEEP:
+                del known[min(known)]
+
+    def between(self, seminar: int, since: int, until: int) -> frozenset[str] | None:
+        """The annotations changed after revision `since` up to `until`; None if unknown."""
+        if until < since:
+            return None
+        with self._lock:
+            known = self._by_seminar.get(seminar, {})
+            spans = [known.get(r) for r in range(since + 1, until + 1)]
+        if any(x is None for x in spans):
+            return None
+        return frozenset().union(*spans)  # type: ignore[arg-type]
+
+
+CHANGES = Changes()
+
+
+def note_bump(session: Session, seminar: int, revision: int,
+              annotations: frozenset[str] | None = None) -> None:
+    """Called by `seminar.bump` inside the write: publish `revision` once it commits, with
+    the annotations it changed (None: not said, anything may have changed)."""
     session.info.setdefault(_PENDING, {})[seminar] = revision
+    session.info.setdefault(_TOUCHED, []).append((seminar, revision, annotations))
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(func.pg_notify(CHANNEL, f"{seminar}:{revision}")))
 
 
 @event.listens_for(Session, "after_commit")
 def _published(session: Session) -> None:
+    for seminar, revision, touched in session.info.pop(_TOUCHED, []):
+        CHANGES.record(seminar, revision, touched)
     for seminar, revision in session.info.pop(_PENDING, {}).items():
         HUB.publish(seminar, revision)
 
@@ -186,6 +233,7 @@ def _published(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _dropped(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_TOUCHED, None)
 
 
 def current_revisions(store: Store, seminars: Collection[int]) -> dict[int, int]:

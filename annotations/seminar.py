@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -125,14 +126,20 @@ def revision(store: Store, seminar: int) -> int:
         return session.scalar(select(Seminar.revision).where(Seminar.id == seminar)) or 0
 
 
-def bump(session: Session, seminar: int) -> None:
-    """Count a change in `seminar`; its followers hear of it when the write commits."""
+def bump(session: Session, seminar: int, annotations: Collection[str] | None = None) -> None:
+    """Count a change in `seminar`; its followers hear of it when the write commits.
+
+    `annotations`: the ids of the only annotations the write changed (their words,
+    tags, note, replies or existence), so drawings can be updated from the previous
+    revision; None (the default) when anything else may have changed.
+    """
     new = session.scalar(
         update(Seminar).where(Seminar.id == seminar).values(revision=Seminar.revision + 1)
         .returning(Seminar.revision)
     )
     if new is not None:
-        live.note_bump(session, seminar, new)
+        live.note_bump(session, seminar, new,
+                       None if annotations is None else frozenset(annotations))
 
 
 def ensure_seminar(store: Store, slug: str, title: str = "", join_code: str = "") -> SeminarInfo:

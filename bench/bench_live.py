@@ -17,11 +17,19 @@ on one document, opens N guest sessions on that document, and reports:
 - a watcher's fetch: the server CPU of one `/live/<id>/highlights` answer
   (the whole drawing, and only what changed since the page's own), measured
   over HTTP against the running server, against the cheap revision poll;
+- a Streamlit run: the server CPU of one run of a workspace page (each other
+  session turning Quick code on), the price of every rerun below;
+- a revision's drawing: the library's build of the next revision's highlights
+  and side-panel list after one save, afresh (the whole list read) against
+  from the previous revision's (only the changed annotations), in this process;
 - annotating: every session saves a selection every P seconds for S seconds;
   CPU per annotating session, saves lost (sent but not stored), save -> visible
-  in the other sessions (p50/p95), the fetches and Streamlit reruns the
-  watching pages made, the CPU per save (the saver's run) and per watcher, and
-  the projection to 40 students on 2 cores from those measured costs.
+  in the other sessions (p50/p95), the saves sent to the save route (none when
+  the app saves through a run of the saver's page), the fetches and Streamlit
+  reruns the pages made, the CPU per save (the save itself, and the drawing of
+  its revision) and per page, and the projection to 40 students on 2 cores
+  from those measured costs, including the one rerun per page every 30 s at
+  most for counts (a run shorter than 30 s does not see those).
 
 `--app-root` runs another checkout's app.py (e.g. the code before push) with
 the same harness. `--quick` is a smoke run: 2 sessions, a few seconds.
@@ -59,8 +67,8 @@ from ui_browser_kit import (  # noqa: E402
     open_document,
 )
 
-from annotations import live  # noqa: E402
-from annotations.annotation import Filters, list_annotations  # noqa: E402
+from annotations import blind, highlights, live  # noqa: E402
+from annotations.annotation import Filters, create_annotation, list_annotations  # noqa: E402
 from annotations.corpus import get_text, load_corpus  # noqa: E402
 from annotations.db.engine import Store  # noqa: E402
 from annotations.seminar import ensure_seminar, get_seminar  # noqa: E402
@@ -204,6 +212,41 @@ def fetch_cost(pid: int, url: str, store: Store, k: int) -> dict[str, float] | N
     return out
 
 
+def run_cost(pid: int, pages: list[Any], idle: float) -> float:
+    """Server CPU seconds of one Streamlit run of a workspace page: each page turning
+    Quick code on (one run each), less the idle pages' share over the same time."""
+    c0, t0 = cpu_seconds(pid), time.monotonic()
+    for p in pages:
+        quick_code(p)
+    time.sleep(1)
+    spent = cpu_seconds(pid) - c0 - idle * (time.monotonic() - t0)
+    return max(0.0, spent) / max(1, len(pages))
+
+
+def step_cost(store: Store, text: str, k: int, rng: random.Random) -> tuple[list[float],
+                                                                            list[float]]:
+    """Build times (ms) of the drawing after one save: afresh, and from the previous one."""
+    sid = get_seminar(store, "demo").id
+
+    def draw() -> float:
+        t = time.perf_counter()
+        highlights.drawing(store, "demo", sid, LOADED[0], blind.EVERYTHING,
+                           "perspective").panel(25, "")
+        return (time.perf_counter() - t) * 1000
+
+    draw()
+    afresh, stepped = [], []
+    for i, (a, b) in enumerate(spans(text, 2 * k, rng)):
+        create_annotation(store, seminar="demo", document_id=LOADED[0], start=a, end=b,
+                          quote=text[a:b], annotator="bench-step")
+        if i % 2:
+            highlights.forget()
+            afresh.append(draw())
+        else:
+            stepped.append(draw())
+    return afresh, stepped
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smoke run: 2 sessions, a few seconds")
@@ -284,7 +327,7 @@ def run(args: argparse.Namespace, pid: int, url: str, store: Store, text: str,
             store, Filters(seminar="demo", document=LOADED[0])) if a.id in released}
         stored = [a.replace(tzinfo=UTC).timestamp() * 1000 - released[i]  # stored naive UTC
                   for i, a in made.items()]
-        print(f"  of which release -> stored by the saver's run  {fmt(stored)}")
+        print(f"  of which release -> stored  {fmt(stored)}")
         if own and peer and statistics.median(own) > 0:
             print(f"  ratio {statistics.median(peer) / statistics.median(own):.2f}x  "
                   f"(goal: median <= 250 ms, p95 <= 500 ms)")
@@ -307,22 +350,33 @@ def run(args: argparse.Namespace, pid: int, url: str, store: Store, text: str,
                   f"{'' if costs['diff'] else ', the older drawing was gone: whole'})")
             print(f"  floor: revision poll  {costs['poll'] * 1000:6.2f} ms  "
                   f"ratio {costs['changed'] / max(1e-9, costs['poll']):.2f}x")
-        for p in others:
-            quick_code(p)
+        run = run_cost(pid, others, busy)
+        print(f"\na Streamlit run of a workspace page (Quick code on): {run * 1000:.1f} ms "
+              "of server CPU")
         time.sleep(2)
-        annotate(args, pid, pages, store, text, rng, per_idle, busy, costs)
+        annotate(args, pid, pages, store, text, rng, per_idle, busy, costs, run)
         browser.close()
+    afresh, stepped = step_cost(store, text, 3 if args.quick else 15, rng)
+    print(f"\na revision's drawing after one save ({args.annotations} highlights; the "
+          "library in this process):")
+    print(f"  from the previous revision's  {fmt(stepped)}")
+    print(f"  floor: afresh (the whole list read)  {fmt(afresh)}")
+    print(f"  ratio {statistics.median(afresh) / max(1e-9, statistics.median(stepped)):.1f}x "
+          "faster")
 
 
 def annotate(args: argparse.Namespace, pid: int, pages: list[Any], store: Store, text: str,
              rng: random.Random, per_idle: float, idle_total: float,
-             costs: dict[str, float] | None) -> None:
+             costs: dict[str, float] | None, run_s: float) -> None:
     n = len(pages)
     step = args.save_every / n
     sent: dict[str, tuple[int, int]] = {}  # id -> (saver index, release epoch ms)
     fetches = [0]
+    posts = [0]
     for p in pages:
         p.on("request", lambda r: fetches.__setitem__(0, fetches[0] + ("/highlights?" in r.url)))
+        p.on("request", lambda r: posts.__setitem__(0, posts[0] + (
+            r.method == "POST" and r.url.endswith("/annotations"))))
     reruns0 = sum(int(p.evaluate("document.documentElement.dataset.liveReruns || 0"))
                   for p in pages)
     todo = spans(text, int(args.seconds / step) + n, rng)
@@ -353,36 +407,36 @@ def annotate(args: argparse.Namespace, pid: int, pages: list[Any], store: Store,
     per_session = cpu / n
     saves = max(1, len(ids))
     excess = max(0.0, cpu - idle_total) * elapsed  # CPU seconds the saves caused
-    # The saves caused: each saver's own run, the watchers' fetches and their live reruns
-    # (a Streamlit run costs about what the saver's run does, so both share one price).
+    # The saves caused: each save (through the save route, or a run of the saver's page;
+    # with the drawing of its revision), the pages' fetches and their live reruns, each
+    # rerun priced as the Streamlit run measured above.
     fetch = costs["changed"] if costs else 0.0
-    # Without the highlights route every save reruns every page (reruns not counted there).
-    runs = saves + reruns if costs else saves * n
-    per_run = max(0.0, excess - fetched * fetch) / runs
-    per_watcher = (fetched * fetch + reruns * per_run) / (saves * max(1, n - 1))
+    per_save = max(0.0, excess - fetched * fetch - reruns * run_s) / saves
+    per_page = (fetched * fetch + reruns * run_s) / (saves * n)
     print(f"\nannotating: {n} sessions, one save each every {args.save_every:.0f} s "
           f"({saves_per_s:.2f} saves/s) for {elapsed:.0f} s")
     print(f"  server {cpu * 100:.1f}% of a core; per annotating session "
           f"{per_session * 100:.2f}%; per save and page {excess / saves / n * 1000:.1f} ms "
           "of CPU")
-    print(f"  watchers: {fetched} in-place fetches and {reruns} live reruns for {saves} saves "
-          f"in {n - 1} other pages; CPU per Streamlit run {per_run * 1000:.1f} ms, "
-          f"per save and watcher {per_watcher * 1000:.1f} ms")
-    print(f"  saves sent {len(ids)}, lost {len(lost)}; not drawn in a classmate's page "
-          f"{missing}")
+    how = (f"{posts[0]} through the save route" if posts[0]
+           else "through a Streamlit run of the saver's page")
+    print(f"  saves sent {len(ids)} ({how}), lost {len(lost)}; not drawn in a classmate's "
+          f"page {missing}")
+    print(f"  pages: {fetched} in-place fetches and {reruns} live reruns for {saves} saves "
+          f"in {n} pages; CPU per save {per_save * 1000:.1f} ms, per save and page "
+          f"{per_page * 1000:.1f} ms")
     print(f"  save -> visible in the other sessions  {fmt([float(x) for x in lat])}  "
           "(goal: p95 < 1500 ms)")
-    # 40 students, each saving every P s: each save is one run of the saver's and, in each
-    # of the 39 other pages, what a watcher cost here per save (a fetch, and the share of
-    # live reruns seen here, scaled with the save rate: an overestimate for the lazy ones).
-    students, cores = 40, 2
+    # 40 students, each saving every P s: each save costs what it cost here, plus in each
+    # of the 40 pages what a page paid here per save (fetches, reruns), plus one rerun
+    # per page every LAZY s at most for the counts (a run shorter than that sees none).
+    students, cores, lazy = 40, 2, 30.0
     rate = students / args.save_every
-    if costs is None:  # before push-to-draw: every save reruns each page, once a second at most
-        projected = students * per_idle + (rate + students * min(rate, 1.0)) * per_run
-    else:
-        projected = students * per_idle + rate * (per_run + (students - 1) * per_watcher)
+    projected = (students * per_idle + rate * (per_save + students * per_page)
+                 + students / lazy * run_s)
     print(f"  projection: {students} students saving every {args.save_every:.0f} s: "
-          f"{projected * 100:.0f}% of a core ({projected / cores * 100:.0f}% of {cores} cores)")
+          f"{projected * 100:.0f}% of a core ({projected / cores * 100:.0f}% of {cores} cores;"
+          f" of which counts' reruns {students / lazy * run_s * 100:.0f}% of a core)")
 
 
 if __name__ == "__main__":

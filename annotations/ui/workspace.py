@@ -6,7 +6,10 @@ Python at all. On a newer revision it fetches the highlights from
 `/live/<seminar>/highlights` (the same `highlights.drawing` this page draws
 from) and redraws in place; it asks for a Streamlit rerun only when the change
 touches what the side panel lists, or the panel filters the list. The JS holds
-any redraw while the reader is in the middle of a selection.
+any redraw while the reader is in the middle of a selection. A Quick-code
+selection is saved by the component itself (`POST /live/<seminar>/annotations`),
+so it runs no Python here either: the page draws it from the push like a
+classmate's save.
 """
 
 from __future__ import annotations
@@ -19,14 +22,12 @@ from .. import config, highlights, live
 from ..annotation import (
     AnnotationView,
     Filters,
-    create_annotation,
     list_annotations,
     seminar_visibility,
 )
 from ..blind import Visibility
 from ..corpus import TextInfo, list_texts
 from ..db.engine import Store
-from ..errors import AnnotationsError
 from ..highlights import Records, records
 from ..seminar import SeminarCodebook, revision, seminar_codebook
 from . import forms, layout, panel, sidebar, state, suggestions
@@ -78,7 +79,9 @@ def _trigger(name: str) -> Any:
     return value.get(name) if isinstance(value, dict) else None
 
 
-def _on_selection(store: Store, who: state.Identity, document_id: str) -> None:
+def _on_selection(document_id: str) -> None:
+    """A selection to tag in the composer (Quick code's are saved by the component itself,
+    through the save route, with no run of this page)."""
     value = _trigger("selection")
     if not isinstance(value, dict):
         return
@@ -87,19 +90,6 @@ def _on_selection(store: Store, who: state.Identity, document_id: str) -> None:
         sel_id = str(value.get("id") or "") or None
     except (KeyError, TypeError, ValueError):
         state.say("error", "the selection could not be read: select the passage again")
-        return
-    if st.session_state.get(state.QUICK):
-        try:
-            create_annotation(
-                store, seminar=who.seminar.slug, document_id=document_id, start=start,
-                end=end, quote=quote, annotator=who.username,
-                perspective=st.session_state.get(state.STICKY_PERSPECTIVE, "") or "",
-                codes=list(st.session_state.get(state.STICKY_CODES, []) or []),
-                annotation_id=sel_id,
-            )
-        except AnnotationsError as e:
-            state.say("error", str(e))
-            st.session_state[state.REJECTED] = sel_id
         return
     state.set_pending(start, end, quote, sel_id)
     st.session_state[state.PENDING]["document"] = document_id
@@ -230,13 +220,13 @@ def render(store: Store, who: state.Identity) -> None:
             pending_id=pending["id"] if pending else None,
             draft=(settings.perspective, settings.codes) if settings.quick else None,
             rejected=st.session_state.pop(state.REJECTED, None), save_button=state.COMPOSE_SAVE,
-            drawn=drawn,
+            drawn=drawn, save_url=f"/live/{who.seminar.id}/annotations",
         )
         data["live"] = _live(who, rev, None if pf.active else drawing, selected,
                              settings.colour_by)
         highlighter(
             data, key=state.HIGHLIGHTER,
-            on_selection=lambda: _on_selection(store, who, settings.document),
+            on_selection=lambda: _on_selection(settings.document),
             on_pick=_on_pick, on_hotkey=lambda: _on_hotkey(cb), on_live=_on_live,
         )
         st.caption("● Live: classmates' annotations appear here as they save them.")

@@ -15,6 +15,18 @@ showing `limit` entries and `selected` lists of them (fingerprints, count).
 The token comes from the page (`live.subscription`); every route refuses (403)
 a token that is forged, expired, for another seminar, or whose holder may no
 longer read the seminar.
+
+`POST /live/{seminar}/annotations` saves a Quick-code selection straight from
+the highlighter, without a Streamlit run: JSON `{id, document, start, end,
+quote, perspective, codes}`, the writer being the holder of the session cookie
+(`guests.session_writer`, decided as a page load decides), from the app's own
+page only (`session.same_origin`). It goes through `annotation.create_annotation`
+as the page's saves do (offsets against the current text, the codebook, the
+permission map, the audit log, the revision bump that reaches every page), and
+the client's `id` makes a retry store once. It answers the stored annotation's
+`id`, `start`, `end` and a `revision` that includes it, or `{"error": message}`
+with 400 (input), 401 (no session), 403 (not a writer here, or cross-site), 404
+(no such document) or 415 (not JSON).
 """
 
 from __future__ import annotations
@@ -23,19 +35,24 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
 from functools import cache
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
-from .. import config, highlights, live
+from .. import config, guests, highlights, live
+from ..accounts import AuthenticationFailed
+from ..annotation import create_annotation
 from ..db.engine import Store
-from ..errors import NotFound, PermissionDenied
+from ..errors import AnnotationsError, InvalidInput, NotFound, PermissionDenied
+from .session import COOKIE, same_origin
 
 STREAM_PATH = "/live/{seminar:int}"
 POLL_PATH = "/live/{seminar:int}/revision"
 HIGHLIGHTS_PATH = "/live/{seminar:int}/highlights"
+SAVE_PATH = "/live/{seminar:int}/annotations"
 RETRY_MS = 3000
 _HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
 
@@ -131,7 +148,78 @@ async def drawing(request: Request) -> Response:
     return await asyncio.to_thread(_drawing, sub, dict(request.query_params))
 
 
+def _failed(status: int, message: str) -> Response:
+    return JSONResponse({"error": message}, status_code=status, headers=_HEADERS)
+
+
+@dataclass(frozen=True)
+class _Selection:
+    """A Quick-code save as the highlighter sends it, typed (the library checks the rest)."""
+
+    id: str
+    document: str
+    start: int
+    end: int
+    quote: str
+    perspective: str
+    codes: list[str]
+
+
+def _selection(body: object) -> _Selection:
+    if not isinstance(body, dict):
+        raise InvalidInput("the save must be a JSON object")
+    missing = [k for k in ("id", "document", "start", "end", "quote") if k not in body]
+    if missing:
+        raise InvalidInput(f"the save lacks {', '.join(missing)}")
+    start, end, codes = body["start"], body["end"], body.get("codes") or []
+    if not all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end)):
+        raise InvalidInput("start and end must be whole numbers")
+    if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+        raise InvalidInput("codes must be a list of code names")
+    return _Selection(str(body["id"]), str(body["document"]), start, end, str(body["quote"]),
+                      str(body.get("perspective") or ""), codes)
+
+
+def _save(token: str, seminar_id: int, body: object) -> Response:
+    s = store()
+    try:
+        sel = _selection(body)
+        writer = guests.session_writer(s, token, seminar_id)
+        saved = create_annotation(
+            s, seminar=writer.seminar, document_id=sel.document, start=sel.start,
+            end=sel.end, quote=sel.quote, annotator=writer.actor.name,
+            perspective=sel.perspective, codes=sel.codes, annotation_id=sel.id)
+    except AuthenticationFailed as e:
+        return _failed(401, f"{e}, then select the passage again")
+    except PermissionDenied as e:
+        return _failed(403, str(e))
+    except NotFound as e:
+        return _failed(404, str(e))
+    except AnnotationsError as e:
+        return _failed(400, str(e))
+    return JSONResponse({"id": saved.id, "start": saved.start, "end": saved.end,
+                         "revision": live.HUB.latest(seminar_id) or 0}, headers=_HEADERS)
+
+
+async def save(request: Request) -> Response:
+    """A Quick-code save from the page's own highlighter, on the browser's session cookie."""
+    if not same_origin(request):
+        return _failed(403, "cross-site request refused")
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        return _failed(415, "send the save as application/json")
+    try:
+        body = await request.json()
+    except ValueError:
+        return _failed(400, "the save is not valid JSON")
+    token = request.cookies.get(COOKIE, "")
+    if not token:
+        return _failed(401, "you are not signed in (or you left): sign in or join again, "
+                            "then select the passage again")
+    return await asyncio.to_thread(_save, token, request.path_params["seminar"], body)
+
+
 def routes() -> list[BaseRoute]:
     return [Route(POLL_PATH, poll, methods=["GET"]),
             Route(HIGHLIGHTS_PATH, drawing, methods=["GET"]),
+            Route(SAVE_PATH, save, methods=["POST"]),
             Route(STREAM_PATH, stream, methods=["GET"])]

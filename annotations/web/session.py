@@ -51,8 +51,9 @@ def _redeem(ticket: str) -> tuple[str, datetime] | None:
     return found[0], found[1]
 
 
-def _same_origin(request: Request) -> bool:
-    """Only the app's own page may start or end a session (no cross-site requests)."""
+def same_origin(request: Request) -> bool:
+    """Only the app's own page may start or end a session, or write with its cookie
+    (no cross-site requests)."""
     site = request.headers.get("sec-fetch-site")
     if site is not None:
         return site in ("same-origin", "none")
@@ -66,7 +67,7 @@ def _no_store(response: Response) -> Response:
 
 
 async def _start(request: Request) -> Response:
-    if not _same_origin(request):
+    if not same_origin(request):
         return _no_store(PlainTextResponse("cross-site request refused", status_code=403))
     found = _redeem(request.query_params.get("ticket", ""))
     if found is None:
@@ -81,7 +82,7 @@ async def _start(request: Request) -> Response:
 
 
 async def _end(request: Request) -> Response:
-    if not _same_origin(request):
+    if not same_origin(request):
         return _no_store(PlainTextResponse("cross-site request refused", status_code=403))
     response = _no_store(Response(status_code=204))
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax",

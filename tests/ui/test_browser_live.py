@@ -212,3 +212,106 @@ def test_a_drawing_patched_in_place_equals_a_fresh_one(browser: Any, page: Any,
                "s.style.boxShadow + '|' + s.getAttribute('data-ids')))")  # per code point
     assert page.evaluate(colours, nested.id) == fresh.evaluate(colours, nested.id)
     fresh.context.close()
+
+
+def test_a_quick_save_reaches_a_classmate_with_no_rerun_of_either_page(
+        browser: Any, page: Any, running_app: RunningApp, store: Store) -> None:
+    """Ana's Quick-code save goes to the save route, not through a run of her page: her page
+    and Ben's draw it from the push, and neither sends Streamlit a message. Ben's selection
+    in progress stays as it was until he lets it go, and only then is the save drawn."""
+    text = get_text(store, DOC).text
+    _fill_the_panel(store, text)  # the save lands beyond the side panel's first page
+    ana = page
+    ben = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+    frames = {}
+    for name, p in (("Ana", ana), ("Ben", ben)):
+        frames[name] = _watch_websocket(p)
+        join(p, running_app.url, name)
+        p.wait_for_selector(".hl-root[data-live='stream']", timeout=WAIT)
+    _quick_code(ana)
+    other = text.index("aggressive economic planning")
+    ben.evaluate(
+        """([s, e]) => { const segs = [...document.querySelectorAll('.hl-text .seg')];
+           const find = cp => segs.filter(x => Number(x.dataset.s) <= cp).pop();
+           const a = find(s), b = find(e);
+           const r = document.createRange();
+           r.setStart(a.firstChild, s - Number(a.dataset.s));
+           r.setEnd(b.firstChild, e - Number(b.dataset.s));
+           getSelection().removeAllRanges(); getSelection().addRange(r); }""",
+        [other, other + 10])
+    ana.wait_for_timeout(1000)  # Quick code's own run is over
+    before = {name: n[0] for name, n in frames.items()}
+    reruns = [p.evaluate("document.documentElement.dataset.liveReruns || '0'")
+              for p in (ana, ben)]
+    key_before = ben.eval_on_selector(".hl-root", "e => e.dataset.renderKey")
+    start = text.index("totalitarian")
+    drag_select(ana, start, start + len("totalitarian rule"))
+    ana.wait_for_function("document.querySelector('.hl-root').dataset.saved", timeout=WAIT)
+    sent = ana.eval_on_selector(".hl-root", "e => e.dataset.saved")
+    wait_highlight(ana, sent)  # from the push, as a classmate's
+    ana.wait_for_selector(f".hl-root[data-confirmed='{sent}']", timeout=WAIT)
+    ben.wait_for_selector(".hl-root[data-deferred='1']", timeout=WAIT)
+    assert ben.eval_on_selector(".hl-root", "e => e.dataset.renderKey") == key_before
+    assert ben.evaluate("getSelection().toString()") == text[other:other + 10]
+    assert not ben.query_selector(f".seg[data-ids~='{sent}']")
+    ben.evaluate("getSelection().removeAllRanges()")
+    wait_highlight(ben, sent)
+    assert {name: n[0] for name, n in frames.items()} == before  # no run of either page
+    assert [p.evaluate("document.documentElement.dataset.liveReruns || '0'")
+            for p in (ana, ben)] == reruns
+    [a] = [a for a in list_annotations(store, Filters(seminar="demo", document=DOC))
+           if a.id == sent]
+    assert (a.start, a.quote, a.annotator.startswith("guest:")) == (
+        start, "totalitarian rule", True)
+    ben.context.close()
+
+
+def test_a_quick_save_the_route_refuses_is_rolled_back_and_said(
+        page: Any, running_app: RunningApp, store: Store) -> None:
+    """The save route's refusal (here a quote changed on its way) takes the drawing back and
+    says why above the text; nothing is stored."""
+    text = get_text(store, DOC).text
+    join(page, running_app.url, "Ana")
+    _quick_code(page)
+
+    def tamper(route: Any) -> None:
+        body = route.request.post_data_json
+        route.continue_(post_data={**body, "quote": "other words"})
+
+    page.route(re.compile(r"/live/\d+/annotations$"), tamper)
+    start = text.index("totalitarian")
+    drag_select(page, start, start + len("totalitarian rule"))
+    page.wait_for_function("document.querySelector('.hl-root').dataset.rolledBack",
+                           timeout=WAIT)
+    assert not page.evaluate("CSS.highlights.has('hl-optimistic')")
+    error = page.locator(".hl-root .hl-status.hl-error[role='alert']")
+    assert "Not saved" in error.inner_text() and "quote" in error.inner_text()
+    assert list_annotations(store, Filters(seminar="demo", document=DOC)) == []
+
+
+def test_a_quick_save_lost_on_the_network_is_sent_again_and_stored_once(
+        page: Any, running_app: RunningApp, store: Store) -> None:
+    """The first send dies on the network after the server stored it; the page sends it
+    again with the same id, and the save is stored (and drawn) once."""
+    text = get_text(store, DOC).text
+    join(page, running_app.url, "Ana")
+    _quick_code(page)
+    sends: list[int] = []
+
+    def first_answer_lost(route: Any) -> None:
+        sends.append(1)
+        if len(sends) == 1:
+            route.fetch()  # the server stores it ...
+            route.abort("connectionreset")  # ... and the answer never arrives
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/live/\d+/annotations$"), first_answer_lost)
+    start = text.index("totalitarian")
+    drag_select(page, start, start + len("totalitarian rule"))
+    page.wait_for_function("document.querySelector('.hl-root').dataset.saved", timeout=WAIT)
+    sent = page.eval_on_selector(".hl-root", "e => e.dataset.saved")
+    page.wait_for_selector(f".hl-root[data-confirmed='{sent}']", timeout=WAIT)
+    assert len(sends) == 2
+    assert [a.id for a in list_annotations(store, Filters(seminar="demo", document=DOC))] == [
+        sent]

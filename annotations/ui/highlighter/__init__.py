@@ -77,14 +77,16 @@ def payload(
     rejected: str | None = None,
     save_button: str = "",
     drawn: Records | None = None,
+    save_url: str = "",
 ) -> dict[str, Any]:
     """The JSON the component renders. `render_key` changes only when the drawing must.
 
     `drawn` is `records(...)` of these annotations when the caller already has
-    them (shared between sessions). For the optimistic draw: `draft` is Quick
-    code's (perspective, codes), with which a selection is saved at once;
-    `save_button` the key of the composer's Save button; `rejected` the id of a
-    save the server just refused.
+    them (shared between sessions). `draft` is Quick code's (perspective, codes),
+    with which the component saves a selection at once by POSTing it to
+    `save_url` (annotations.web.live), drawn before the answer; `save_button` the
+    key of the composer's Save button, whose save is drawn the same way;
+    `rejected` the id of a composer's save the server just refused.
     """
     if drawn is None:
         drawn = records(version, annotations, colour_by=colour_by, perspectives=perspectives,
@@ -103,7 +105,9 @@ def payload(
         ],
         "highlights": drawn.highlights,
         "pending": {"s": pending[0], "e": pending[1], "id": pending_id} if pending else None,
-        "draft": {"colour": tags_colour(draft[0], draft[1], colour_by, p_colours, c_colours)}
+        "draft": {"colour": tags_colour(draft[0], draft[1], colour_by, p_colours, c_colours),
+                  "perspective": draft[0], "codes": list(draft[1]), "url": save_url,
+                  "document": version.document_id}
         if draft is not None else None,
         "rejected": rejected,
         "save_button": f"st-key-{save_button}" if save_button else "",

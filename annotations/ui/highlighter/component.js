@@ -327,6 +327,11 @@ function createLive(root, hl) {
   }
 
   return {
+    // Told by the page itself (its own save's answer): fetch that revision without
+    // waiting for the stream to say so.
+    news(rev) {
+      stale(rev);
+    },
     offer(cfg, trigger) {
       if (!cfg || typeof cfg.stream !== "string" || typeof cfg.token !== "string") return;
       lv.trigger = trigger;
@@ -362,14 +367,15 @@ function createLive(root, hl) {
 // Your own new highlight is drawn the moment you save (a Quick-code selection,
 // or the composer's Save button), before the server answers: an overlay on the
 // text through the CSS Custom Highlight API, so no redraw of the document is
-// needed. The next payload settles it: the saved highlight replaces it, or, if
-// the server refused the save (payload.rejected), it is taken away again.
+// needed. The next drawing settles it: the saved highlight replaces it, or, if
+// the server refused the save (the save route's answer, or payload.rejected for
+// the composer), it is taken away again.
 
 const OPTIMISTIC = "hl-optimistic";
 const OPTIMISTIC_MS = 10000;
 // Page-wide, not per mount: a refused save shows a message above the component,
 // which Streamlit answers by mounting it afresh; the new mount settles the save.
-const OPEN_SAVE = { id: null, at: 0, style: null };
+const OPEN_SAVE = { id: null, stored: null, at: 0, style: null };
 
 function createOptimistic(st, root) {
   const op = OPEN_SAVE;
@@ -409,16 +415,24 @@ function createOptimistic(st, root) {
         `text-decoration: underline dashed ${c}; }`;
       CSS.highlights.set(OPTIMISTIC, new Highlight(r));
       op.id = id;
+      op.stored = null;
       op.at = Date.now();
       root.dataset.optimistic = id;
       root.dataset.optimisticMs = (performance.now() - t0).toFixed(1); // read by bench_live.py
+    },
+    // The save route stored `sent` as `id` (another id only when `sent` was taken).
+    stored(sent, id) {
+      if (op.id === sent) op.stored = id;
+    },
+    refused(sent) {
+      if (op.id === sent) clear("rolledBack");
     },
     // Called with each applied payload: the save is confirmed, refused, or still on its way.
     settle(data) {
       if (!op.id) return;
       const hs = Array.isArray(data.highlights) ? data.highlights : [];
       if (data.rejected === op.id) clear("rolledBack");
-      else if (hs.some((h) => h && h.id === op.id)) clear("confirmed");
+      else if (hs.some((h) => h && (h.id === op.id || h.id === op.stored))) clear("confirmed");
       else if (Date.now() - op.at > OPTIMISTIC_MS) clear("rolledBack");
     },
   };
@@ -535,12 +549,52 @@ function createState(parent) {
     const quick = st.data && st.data.draft;
     if (quick) {
       st.optimistic.draw(span, id, quick.colour, t0); // saved at once: drawn as saved
-    } else {
-      st.localPending = { ...span, at: Date.now() };
-      rebuild(st.data, true);
+      const body = { id, document: quick.document, start: span.s, end: span.e, quote,
+        perspective: quick.perspective || "", codes: quick.codes || [] };
+      // Sent as the next frame starts: the answer, and the drawing it brings, never
+      // hold up the paint of the overlay.
+      requestAnimationFrame(() => quickSave(quick, body, 0));
+      return true;
     }
+    st.localPending = { ...span, at: Date.now() };
+    rebuild(st.data, true);
     st.trigger("selection", { start: span.s, end: span.e, quote, id, via });
     return true;
+  }
+
+  // A Quick-code save goes straight to the app's save route, not through a Streamlit
+  // run: the stream then brings it back to this page as to every classmate's, and the
+  // side panel reruns only as it does for their saves. A refusal rolls the drawing back
+  // and says why; a network failure is sent once more (the id makes it store once).
+  function quickSave(quick, body, tries) {
+    fetch(quick.url, {
+      method: "POST", credentials: "same-origin", cache: "no-store",
+      headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    })
+      .then((r) => r.json().catch(() => ({})).then((j) => ({ ok: r.ok, status: r.status, j })))
+      .then(({ ok, status, j }) => {
+        if (ok && j && typeof j.id === "string") {
+          root.dataset.saved = body.id;
+          st.optimistic.stored(body.id, j.id);
+          if (st.live) st.live.news(Number(j.revision));
+        } else {
+          const why = j && typeof j.error === "string" ? j.error : `the server answered ${status}`;
+          refuse(body.id, `Not saved: ${why}`);
+        }
+      })
+      .catch(() => {
+        if (tries < 1) setTimeout(() => quickSave(quick, body, tries + 1), 1000);
+        else refuse(body.id, "Not saved: the server could not be reached. Select the passage again.");
+      });
+  }
+
+  const ERROR_MS = 10000;
+
+  function refuse(id, message) {
+    st.optimistic.refused(id);
+    st.saveError = { text: message, until: Date.now() + ERROR_MS };
+    renderChrome(st.data || {});
+    setTimeout(() => renderChrome(st.data || {}), ERROR_MS + 50);
   }
 
   // ----- rendering
@@ -689,7 +743,11 @@ function createState(parent) {
 
   function renderChrome(data) {
     root.classList.toggle("hl-readonly", Boolean(data.readonly));
-    status.textContent = typeof data.status === "string" ? data.status : "";
+    const err = st.saveError && Date.now() < st.saveError.until ? st.saveError.text : "";
+    status.textContent = err || (typeof data.status === "string" ? data.status : "");
+    status.classList.toggle("hl-error", Boolean(err));
+    if (err) status.setAttribute("role", "alert");
+    else status.removeAttribute("role");
     const items = Array.isArray(data.legend) ? data.legend : [];
     const nodes = items.map((item) => {
       const wrap = el("span", "hl-legend-item");
