@@ -167,6 +167,23 @@ def test_a_change_the_panel_lists_reruns_the_page(page: Any, running_app: Runnin
     assert page.evaluate("document.documentElement.dataset.liveReruns")
 
 
+def test_own_quick_save_is_listed_in_the_saver_s_panel(page: Any, running_app: RunningApp,
+                                                       store: Store) -> None:
+    """The saver's panel lists a Quick-code save too. The release on the text holds reruns
+    for a run the reader started; a Quick-code save starts none, so the rerun the save
+    asked for during the hold was dropped and the saver's list said "No annotations"."""
+    text = get_text(store, DOC).text
+    join(page, running_app.url, "Ana")
+    page.wait_for_selector(".hl-root[data-live='stream']", timeout=WAIT)
+    _quick_code(page)
+    page.wait_for_timeout(1000)  # Quick code's own run is over
+    start = text.index("totalitarian")
+    drag_select(page, start, start + len("totalitarian rule"))
+    page.wait_for_function("document.querySelector('.hl-root').dataset.saved", timeout=WAIT)
+    page.get_by_text("1 annotation, in text order").wait_for(timeout=WAIT)
+    page.get_by_text("“totalitarian rule”").first.wait_for(timeout=WAIT)
+
+
 # Per highlight: the code points it covers and its colour, as drawn (however the text is cut).
 _DRAWN_JS = """() => {
   const out = {};

@@ -127,6 +127,8 @@ function createLive(root, hl) {
     shown: -1, // revision of the newest payload received or drawing fetched
     heard: -1, // newest revision the stream or the poll told of
     holdUntil: 0, // a run the reader started is on its way until then
+    owed: 0, // a rerun asked for during a hold: release() asks for it if no run drew it
+    drawnByRun: -1, // the revision the last Streamlit run drew (panel included)
     holdTimer: null,
     gapTimer: null,
     lazyTimer: null,
@@ -158,7 +160,10 @@ function createLive(root, hl) {
 
   // Ask Streamlit for a rerun that draws `rev` (and the panel with it).
   function rerun(rev) {
-    if (Date.now() < lv.holdUntil) return; // release() asks again
+    if (Date.now() < lv.holdUntil) {
+      lv.owed = Math.max(lv.owed, rev); // release() asks again
+      return;
+    }
     if (rev <= lv.asked && Date.now() - lv.askedAt < LIVE_REASK_MS) return;
     const wait = lv.askedAt + LIVE_GAP_MS - Date.now();
     if (wait > 0) {
@@ -272,10 +277,15 @@ function createLive(root, hl) {
     lv.pollTimer = null;
   }
 
+  // The hold ends: the reader's run drew (or never came, as after a Quick-code save,
+  // which needs no run). A rerun asked for meanwhile and not drawn by a run is asked now.
   function release() {
     lv.holdUntil = 0;
     if (lv.holdTimer !== null) clearTimeout(lv.holdTimer);
     lv.holdTimer = null;
+    const owed = lv.owed;
+    lv.owed = 0;
+    if (owed > lv.drawnByRun) rerun(owed);
     stale(lv.heard);
   }
 
@@ -336,7 +346,7 @@ function createLive(root, hl) {
       if (!cfg || typeof cfg.stream !== "string" || typeof cfg.token !== "string") return;
       lv.trigger = trigger;
       const rev = Number(cfg.revision);
-      if (Number.isInteger(rev)) lv.shown = rev;
+      if (Number.isInteger(rev)) lv.shown = lv.drawnByRun = rev;
       root.dataset.liveShown = String(lv.shown);
       const moved = !lv.cfg || lv.cfg.stream !== cfg.stream;
       lv.cfg = cfg;
