@@ -24,7 +24,7 @@ from .models import Attribution, Claim
 from .notes import Notes
 from .numbers import Quantity, as_year, find_quantities
 from .periods import NONE, PeriodRules, complete, linked_period, own_period, period_rules
-from .references import base_count, referent, restated, sentence_claims, share_base
+from .references import added_members, base_count, referent, restated, sentence_claims, share_base
 from .themes import count_themes, nearest_theme, seminar_themes
 from .voices import Voice, voice_at, voices_from_doc
 
@@ -59,6 +59,7 @@ class _Rules:
     generic_nouns: frozenset[str]
     value_prepositions: frozenset[str]
     aggregate: frozenset[str]
+    additive: frozenset[str]
     anaphoric: frozenset[str]
     months: frozenset[str]
 
@@ -90,6 +91,7 @@ def _rules(source: SourceText) -> _Rules:
         generic_nouns=frozenset(raw["generic_nouns"]),
         value_prepositions=frozenset(raw["value_prepositions"]),
         aggregate=frozenset(raw["aggregate_nouns"]),
+        additive=frozenset(raw["additive_words"]),
         anaphoric=frozenset(raw["anaphoric_nouns"]),
         months=frozenset(raw["months"]),
     )
@@ -359,7 +361,8 @@ def _refers_to_a_figure(span: Span, phrase: str, rules: _Rules) -> str:
         if anc.pos_ in ("VERB", "AUX"):
             subjects = [c for c in anc.children if c.dep_ in SUBJECTS]
             words = [t.lower_ for s in subjects for t in s.subtree if t.lower_ in rules.anaphoric]
-            return words[0] if words else ""
+            sums = [w for w in words if w in rules.aggregate]  # "his estimate of the total"
+            return (sums or words or [""])[0]
     return ""
 
 
@@ -379,6 +382,10 @@ def _measure(phrase: str, sent: Span, rules: _Rules) -> str:
     nouns = [t for t in tokens if t.pos_ in ("NOUN", "PROPN") and t.dep_ != "compound"]
     head = nouns[0] if nouns else None
     named = [c for c in head.children if c.dep_ == "compound" and c.i < head.i] if head else []
+    joined = [c for c in head.conjuncts if c in tokens and c.pos_ in ("NOUN", "PROPN")] if head else []
+    if head is not None and joined:  # "peasants and working people": not the peasants alone
+        parts = [_measure(t.lower_, sent, rules) or t.lemma_.lower() for t in [head, *joined]]
+        return " and ".join(dict.fromkeys(parts))
     if head is not None:
         found = _category([head.lemma_.lower()], rules.counted)
         if found:
@@ -676,11 +683,16 @@ def claims_from_doc(
         earlier = [c for c in same_voice if c.start >= para[0]]
         word = _refers_to_a_figure(span, phrase, rules)
         meant: Claim | None = None  # the earlier figure this one restates, if any
+        added = None  # what a sum adds beyond that figure: (word, category)
         if word:
             ref = meant = referent(word, earlier, rules.aggregate)
             if ref is not None:  # "the figure", "higher totals": what the figure counts
                 phrase = ref.counted
                 period = period if period != NONE else (ref.period_start, ref.period_end)
+            if ref is not None and word in rules.aggregate:
+                added = added_members(doc, ref.end, q.start, rules.additive, rules.counted)
+            if added is not None:  # "many more died; the total is": a broader quantity
+                phrase, meant = added[0], None
         others = [s for s in spans if s is not None]
         counted = phrase or _counted_category(span, unit, sent, others, rules)
         if not counted and not word and unit is None and not q.percent:
@@ -689,7 +701,7 @@ def claims_from_doc(
             )  # a bare number that nothing around explains: the figure it stands beside
             phrase = counted = ref.counted if ref is not None else ""
             meant = ref
-        category = _measure(phrase, sent, rules) if phrase else ""
+        category = (added and added[1]) or (_measure(phrase, sent, rules) if phrase else "")
         if not category or category in rules.generic_nouns:
             category = (
                 _counted_category(span, unit, sent, others, rules) or category

@@ -10,7 +10,7 @@ source that gave it). Each rule reads only figures of the same voice.
 
 from __future__ import annotations
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from .models import Claim
 
@@ -24,6 +24,32 @@ def referent(word: str, earlier: list[Claim], aggregate: frozenset[str]) -> Clai
     if word in aggregate:
         return max(counts, key=lambda c: c.value_high or c.value_low or 0.0)
     return counts[-1]
+
+
+def added_members(
+    doc: Doc,
+    start: int,
+    end: int,
+    additive: frozenset[str],
+    counted: list[tuple[str, frozenset[str]]],
+) -> tuple[str, str] | None:
+    """What a sum adds beyond the figure it would point at, between `start` and `end`:
+    ('died', 'deaths') for '16,594 death sentences. Many more probably died ...; the
+    total is 35,000', ('', '') when the added members' fate is not one of `counted`,
+    None when nothing is added. A total that includes more than that figure is another,
+    broader quantity; 'more than' is a bound and 'more brutal' a comparison."""
+    for t in (t for t in doc if start <= t.idx < end and t.lower_ in additive):
+        after = doc[t.i + 1].lower_ if t.i + 1 < len(doc) else ""
+        if after == "than" or t.head.pos_ in ("ADJ", "ADV"):
+            continue
+        nouns = [t.head] if t.head.pos_ == "NOUN" and t.head is not t else []
+        verb = next((a for a in t.ancestors if a.pos_ == "VERB"), None)
+        for word in [*nouns, *([verb] if verb is not None else [])]:
+            for name, lemmas in counted:
+                if word.lemma_.lower() in lemmas:
+                    return word.text, name
+        return "", ""
+    return None
 
 
 def restated(value: float, sentence: list[Claim], earlier: list[Claim]) -> Claim | None:
