@@ -60,6 +60,7 @@ class _Rules:
     value_prepositions: frozenset[str]
     aggregate: frozenset[str]
     additive: frozenset[str]
+    residents: frozenset[str]
     anaphoric: frozenset[str]
     months: frozenset[str]
 
@@ -92,6 +93,7 @@ def _rules(source: SourceText) -> _Rules:
         value_prepositions=frozenset(raw["value_prepositions"]),
         aggregate=frozenset(raw["aggregate_nouns"]),
         additive=frozenset(raw["additive_words"]),
+        residents=frozenset(raw["resident_nouns"]),
         anaphoric=frozenset(raw["anaphoric_nouns"]),
         months=frozenset(raw["months"]),
     )
@@ -512,6 +514,24 @@ def _not_a_count(unit: tuple[str, str] | None, q: Quantity, text: str, rules: _R
 PLACES = ("GPE", "LOC")
 
 
+def _places(doc: Doc, rules: _Rules) -> list[Span]:
+    """The places a text names: what the tagger calls a place, and a proper noun after
+    "of" that a noun of residents heads ('citizens of rebel Lyon'), which the tagger
+    may call a person, an organisation or nothing."""
+    found = [e for e in doc.ents if e.label_ in PLACES]
+    for t in doc:
+        prep = t.head
+        if not (
+            t.pos_ == "PROPN" and t.dep_ == "pobj" and t.ent_type_ in ("", "PERSON", "ORG")
+            and prep.lower_ == "of" and prep.head.lemma_.lower() in rules.residents
+        ):  # fmt: skip
+            continue
+        ent = next((e for e in doc.ents if e.start <= t.i < e.end), None)
+        first = min([c.i for c in t.children if c.dep_ == "compound"] + [t.i])
+        found.append(ent if ent is not None else doc[first : t.i + 1])
+    return sorted(found, key=lambda s: s.start)
+
+
 def _clean_place(text: str) -> str:
     return re.sub(r"^(?:the)\s+|[’']s$", "", text.strip(), flags=re.IGNORECASE)
 
@@ -629,7 +649,7 @@ def claims_from_doc(
     text = source.text
     voices = voices if voices is not None else voices_from_doc(source, doc)
     found = [q for q in find_quantities(text) if _is_candidate(q, text, rules)]
-    places = [e for e in doc.ents if e.label_ in PLACES]
+    places = _places(doc, rules)
     spans = [doc.char_span(q.start, q.end, alignment_mode="expand") for q in found]
     paras = paragraphs(text)
     segments, attributions = _attributions(doc, notes)
