@@ -73,13 +73,22 @@ def _sources(c: Claim) -> set[str]:
     return {w.casefold() for w in re.findall(r"\b[^\W\d_][\w’'-]+", lead) if w[0].isupper()}
 
 
+def _elsewhere(a: Claim, b: Claim) -> bool:
+    """A names a place that B names none of and B's text never names: B cannot be about
+    it ('1,600 citizens of Lyon' and '17,000 executed' in a text that never names Lyon)."""
+    return bool(a.place and not b.place and a.place.casefold() not in b.scope.split(", "))
+
+
 def _conflict(a: Claim, b: Claim) -> bool:
-    """Two figures that state different periods, places or events: not one quantity."""
+    """Two figures that state different periods, places or events, or one of them a
+    place the other's text never names: not one quantity."""
     ya, yb = _years(a), _years(b)
     ea, eb = _events(a), _events(b)
     return bool(
         (ya and yb and not _compatible(ya, yb))
         or (a.place and b.place and a.place.casefold() != b.place.casefold())
+        or _elsewhere(a, b)
+        or _elsewhere(b, a)
         or (ea and eb and not ea & eb)
     )
 

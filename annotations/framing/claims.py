@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
 
@@ -567,6 +567,18 @@ def _place(span: Span, sent: Span, places: list[Span]) -> str:
     return _clean_place(near.text)
 
 
+# Entities that name a place, a people or whose deeds are counted: what a figure that
+# names no place can be about (Claim.scope).
+NAMES = ("GPE", "LOC", "NORP", "PERSON", "ORG", "FAC")
+
+
+def _scope(doc: Doc, places: list[Span], claims: list[Claim]) -> str:
+    """The places and names a text gives, as a figure's place would read them."""
+    names = {_clean_place(e.text) for e in [*places, *(e for e in doc.ents if e.label_ in NAMES)]}
+    names |= {c.place for c in claims if c.place}
+    return ", ".join(sorted({n.casefold() for n in names if n}))
+
+
 # Entities that say who or where or when, not what happened: place, period and
 # attribution are kept in their own fields.
 NOT_EVENTS = frozenset({
@@ -767,4 +779,5 @@ def claims_from_doc(
                 kind="share" if q.percent else ("rate" if _is_rate(text, q.end) else "count"),
             )
         )
-    return claims
+    scope = _scope(doc, places, claims)
+    return [c if c.place else replace(c, scope=scope) for c in claims]

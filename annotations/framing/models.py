@@ -101,3 +101,7 @@ class Claim:
     # named event or the nouns its words take through a preposition or as their subject
     # ("died in the camps" -> "camp", "a famine that killed" -> "famine"), ", "-joined
     event: str = ""
+    # for a figure that names no place, the places and names its text gives (casefolded,
+    # ", "-joined): the figure can only be about one of them, so it never joins figures
+    # about a place its text never names
+    scope: str = ""

@@ -125,3 +125,60 @@ def test_what_befell_the_counted_is_read_in_text_order(parser: Parser) -> None:
     })  # fmt: skip
     by_doc = _group_of(align(claims))
     assert by_doc["a"] is by_doc["b"] and by_doc["a"].measure == "prisoners"
+
+
+def test_a_coordinated_population_is_not_its_first_member(parser: Parser) -> None:
+    # "peasants and working people" took the measure of "peasants" alone
+    claims = _claims(parser, {
+        "both": "Between 1793 and 1794, peasants and working people made up nearly 60 percent "
+        "of those condemned.\n",
+        "one": "Between 1793 and 1794, peasants made up about 28 percent of those condemned.\n",
+    })  # fmt: skip
+    by_doc = _group_of(align(claims))
+    assert " and " in by_doc["both"].measure
+    assert by_doc["both"] is not by_doc["one"]
+
+
+def test_a_total_that_adds_more_members_is_not_the_figure_it_sums(parser: Parser) -> None:
+    # "the total" took the measure of the largest figure before it, though the text
+    # says it includes many more who died
+    claims = _claims(parser, {
+        "sum": "Between 1850 and 1852 the courts passed 2,400 death sentences. Many more died "
+        "in the prisons; the total is about 9,000.\n",
+        "courts": "Between 1850 and 1852 the courts passed some 2,500 death sentences.\n",
+        "dead": "Between 1850 and 1852 about 8,000 people died.\n",
+    })  # fmt: skip
+    total = next(c for c in claims if c.quote.endswith("9,000"))
+    assert total.category == "deaths"
+    groups = align(claims)
+    group_of = {c.claim_id: g for g in groups for c in g.claims}
+    courts = next(c for c in claims if c.document_id == "courts")
+    dead = next(c for c in claims if c.document_id == "dead")
+    assert group_of[total.claim_id] is not group_of[courts.claim_id]
+    assert group_of[total.claim_id] is group_of[dead.claim_id]
+
+
+def test_a_town_the_tagger_misses_keeps_its_figure_apart(parser: Parser) -> None:
+    # the small model tags "Lyon" here as a person, so the figure had no place and
+    # joined a count of the whole country's executions on the period alone
+    claims = _claims(parser, {
+        "town": "Between 1793 and 1794 more than 1,600 citizens of rebel Lyon were shot.\n",
+        "country": "Around 17,000 people were executed between 1793 and 1794.\n",
+    })  # fmt: skip
+    town = next(c for c in claims if c.document_id == "town")
+    assert town.place == "Lyon"
+    by_doc = _group_of(align(claims))
+    assert by_doc["town"] is not by_doc["country"]
+
+
+def test_a_placeless_figure_joins_a_place_its_own_text_names(parser: Parser) -> None:
+    claims = _claims(parser, {
+        "named": "In France some 17,000 people were executed between 1793 and 1794.\n",
+        "scope": "France was at war. Around 17,000 people were executed between 1793 and "
+        "1794.\n",
+        "other": "Around 16,000 people were executed between 1793 and 1794.\n",
+    })  # fmt: skip
+    within = _group_of(align([c for c in claims if c.document_id != "other"]))
+    assert within["scope"] is within["named"]
+    without = _group_of(align([c for c in claims if c.document_id != "scope"]))
+    assert without["other"] is not without["named"]  # its text never names France
