@@ -384,7 +384,7 @@ def _measure(phrase: str, sent: Span, rules: _Rules) -> str:
     nouns = [t for t in tokens if t.pos_ in ("NOUN", "PROPN") and t.dep_ != "compound"]
     head = nouns[0] if nouns else None
     named = [c for c in head.children if c.dep_ == "compound" and c.i < head.i] if head else []
-    joined = [c for c in head.conjuncts if c in tokens and c.pos_ in ("NOUN", "PROPN")] if head else []
+    joined = [c for c in (head.conjuncts if head else ()) if c in tokens and c.pos_ == "NOUN"]
     if head is not None and joined:  # "peasants and working people": not the peasants alone
         parts = [_measure(t.lower_, sent, rules) or t.lemma_.lower() for t in [head, *joined]]
         return " and ".join(dict.fromkeys(parts))
