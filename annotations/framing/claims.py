@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
+from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
@@ -25,7 +26,7 @@ from .notes import Notes
 from .numbers import Quantity, as_year, find_quantities
 from .periods import NONE, PeriodRules, complete, linked_period, own_period, period_rules
 from .references import added_members, base_count, referent, restated, sentence_claims, share_base
-from .themes import count_themes, nearest_theme, seminar_themes
+from .themes import count_themes, nearest_theme, seminar_measures, seminar_themes
 from .voices import Voice, voice_at, voices_from_doc
 
 MEASURES = {
@@ -65,6 +66,15 @@ class _Rules:
     months: frozenset[str]
 
 
+def _measures(library: list[dict[str, Any]]) -> list[tuple[str, frozenset[str]]]:
+    """The library's general measures, each widened by the seminar's lemmas of its name,
+    then the seminar's own measures in its file's order (themes.seminar_measures)."""
+    out = {c["name"]: set(c["lemmas"]) for c in library}
+    for name, lemmas in seminar_measures():
+        out.setdefault(name, set()).update(lemmas)
+    return [(name, frozenset(lemmas)) for name, lemmas in out.items()]
+
+
 def _rules(source: SourceText) -> _Rules:
     raw = load("claims.toml")
     excluded = [
@@ -80,7 +90,7 @@ def _rules(source: SourceText) -> _Rules:
         skip_capitalised=bool(raw["skip_capitalised_words"]),
         durations=frozenset(raw["duration_nouns"]),
         bare_number_floor=float(raw["bare_number_floor"]),
-        counted=[(c["name"], frozenset(c["lemmas"])) for c in raw["counted"]],
+        counted=_measures(raw["counted"]),
         bounds=sorted(bounds, key=lambda b: -len(b[0])),
         age_before=tuple(raw["age_before"]),
         age_max=int(raw["age_max"]),

@@ -1,4 +1,4 @@
-"""Themes: which of the seminar's own themes (a famine, the Terror...) a stretch is about.
+"""Themes and measures: what the seminar itself names in its own file.
 
 A seminar names its themes in its own file (ANNOTATIONS_THEMES_FILE; the demo seminar's
 is texts/seminar/themes.toml): one `[theme.<id>]` table each, with a `label`, `keywords`
@@ -6,6 +6,12 @@ matched on lowercase words (the last word also by lemma, so "camp" finds "camps"
 for a theme that only says what kind of figure it is ("death tolls"), `generic = true`.
 They pick the passages and claims the Compare view shows; no measure and no alignment
 depends on them, so the analysis fits texts on any subject without them.
+
+The same file may name the seminar's own measures (`[[measure]]` with a `name` and
+`lemmas`: "tractors", "grain"): the library's claims.toml keeps only general measures of
+human loss and repression, and a seminar on industry or harvests adds what its texts
+count. A measure of the library's name widens it; the others are tried after the
+library's, in the file's order.
 """
 
 from __future__ import annotations
@@ -61,6 +67,29 @@ def _parse(raw: bytes) -> dict[str, Theme]:
             raise InvalidInput(f"{where}: [theme.{key}] needs keywords = [\"...\", ...]")
         themes[key] = Theme(str(t.get("label", key)), tuple(words), bool(t.get("generic")))
     return themes
+
+
+def seminar_measures() -> list[tuple[str, tuple[str, ...]]]:
+    """(name, lemmas) of each measure the seminar's file names, in its order; [] when none."""
+    return _measures(_read(config.themes_file()))
+
+
+@cache
+def _measures(raw: bytes) -> list[tuple[str, tuple[str, ...]]]:
+    try:
+        tables = tomllib.loads(raw.decode("utf-8")).get("measure", [])
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return []  # reading the themes reports the broken file
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for t in tables if isinstance(tables, list) else [tables]:
+        name, lemmas = t.get("name"), t.get("lemmas")
+        if not (isinstance(name, str) and name and isinstance(lemmas, list)) or not all(
+            isinstance(w, str) for w in lemmas
+        ):
+            where = f"themes file {config.themes_file()}"
+            raise InvalidInput(f'{where}: each [[measure]] needs name = "..." and lemmas = [...]')
+        out.append((name, tuple(w.lower() for w in lemmas)))
+    return out
 
 
 def theme_labels() -> dict[str, str]:

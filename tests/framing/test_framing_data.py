@@ -26,3 +26,11 @@ def test_no_lexicon_keeps_words_taken_from_the_seed_texts() -> None:
         body = raw.split("'about'")[0]
         for word in ("powerhouse", "crowning", "emasculated", "cosmetically", "grandiloquent"):
             assert f"'{word}'" not in body, (name, word)
+
+
+def test_the_library_keeps_only_general_measures() -> None:
+    # issue 12: the seed texts' topic measures are the demo seminar's (texts/seminar)
+    names = {c["name"] for c in load("claims.toml")["counted"]}
+    assert names == {
+        "executions", "deaths", "deportees", "arrests", "prisoners", "forced labourers",
+    }  # fmt: skip

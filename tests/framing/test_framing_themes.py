@@ -64,3 +64,37 @@ def test_a_broken_themes_file_says_what_to_fix(
     monkeypatch.setenv("ANNOTATIONS_THEMES_FILE", str(themes))
     with pytest.raises(InvalidInput, match="needs keywords"):
         theme_labels()
+
+
+FARM = "In 1932 the state farms received some 40,000 tractors and 2,000 prisoners.\n"
+
+
+def _farm() -> SourceText:
+    meta = DocumentMeta("farm", "Farm", "test", author="The Author")
+    return SourceText(meta, FARM, sha256_hex(FARM.encode()))
+
+
+def test_a_seminar_names_its_own_measures(
+    parser: Parser, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the library kept the seed texts' measures (tractors, grain, livestock...)
+    monkeypatch.setenv("ANNOTATIONS_THEMES_FILE", str(tmp_path / "missing.toml"))
+    tractors, prisoners = extract_claims(_farm(), parser)
+    assert tractors.category == "tractor" and prisoners.category == "prisoners"
+    themes = tmp_path / "themes.toml"
+    themes.write_text(
+        '[[measure]]\nname = "machinery"\nlemmas = ["tractor", "combine"]\n', encoding="utf-8"
+    )
+    monkeypatch.setenv("ANNOTATIONS_THEMES_FILE", str(themes))
+    tractors, prisoners = extract_claims(_farm(), parser)  # results follow the file
+    assert tractors.category == "machinery" and prisoners.category == "prisoners"
+
+
+def test_a_broken_measure_says_what_to_fix(
+    parser: Parser, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    themes = tmp_path / "themes.toml"
+    themes.write_text('[[measure]]\nname = "machinery"\nlemmas = "tractor"\n', encoding="utf-8")
+    monkeypatch.setenv("ANNOTATIONS_THEMES_FILE", str(themes))
+    with pytest.raises(InvalidInput, match="measure"):
+        extract_claims(_farm(), parser)
