@@ -8,6 +8,8 @@ own parse (the place its sentence names, whose deed it counts, the nouns its
 clause is about), never from a word list built for particular texts. A figure
 joins a group when it contradicts none of its members on period, place or
 event and shares one of them, or a named source, with a member; a figure that
+names no place can only be about a place its own text names (Claim.scope), so it
+never joins figures about a town or country its text never mentions; a figure that
 several groups could take joins the only one it agrees with in value (NEAR),
 else it stays apart, so figures about another country or event are never put
 together. A group whose sources disagree by more than a factor the seminar sets
