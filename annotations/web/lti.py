@@ -60,10 +60,22 @@ def _cookie(request: Request, response: Response, name: str, value: str, max_age
                         samesite=same, secure=secure)
 
 
+# The LTI pages open inside the LMS (often in its frame): plain, readable, no script but
+# the auto-submitting answer form, in the app's own typeface stack and colours.
+_STYLE = ("body{font:16px/1.5 system-ui,sans-serif;color:#262730;margin:0}"
+          "main{max-width:44rem;margin:2rem auto;padding:0 1rem}"
+          "fieldset{border:1px solid #d6d6d9;border-radius:.5rem;margin:0 0 1rem;"
+          "padding:.5rem 1rem}legend{font-weight:600;padding:0 .25rem}"
+          "label{display:block;padding:.2rem 0}button{font:inherit;padding:.4rem 1rem;"
+          "border-radius:.5rem;border:1px solid #9a3324;background:#9a3324;color:#fff}")
+
+
 def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(
-        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}'
-        f'</title></head><body><main><h1>{html.escape(title)}</h1>{body}</main></body></html>',
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<title>{html.escape(title)}</title><style>{_STYLE}</style></head>'
+        f'<body><main><h1>{html.escape(title)}</h1>{body}</main></body></html>',
         status_code=status, headers=_NO_STORE)
 
 
@@ -145,7 +157,7 @@ async def _chooser(request: Request, found: launch.Launch) -> Response:
 def _option(seminar: str, document: str, label: str) -> str:
     value = html.escape(f"{seminar}/{document}")  # ids are slugs: never a "/" inside
     return (f'<label><input type="radio" name="choice" value="{value}" required> '
-            f'{html.escape(label)}</label><br>')
+            f'{html.escape(label)}</label>')
 
 
 async def deep_link(request: Request) -> Response:

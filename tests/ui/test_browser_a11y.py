@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from lti_platform import LmsPlatform
 from playwright.sync_api import expect
 from ui_browser_kit import (
     RunningApp,
@@ -163,6 +164,22 @@ def test_axe_every_desk_section(page: Any, app: RunningApp) -> None:
 
 
 # ---------------------------------------------------------------- the highlighter
+
+
+def test_axe_lms_content_picker_and_refusal(page: Any, app: RunningApp, store: Store) -> None:
+    """The pages an LMS shows in its frame: the content picker and a refused launch."""
+    with LmsPlatform().running() as lms:
+        lms.use_tool(app.url)
+        lms.register_in(store)
+        lms.add_user("t9", "Tia Nine", "tia@example.edu", LmsPlatform.INSTRUCTOR)
+        page.goto(lms.deep_link_url("t9"))
+        page.get_by_role("button", name="Link it").wait_for(timeout=WAIT)
+        picker = violations(page)
+        lms.add_user("s9", "Sam Nine", "sam@example.edu", LmsPlatform.LEARNER)
+        page.goto(lms.deep_link_url("s9"))  # a student may not pick content: refused
+        page.get_by_text("only the course's instructors").wait_for(timeout=WAIT)
+        refusal = violations(page)
+    assert (picker, refusal) == ([], [])
 
 
 def test_skip_link_reaches_the_text_in_two_keys(page: Any, app: RunningApp) -> None:
