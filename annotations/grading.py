@@ -75,10 +75,16 @@ class Rule:
         length = f" (notes and replies of at least {self.min_words} words)" \
             if self.min_words else ""
         if self.mode == "cumulative":
-            return (f"{self.annotations + self.replies} annotations or replies{where} in all "
-                    f"for {self.points:g} points{length}")
-        return (f"{self.annotations} annotations and {self.replies} replies{where} "
+            total = self.annotations + self.replies
+            return (f"{_count(total, 'annotation or reply', 'annotations or replies')}{where} "
+                    f"in all for {self.points:g} points{length}")
+        return (f"{_count(self.annotations, 'annotation', 'annotations')} and "
+                f"{_count(self.replies, 'reply', 'replies')}{where} "
                 f"for {self.points:g} points{length}")
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 DEFAULT_RULE = Rule()
@@ -176,8 +182,8 @@ def _counts(session: Session, sid: int, rule: Rule) -> tuple[Counter[str], Count
 
 
 def _comment(rule: Rule, counted_a: int, counted_r: int) -> str:
-    return (f"{counted_a} annotation(s) and {counted_r} reply(ies) counted; "
-            f"the rule: {rule.describe()}")
+    return (f"{_count(counted_a, 'annotation', 'annotations')} and "
+            f"{_count(counted_r, 'reply', 'replies')} counted; the rule: {rule.describe()}")
 
 
 def grades(store: Store, seminar: str, actor: Actor | str, rule: Rule | None = None

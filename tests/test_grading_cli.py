@@ -52,7 +52,7 @@ def test_rule_shows_and_changes(store: Store) -> None:
     assert "4 annotations or replies in all for 10 points" in run("grades", "rule", "hist")
     out = run("grades", "rule", "hist", "--mode", "separate", "--annotations", "1",
               "--replies", "0", "--points", "5")
-    assert "1 annotations and 0 replies for 5 points" in out
+    assert "1 annotation and 0 replies for 5 points" in out
     assert grading.get_rule(store, "hist", "olga").points == 5
 
 

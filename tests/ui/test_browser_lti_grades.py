@@ -87,5 +87,5 @@ def test_launch_annotate_and_grade_into_the_lms_gradebook(
 
         score = lms.scores(link)["s1"]
         assert (score["scoreGiven"], score["scoreMaximum"]) == (10, 10)
-        assert "1 annotation(s)" in score["comment"]
+        assert "1 annotation and 0 replies counted" in score["comment"]
     store.dispose()
