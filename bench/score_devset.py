@@ -1,5 +1,8 @@
 """Score the framing analysis against the development set's gold (tests/data/devset).
 
+With --seeds it scores the three seed texts (texts/) against their gold (tests/data/seeds,
+same format, made for this project by reading the texts) by the same functions.
+
 Scoring follows tests/data/devset/README.md ("Scoring against the gold"): a
 system span matches a gold row when it overlaps the gold needle in the same
 document, one-to-one, largest overlap first. Claims: value within 1 % of the
@@ -9,10 +12,11 @@ case-insensitive surname (gold "nobody" wants an empty cell). Voices: overlap,
 then kind, then speaker. Hedges: overlap, only those given to the author.
 Alignment: over pairs of matched figures in different texts, recall is the gold pairs
 (same `theme`) the system puts in one group, precision the system's grouped pairs that
-share a gold theme; no group may hold a Russian and a French figure.
+share a gold theme; no group may hold a figure of a compared country (devset: Russia;
+seeds: China and Germany, White's tables) beside one of the text's own country.
 
-Run: python bench/score_devset.py [--quick] [-v]   (--quick scores one text; -v lists each
-miss with its gold and its system value)
+Run: python bench/score_devset.py [--seeds] [--quick] [-v]   (--seeds scores the seed
+texts; --quick scores one text; -v lists each miss with its gold and its system value)
 """
 
 from __future__ import annotations
@@ -39,8 +43,15 @@ from annotations.framing.alignment import align  # noqa: E402
 from annotations.framing.models import Claim  # noqa: E402
 from annotations.framing.voices import Voice  # noqa: E402
 
-DEVSET = Path(__file__).resolve().parent.parent / "tests" / "data" / "devset"
+ROOT = Path(__file__).resolve().parent.parent
+DEVSET = ROOT / "tests" / "data" / "devset"
+SEEDS = ROOT / "tests" / "data" / "seeds"
+SEED_TEXTS = ROOT / "texts"
 QUICK_DOC = "terror-polemic"
+QUICK_SEED = "steel-and-sacrifice"
+# Places of the figures a text compares with its own country's: never one group with those.
+DEVSET_FOREIGN, DEVSET_MIXING = frozenset({"Russia"}), "Russia with France"
+SEEDS_FOREIGN, SEEDS_MIXING = frozenset({"China", "Germany"}), "China or Germany with the USSR"
 CLAIM_FIELDS = ("value", "bound", "counted", "period", "attributed_to")
 
 
@@ -256,7 +267,7 @@ class Alignment:
     grouped: int = 0  # pairs of gold claims in different texts the system puts in one group
     right: int = 0  # of those, how many share a gold theme (precision)
     wrong: list[str] = field(default_factory=list)  # grouped pairs of different gold themes
-    mixed_places: list[str] = field(default_factory=list)  # groups mixing Russia and France
+    mixed_places: list[str] = field(default_factory=list)  # groups mixing compared countries
 
     @property
     def recall(self) -> float:
@@ -268,12 +279,17 @@ class Alignment:
 
 
 def score_alignment(
-    gold: dict[str, Any], texts: dict[str, str], claims: list[Claim], docs: Iterable[str]
+    gold: dict[str, Any],
+    texts: dict[str, str],
+    claims: list[Claim],
+    docs: Iterable[str],
+    foreign: frozenset[str] = DEVSET_FOREIGN,
 ) -> Alignment:
     """Pairs of claims in different texts: gold pairs (same theme) the system groups
     (recall), system-grouped pairs that share a gold theme (precision), and no group
-    holding a Russian and a French figure. Pairs within one text are left out: the gold
-    says which figures of different texts describe the same quantity."""
+    holding figures of two countries, a `foreign` place or the texts' own (every other
+    place). Pairs within one text are left out: the gold says which figures of different
+    texts describe the same quantity."""
     theme_of: dict[str, dict[str, Any]] = {}
     for doc in docs:
         rows = [r for r in gold["claim"] if r["doc"] == f"{doc}.txt"]
@@ -304,7 +320,9 @@ def score_alignment(
                     )
     for i, g in enumerate(groups):
         places = {
-            theme_of[c.claim_id]["place"] == "Russia" for c in g.claims if c.claim_id in theme_of
+            p if (p := theme_of[c.claim_id]["place"]) in foreign else ""
+            for c in g.claims
+            if c.claim_id in theme_of
         }
         if len(places) > 1:
             out.mixed_places.append(f"group {i}: {[c.quote for c in g.claims]}")
@@ -318,6 +336,7 @@ class Report:
     voices: Tally
     hedges: Tally
     alignment: Alignment = field(default_factory=Alignment)
+    mixing: str = DEVSET_MIXING  # the countries no aligned group may mix, as printed
 
     def lines(self, verbose: bool = False) -> list[str]:
         c = self.claims
@@ -345,7 +364,7 @@ class Report:
             f"alignment (pairs of figures in different texts): recall {al.recall:.0%} "
             f"({al.aligned}/{al.pairs} pairs of a shared gold theme in one group), precision "
             f"{al.precision:.0%} ({al.right}/{al.grouped} grouped pairs share a gold theme); "
-            f"groups mixing Russia with France: {len(al.mixed_places)}"
+            f"groups mixing {self.mixing}: {len(al.mixed_places)}"
         )
         if verbose:
             errors = c.errors + v.errors + h.errors + al.wrong + al.mixed_places
@@ -357,8 +376,19 @@ def devset_sources() -> list[SourceText]:
     return read_corpus(DEVSET / "texts", 10_000_000)
 
 
-def score(sources: list[SourceText], gold: dict[str, Any], parser: Parser) -> Report:
-    """Run the analysis on `sources` and score it against `gold`."""
+def seed_sources() -> list[SourceText]:
+    return read_corpus(SEED_TEXTS, 10_000_000)
+
+
+def score(
+    sources: list[SourceText],
+    gold: dict[str, Any],
+    parser: Parser,
+    foreign: frozenset[str] = DEVSET_FOREIGN,
+    mixing: str = DEVSET_MIXING,
+) -> Report:
+    """Run the analysis on `sources` and score it against `gold`; `foreign` and `mixing`
+    name the compared countries (the development set's by default)."""
     texts = {s.meta.document_id: s.text for s in sources}
     docs = list(texts)
     claims = extract_corpus_claims(sources, parser)
@@ -371,22 +401,33 @@ def score(sources: list[SourceText], gold: dict[str, Any], parser: Parser) -> Re
         non,
         score_voices(gold, texts, voices, docs),
         score_hedges(gold, texts, hedges, docs),
-        score_alignment(gold, texts, claims, docs),
+        score_alignment(gold, texts, claims, docs, foreign),
+        mixing,
     )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help=f"score one text ({QUICK_DOC})")
+    ap.add_argument(
+        "--seeds", action="store_true", help="score the seed texts (texts/, tests/data/seeds)"
+    )
+    ap.add_argument(
+        "--quick", action="store_true", help=f"score one text ({QUICK_DOC}; {QUICK_SEED})"
+    )
     ap.add_argument("-v", "--verbose", action="store_true", help="list every error")
     args = ap.parse_args()
-    gold = tomllib.loads((DEVSET / "gold.toml").read_text(encoding="utf-8"))
-    sources = devset_sources()
+    if args.seeds:
+        name, folder, sources, quick = "seed texts", SEEDS, seed_sources(), QUICK_SEED
+        foreign, mixing = SEEDS_FOREIGN, SEEDS_MIXING
+    else:
+        name, folder, sources, quick = "development set", DEVSET, devset_sources(), QUICK_DOC
+        foreign, mixing = DEVSET_FOREIGN, DEVSET_MIXING
+    gold = tomllib.loads((folder / "gold.toml").read_text(encoding="utf-8"))
     if args.quick:
-        sources = [s for s in sources if s.meta.document_id == QUICK_DOC]
+        sources = [s for s in sources if s.meta.document_id == quick]
     with tempfile.TemporaryDirectory() as cache:
-        report = score(sources, gold, Parser(Path(cache)))
-    print(f"development set ({', '.join(s.meta.document_id for s in sources)})")
+        report = score(sources, gold, Parser(Path(cache)), foreign, mixing)
+    print(f"{name} ({', '.join(s.meta.document_id for s in sources)})")
     print("\n".join(report.lines(args.verbose)))
 
 

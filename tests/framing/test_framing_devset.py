@@ -1,6 +1,7 @@
 """The development set (tests/data/devset, CC0) scored as its README says, by the same code
 as bench/score_devset.py: held-out texts on another topic guard against rules that only
-fit the seed texts."""
+fit the seed texts. The seed texts are scored against their own gold (tests/data/seeds)
+too, so that a rule written for the development set does not undo the seeds."""
 
 from __future__ import annotations
 
@@ -68,3 +69,43 @@ def test_alignment_on_the_development_set(report: object) -> None:
     al = report.alignment  # type: ignore[attr-defined]
     # reached: recall 10/44, precision 10/10 (with the seed-built themes: 4/44 and 4/11)
     assert al.aligned >= 10 and al.precision == 1.0
+
+
+@pytest.fixture(scope="module")
+def seed_report(parser: Parser) -> object:
+    scorer = _scorer()
+    gold = tomllib.loads((scorer.SEEDS / "gold.toml").read_text(encoding="utf-8"))
+    return scorer.score(
+        scorer.seed_sources(), gold, parser, scorer.SEEDS_FOREIGN, scorer.SEEDS_MIXING
+    )
+
+
+def test_seed_gold_needles_occur_once_in_the_seed_texts() -> None:
+    scorer = _scorer()
+    gold = tomllib.loads((scorer.SEEDS / "gold.toml").read_text(encoding="utf-8"))
+    texts = {f"{s.meta.document_id}.txt": s.text for s in scorer.seed_sources()}
+    assert set(gold) == {"claim", "non_claim", "voice", "hedge"}
+    for rows in gold.values():
+        for r in rows:
+            assert texts[r["doc"]].count(r["needle"]) == 1, r["needle"]
+
+
+def test_claims_on_the_seeds_do_not_fall(seed_report: object) -> None:
+    # floors at what was measured when the gold was written (75 gold claims): the issue's
+    # goals (recall 95%, counted and period 90%) are not all reached; README lists the misses
+    c = seed_report.claims  # type: ignore[attr-defined]
+    assert c.matched >= 61 and c.precision == 1.0
+    assert seed_report.non_claims == 0  # type: ignore[attr-defined]
+    assert c.fields["value"] >= 61 and c.fields["bound"] >= 61
+    assert c.fields["counted"] >= 50
+    assert c.fields["period"] >= 51
+    assert c.fields["attributed_to"] >= 59
+
+
+def test_voices_hedges_and_alignment_on_the_seeds_do_not_fall(seed_report: object) -> None:
+    v = seed_report.voices  # type: ignore[attr-defined]
+    assert v.matched >= 17 and v.fields["speaker"] >= 13
+    h = seed_report.hedges  # type: ignore[attr-defined]
+    assert h.matched >= 6 and h.precision >= 6 / 7
+    al = seed_report.alignment  # type: ignore[attr-defined]
+    assert al.mixed_places == [] and al.precision == 1.0 and al.aligned >= 1
