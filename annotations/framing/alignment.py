@@ -155,14 +155,24 @@ def _spread(claims: list[Claim]) -> float:
     return max(values) / min(values) if min(values) > 0 else float("inf")
 
 
+_PLURAL_SCALE = re.compile(r"(?i)\b(?:thousand|million|billion)s\b")
+
+
+def vague(c: Claim) -> bool:
+    """A plural scale with no number ("millions", "tens of thousands"): a claim of the
+    ledger, but not a figure to compare: it spans a factor of ten by itself."""
+    return not any(ch.isdigit() for ch in c.quote) and bool(_PLURAL_SCALE.search(c.quote))
+
+
 def align(claims: list[Claim], factor: float = DEFAULT_FACTOR) -> list[ClaimGroup]:
-    """Groups of comparable claims, largest first; a claim with no measure stays out."""
+    """Groups of comparable claims, largest first; a claim with no measure, or a vague
+    one, stays out."""
     if factor < 1:
         raise ValueError(f"a disagreement factor must be at least 1, not {factor}")
     keyed: dict[tuple[str, str], list[Claim]] = defaultdict(list)
     for c in claims:
         measure = c.category or c.counted
-        if measure:
+        if measure and not vague(c):
             keyed[(measure, c.kind)].append(c)
     groups: list[ClaimGroup] = []
     for (measure, kind), items in keyed.items():

@@ -221,7 +221,7 @@ def _word_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]
     proportion = re.compile(rf"\b(?P<n>one|{small})(?: [a-z]+)? in (?P<d>{small})\b", re.IGNORECASE)
     plural = _alt(list(raw["plural_scales"]))
     scales = _alt([k + "s" for k, v in lex.scales.items() if v >= 1000])
-    tens = re.compile(rf"\b(?P<p>{plural}) of (?P<s>{scales})\b", re.IGNORECASE)
+    tens = re.compile(rf"\b(?:(?P<p>{plural}) of )?(?P<s>{scales})\b", re.IGNORECASE)
     return fraction, proportion, tens
 
 
@@ -247,9 +247,9 @@ def _word_quantities(text: str) -> list[Quantity]:
         value = round(lex.words[m.group("n").lower()] / d * 100, 2) if d else 0.0
         out.append(Quantity(m.start(), m.end(), m.group(), value, value, False, True, True, False,
                             False))
-    for m in tens.finditer(text):
+    for m in tens.finditer(text):  # "tens of thousands"; "millions" alone is 1 to 10 million
         scale = lex.scales[m.group("s").lower().removesuffix("s")]
-        low = raw["plural_scales"][m.group("p").lower()] * scale
+        low = raw["plural_scales"][m.group("p").lower()] * scale if m.group("p") else scale
         out.append(Quantity(m.start(), m.end(), m.group(), float(low), float(low * 10), True,
                             False, True,
                             False, True))

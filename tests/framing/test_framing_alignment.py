@@ -182,3 +182,18 @@ def test_a_placeless_figure_joins_a_place_its_own_text_names(parser: Parser) -> 
     assert within["scope"] is within["named"]
     without = _group_of(align([c for c in claims if c.document_id != "scope"]))
     assert without["other"] is not without["named"]  # its text never names France
+
+
+def test_a_plural_scale_alone_is_a_claim_but_not_a_figure_to_align(parser: Parser) -> None:
+    """"millions of deaths" is a claim of the ledger (1 to 10 million, a range), but a word
+    that spans a factor of ten by itself is not set beside stated figures."""
+    claims = _claims(parser, {
+        "a": "In Cambodia the regime caused millions of deaths between 1975 and 1979.\n",
+        "b": "In Cambodia about 1.7 million people died between 1975 and 1979.\n",
+        "c": "In Cambodia some 2 million people died between 1975 and 1979.\n",
+    })  # fmt: skip
+    [vague] = [c for c in claims if c.document_id == "a"]
+    assert (vague.quote, vague.value_low, vague.value_high, vague.bound) == (
+        "millions", 1_000_000, 10_000_000, "range")
+    by_doc = _group_of(align(claims))
+    assert "a" not in by_doc and by_doc["b"] is by_doc["c"]

@@ -91,15 +91,16 @@ def test_seed_gold_needles_occur_once_in_the_seed_texts() -> None:
 
 
 def test_claims_on_the_seeds_do_not_fall(seed_report: object) -> None:
-    # floors at what was measured when the gold was written (75 gold claims): the issue's
-    # goals (recall 95%, counted and period 90%) are not all reached; README lists the misses
+    # floors at what is measured (75 gold claims; 61 found when the gold was written, 70
+    # since a plural scale alone is read: "millions"): the goals (recall 95%,
+    # counted and period 90%) are not all reached; README lists the misses
     c = seed_report.claims  # type: ignore[attr-defined]
-    assert c.matched >= 61 and c.precision == 1.0
+    assert c.matched >= 70 and c.precision == 1.0
     assert seed_report.non_claims == 0  # type: ignore[attr-defined]
-    assert c.fields["value"] >= 61 and c.fields["bound"] >= 61
-    assert c.fields["counted"] >= 50
-    assert c.fields["period"] >= 51
-    assert c.fields["attributed_to"] >= 59
+    assert c.fields["value"] >= 70 and c.fields["bound"] >= 70
+    assert c.fields["counted"] >= 59
+    assert c.fields["period"] >= 60
+    assert c.fields["attributed_to"] >= 68
 
 
 def test_voices_hedges_and_alignment_on_the_seeds_do_not_fall(seed_report: object) -> None:
