@@ -87,7 +87,7 @@ from ui_browser_kit import (  # noqa: E402
     stop_app,
 )
 
-from annotations import live  # noqa: E402
+from annotations import guests, live  # noqa: E402
 from annotations.annotation import (  # noqa: E402
     Filters,
     add_reply,
@@ -503,16 +503,15 @@ def verify(store: Store, made: Made, browsers: Browsers | None,
         )
     expected = {k: v for k, v in made.created.items() if k not in made.deleted}
     if browsers is not None:
+        # A browser joins as a guest: its annotations are stored under the guest's id,
+        # whose label is the name it joined with.
+        named = {gid: label for sid in sids for gid, label in guests.labels(store, sid).items()}
         for aid, (doc, s, e, name) in browsers.made.items():
             row = rows.get(aid)
             if row is None:
                 lost.append(f"browser annotation {aid} by {name} is missing")
-            elif (version_doc[row.document_version_id], row.start, row.end, row.annotator) != (
-                doc,
-                s,
-                e,
-                name,
-            ):
+            elif (version_doc[row.document_version_id], row.start, row.end,
+                  named.get(row.annotator, row.annotator)) != (doc, s, e, name):
                 lost.append(
                     f"browser annotation {aid}: stored {row.start}-{row.end} by "
                     f"{row.annotator}, dragged {s}-{e} by {name}"

@@ -511,13 +511,15 @@ def _is_rate(text: str, end: int) -> bool:
 
 
 def _not_a_count(unit: tuple[str, str] | None, q: Quantity, text: str, rules: _Rules) -> bool:
-    """Durations, body parts and measures of a person, list and document parts."""
+    """Body parts and measures of a person, list and document parts.
+
+    A duration is a claim ("in just 47 days", "ten year sentences"): how long something
+    lasted is a figure a text gives about the past, as the issue's list of non-claims
+    (body parts, a person's measures, list counts, page numbers, ages) implies.
+    """
     if unit is None:
         return False
     lemma = unit[1]
-    if lemma in rules.durations:
-        between = text[q.end : text.find(unit[0], q.end)].strip().lower()
-        return between not in rules.rate_words  # "30 a day" is a rate, "ten years" a duration
     return lemma in rules.body or unit[0].lower() in rules.body or lemma in rules.list_nouns
 
 
@@ -755,7 +757,9 @@ def claims_from_doc(
             category = meant.category or category
             place, event = place or meant.place, event or meant.event
         if unit is not None and unit[1] in rules.durations:
-            counted = f"per {unit[1]}"
+            # "5 per cent a year" is a rate; "ten years", "ten year sentences" a duration
+            between = text[q.end : text.find(unit[0], q.end)].strip().lower()
+            counted = f"per {unit[1]}" if between in rules.rate_words else unit[0].lower()
         credit, credit_from = _credit(q, sent, attributions[k], notes, voice)
         if q.percent:
             base = share_base(span.root) or bases.get(k, [])

@@ -144,3 +144,14 @@ def test_the_owner_of_an_estimate_is_its_source_not_a_place(parser: Parser) -> N
     )
     total = claim(claims_of(text, parser), "6,000")
     assert total.place == "" and "Dupont" in total.attributed_to
+
+
+def test_a_duration_is_a_claim_and_a_rate_stays_a_rate(parser: Parser) -> None:
+    """How long something lasted is a figure about the past (the development set's
+    "47 days"); it counts its unit, while "a year" after a figure still makes a rate."""
+    claims = claims_of(
+        "The siege of the city lasted 47 days. Thousands received ten year sentences. "
+        "Output grew by 5 per cent a year.\n", parser)
+    assert claim(claims, "47").counted == "days"
+    assert claim(claims, "ten").counted == "year"
+    assert claim(claims, "5 per cent").counted == "per year"
