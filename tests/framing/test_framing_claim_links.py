@@ -155,3 +155,13 @@ def test_a_duration_is_a_claim_and_a_rate_stays_a_rate(parser: Parser) -> None:
     assert claim(claims, "47").counted == "days"
     assert claim(claims, "ten").counted == "year"
     assert claim(claims, "5 per cent").counted == "per year"
+
+
+def test_by_a_year_dates_what_was_reached_then(parser: Parser) -> None:
+    """"by 1934" dates the figure at 1934, as "by the summer of 1794" and "in" do; "until"
+    still ends a period."""
+    claims = claims_of(
+        "By 1934 the camps held more than one million prisoners. "
+        "Until 1936 some 40,000 inmates worked on the canal.\n", parser)
+    assert period(claim(claims, "one million")) == (1934, 1934)
+    assert period(claim(claims, "40,000")) == (None, 1936)
