@@ -102,7 +102,10 @@ def _shared(a: Claim, b: Claim) -> bool:
         (_years(a) and _years(b))
         or (a.place and a.place.casefold() == b.place.casefold())
         or _events(a) & _events(b)
-        or _sources(a) & _sources(b)
+        # a source alone does not tie a figure about a place to one that names none: an
+        # author's figures are about many things ("some 30M" in China, "50 million" pinned
+        # on Stalin)
+        or (_sources(a) & _sources(b) and bool(a.place) == bool(b.place))
     )
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from spacy.tokens import Doc, Span, Token
 
 from ..document import SourceText, paragraphs
+from . import tables
 from .attribution import sentence_attribution, sentences
 from .datafiles import load
 from .models import Attribution, Claim
@@ -681,6 +682,7 @@ def claims_from_doc(
     claims: list[Claim] = []
     bases: dict[int, list[str]] = {}  # sentence -> what its last share is taken of
     spoken: list[Voice | None] = []  # the voice of each claim found so far
+    table_counted = ""  # what the text's last table counted (tables.py)
     for q, span in zip(found, spans, strict=True):
         if span is None:
             continue
@@ -723,6 +725,9 @@ def claims_from_doc(
         elif bound == "upper":
             low = None
         phrase = _counted_phrase(span, q, unit, sent, rules)
+        intro = tables.introduction(text, paras, para) if tables.is_row(text, para) else None
+        if intro is not None:  # a table's row: its name says whose figure, the table what
+            phrase = table_counted = tables.measure(doc, intro, rules.counted) or table_counted
         same_voice = [c for c, v in zip(claims, spoken, strict=True) if v == voice]
         earlier = [c for c in same_voice if c.start >= para[0]]
         word = _refers_to_a_figure(span, phrase, rules)
@@ -752,6 +757,8 @@ def claims_from_doc(
             )
         inside = [o for o in others if sent.start <= o.start < sent.end]
         place = _place(span, sent, places)
+        if intro is not None:  # whose deed a row counts, as "Mao's total victims" says
+            place = tables.label(text, para)
         event = _event(span, sent, inside, [*counted.split()[:1], category], unit, prules, rules)
         if meant is not None:  # the same quantity as the figure it restates, for alignment
             category = meant.category or category

@@ -165,3 +165,29 @@ def test_by_a_year_dates_what_was_reached_then(parser: Parser) -> None:
         "Until 1936 some 40,000 inmates worked on the canal.\n", parser)
     assert period(claim(claims, "one million")) == (1934, 1934)
     assert period(claim(claims, "40,000")) == (None, 1936)
+
+
+def test_a_table_s_rows_count_what_its_introduction_names(parser: Parser) -> None:
+    """Rows of a name and a number under a line ending in ':' count what that line names
+    and are the named one's figures; a later table whose line names nothing counts what
+    the previous table counted."""
+    claims = claims_of(
+        "Counting only the cold-blooded killings, we get this:\n\n"
+        "Pol Pot 2M\nIdi Amin 300,000\n\n"
+        "Adding the wars, the list goes back to:\n\n"
+        "Pol Pot 3M\nIdi Amin 500,000\n", parser)
+    rows = {c.quote: c for c in claims if c.quote in ("2M", "3M", "300,000", "500,000")}
+    killed = "cold-blooded killings"
+    assert {q: (c.counted, c.place) for q, c in rows.items()} == {
+        "2M": (killed, "Pol Pot"), "300,000": (killed, "Idi Amin"),
+        "3M": (killed, "Pol Pot"), "500,000": (killed, "Idi Amin")}
+
+
+def test_a_source_alone_does_not_tie_a_placed_figure_to_a_placeless_one(
+        parser: Parser) -> None:
+    from annotations.framing.alignment import align
+
+    claims = claims_of(
+        "According to White, some 30 million people died in China.\n\n"
+        "According to White, up to 50 million people died.\n", parser)
+    assert not [g for g in align(claims) if len(g.claims) > 1]

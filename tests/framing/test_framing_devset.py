@@ -92,13 +92,13 @@ def test_seed_gold_needles_occur_once_in_the_seed_texts() -> None:
 
 def test_claims_on_the_seeds_do_not_fall(seed_report: object) -> None:
     # floors at what is measured (75 gold claims; 61 found when the gold was written, 73
-    # since a plural scale alone ("millions") and a duration are read): the goal
-    # for counted (90%) is not reached; README lists the misses
+    # since a plural scale alone ("millions") and a duration are read); counted 68 since
+    # a table's rows count what its introduction names (50 when the gold was written)
     c = seed_report.claims  # type: ignore[attr-defined]
     assert c.matched >= 73 and c.precision == 1.0
     assert seed_report.non_claims == 0  # type: ignore[attr-defined]
     assert c.fields["value"] >= 73 and c.fields["bound"] >= 73
-    assert c.fields["counted"] >= 62
+    assert c.fields["counted"] >= 68
     assert c.fields["period"] >= 66
     assert c.fields["attributed_to"] >= 71
 
