@@ -8,7 +8,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from ui_browser_kit import RunningApp, drag_select, join, wait_highlight, wait_no_highlight
+from ui_browser_kit import (
+    RunningApp,
+    drag_select,
+    hold_selection,
+    join,
+    wait_highlight,
+    wait_no_highlight,
+)
 
 from annotations.annotation import (
     Filters,
@@ -247,15 +254,7 @@ def test_a_quick_save_reaches_a_classmate_with_no_rerun_of_either_page(
         p.wait_for_selector(".hl-root[data-live='stream']", timeout=WAIT)
     _quick_code(ana)
     other = text.index("aggressive economic planning")
-    ben.evaluate(
-        """([s, e]) => { const segs = [...document.querySelectorAll('.hl-text .seg')];
-           const find = cp => segs.filter(x => Number(x.dataset.s) <= cp).pop();
-           const a = find(s), b = find(e);
-           const r = document.createRange();
-           r.setStart(a.firstChild, s - Number(a.dataset.s));
-           r.setEnd(b.firstChild, e - Number(b.dataset.s));
-           getSelection().removeAllRanges(); getSelection().addRange(r); }""",
-        [other, other + 10])
+    hold_selection(ben, other, other + 10)
     ana.wait_for_timeout(1000)  # Quick code's own run is over
     before = {name: n[0] for name, n in frames.items()}
     reruns = [p.evaluate("document.documentElement.dataset.liveReruns || '0'")

@@ -15,6 +15,7 @@ from ui_browser_kit import (
     RunningApp,
     click_at,
     drag_select,
+    hold_selection,
     join,
     open_document,
     wait_highlight,
@@ -147,16 +148,7 @@ def test_two_browsers_see_each_other_live(browser: Any, running_app: RunningApp,
     wait_highlight(ben, a.id)  # drawn without a reload
     # Ben's own selection in progress is not disturbed by Ana's next save.
     other = text.index("aggressive economic planning")
-    ben.evaluate(
-        """([s, e]) => { const segs = [...document.querySelectorAll('.hl-text .seg')];
-           const find = cp => segs.filter(x => Number(x.dataset.s) <= cp).pop();
-           const a = find(s), b = find(e);
-           const r = document.createRange();
-           r.setStart(a.firstChild, s - Number(a.dataset.s));
-           r.setEnd(b.firstChild, e - Number(b.dataset.s));
-           getSelection().removeAllRanges(); getSelection().addRange(r); }""",
-        [other, other + 10],
-    )
+    hold_selection(ben, other, other + 10)
     key_before = ben.eval_on_selector(".hl-root", "e => e.dataset.renderKey")
     update_annotation(store, a.id, seminar="demo", actor=a.annotator, note="edited live")
     ben.wait_for_selector(".hl-root[data-deferred='1']", timeout=WAIT)

@@ -249,6 +249,20 @@ def drag_select(page: Any, start: int, end: int) -> None:
     page.mouse.up()
 
 
+_HOLD_JS = """([s, e]) => { const segs = [...document.querySelectorAll('.hl-text .seg')];
+   const find = cp => segs.filter(x => Number(x.dataset.s) <= cp).pop();
+   const a = find(s), b = find(e);
+   const r = document.createRange();
+   r.setStart(a.firstChild, s - Number(a.dataset.s));
+   r.setEnd(b.firstChild, e - Number(b.dataset.s));
+   getSelection().removeAllRanges(); getSelection().addRange(r); }"""
+
+
+def hold_selection(page: Any, start: int, end: int) -> None:
+    """Select code points [start, end) and leave it so, as a reader still choosing does."""
+    page.evaluate(_HOLD_JS, [start, end])
+
+
 def click_at(page: Any, cp: int) -> None:
     page.evaluate(_POINT_JS, [cp, "start", True])
     p = page.evaluate(_POINT_JS, [cp, "start", False])
