@@ -80,7 +80,8 @@ def render(d: Desk) -> None:
     rows = shown(lambda: grading.grades(d.store, d.slug, d.actor(), rule))
     if rows is None:
         return
-    columns = links.lineitems(d.store, d.slug)
+    linked = links.seminar_links(d.store, d.slug)  # read once: the table and the LMS part
+    columns = [lk for lk in linked if lk.lineitem_url]
     reach = ags.reachable(d.store, d.slug, [g.username for g in rows]) if columns else {}
     st.markdown(f"**Rule:** {plain(rule.describe())}"
                 + ("" if rule == stored else " *(not saved)*"))
@@ -97,7 +98,8 @@ def render(d: Desk) -> None:
                        file_name=f"{d.slug}-grades.csv", mime="text/csv", key=CSV,
                        on_click="ignore")
 
-    _platform(d, rows, rule == stored, bool(columns))
+    if linked:
+        _platform(d, rows, rule == stored, bool(columns))
 
 
 def _send(d: Desk, rows: list[grading.Grade]) -> None:
@@ -123,9 +125,8 @@ def _roster(d: Desk) -> None:
 
 
 def _platform(d: Desk, rows: list[grading.Grade], saved: bool, graded: bool) -> None:
-    """The learning platform's part: the roster, and the grades into its gradebook."""
-    if not links.seminar_links(d.store, d.slug):
-        return
+    """The learning platform's part (a seminar some course links to): the roster, and the
+    grades into its gradebook."""
     st.subheader("Learning platform (LTI)")
     st.button("Update members from the course roster", key=ROSTER, on_click=_roster,
               args=(d,), help="Adds the course's students and instructors; nobody is "
