@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pgcluster
 import pytest
+from argon2 import PasswordHasher
 from pgcluster import PgServer
 
-from annotations import corpus
+from annotations import accounts, corpus
 from annotations.db.engine import Store
 from annotations.seminar import create_seminar
 
@@ -33,6 +34,15 @@ def pg_server() -> Iterator[PgServer]:
         pytest.skip(message)
     with pgcluster.cluster() as server:
         yield server
+
+
+@pytest.fixture
+def fast_hasher() -> Iterator[None]:
+    """Cheap argon2 costs, for tests whose rules do not depend on them (use it by name or
+    with `pytest.mark.usefixtures`)."""
+    previous = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    yield
+    accounts.use_hasher(previous)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -24,12 +23,7 @@ from annotations.timeutil import now
 PW = "correct horse battery"
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher() -> Iterator[None]:
-    """Cheap argon2 costs: the rules under test do not depend on them."""
-    previous = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    yield
-    accounts.use_hasher(previous)
+pytestmark = pytest.mark.usefixtures("fast_hasher")  # cheap argon2 (conftest)
 
 
 def test_create_and_verify(any_store: Store) -> None:

@@ -7,11 +7,10 @@ nothing. The open `demo` seminar must behave as before accounts existed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from annotations import accounts, audit, corpus, roles
@@ -36,14 +35,7 @@ TEXTS: dict[str, str] = {}
 
 
 # Seminars here are created by ordinary accounts (tests/security covers who may).
-pytestmark = pytest.mark.usefixtures("open_signup")
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher() -> Iterator[None]:
-    previous = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    yield
-    accounts.use_hasher(previous)
+pytestmark = pytest.mark.usefixtures("open_signup", "fast_hasher")
 
 
 def text(store: Store, doc: str) -> str:

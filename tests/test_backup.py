@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import insert
 
 from annotations import accounts, backup, codebook, corpus, placement, roles
@@ -29,14 +27,7 @@ PW = "long enough pw"
 
 
 # Seminars here are created by ordinary accounts (tests/security covers who may).
-pytestmark = pytest.mark.usefixtures("open_signup")
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher() -> Iterator[None]:
-    previous = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    yield
-    accounts.use_hasher(previous)
+pytestmark = pytest.mark.usefixtures("open_signup", "fast_hasher")
 
 
 def note(store: Store, seminar: str, doc: str, who: str, start: int, end: int,

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from argon2 import PasswordHasher
 
 from annotations import accounts, audit, blind, corpus, roles
 from annotations.annotation import (
@@ -24,14 +21,7 @@ A, B = "steel-and-sacrifice", "stalinism-inner-truth"
 
 
 # Seminars here are created by ordinary accounts (tests/security covers who may).
-pytestmark = pytest.mark.usefixtures("open_signup")
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher() -> Iterator[None]:
-    previous = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    yield
-    accounts.use_hasher(previous)
+pytestmark = pytest.mark.usefixtures("open_signup", "fast_hasher")
 
 
 def annotate(store: Store, seminar: str, who: str, doc: str = A, start: int = 0,

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from annotations import accounts, codebook, codebook_io, corpus, roles
@@ -23,11 +21,7 @@ DOC = "steel-and-sacrifice"
 ADMIN = Actor.console("teacher")
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher() -> Iterator[None]:
-    previous = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    yield
-    accounts.use_hasher(previous)
+pytestmark = pytest.mark.usefixtures("fast_hasher")  # cheap argon2 (conftest)
 
 
 def note(store: Store, codes: list[str], seminar: str = "demo", perspective: str = "",

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
 import pytest
-from argon2 import PasswordHasher
 
 from annotations import accounts, corpus, desk, roles
 from annotations.annotation import add_reply, create_annotation
@@ -19,14 +17,7 @@ TEXT = "alpha beta\n\ngamma delta\n  epsilon \n"  # paragraphs [0,10) [12,23) [2
 
 
 # Seminars here are created by ordinary accounts (tests/security covers who may).
-pytestmark = pytest.mark.usefixtures("open_signup")
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher() -> Iterator[None]:
-    previous = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    yield
-    accounts.use_hasher(previous)
+pytestmark = pytest.mark.usefixtures("open_signup", "fast_hasher")
 
 
 def note(store: Store, who: str, start: int, end: int, codes: list[str], text: str = "",

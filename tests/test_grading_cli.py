@@ -7,7 +7,6 @@ import io
 from collections.abc import Iterator
 
 import pytest
-from argon2 import PasswordHasher
 from typer.testing import CliRunner
 
 from annotations import accounts, corpus, grading, roles
@@ -19,11 +18,7 @@ from annotations.errors import InvalidInput
 runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher() -> Iterator[None]:
-    previous = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    yield
-    accounts.use_hasher(previous)
+pytestmark = pytest.mark.usefixtures("fast_hasher")  # cheap argon2 (conftest)
 
 
 def run(*args: str) -> str:

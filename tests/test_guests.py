@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from argon2 import PasswordHasher
 
 from annotations import accounts, guests, roles
 from annotations.accounts import SessionExpired, SessionInvalid
@@ -19,11 +17,7 @@ from annotations.timeutil import now
 PW = "correct horse battery"
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher() -> Iterator[None]:
-    previous = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    yield
-    accounts.use_hasher(previous)
+pytestmark = pytest.mark.usefixtures("fast_hasher")  # cheap argon2 (conftest)
 
 
 def test_two_guests_are_two_principals(any_store: Store) -> None:

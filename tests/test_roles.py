@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from argon2 import PasswordHasher
 
 from annotations import accounts, corpus, roles
 from annotations.annotation import create_annotation
@@ -19,14 +16,7 @@ DOC = "steel-and-sacrifice"
 
 
 # Seminars here are created by ordinary accounts (tests/security covers who may).
-pytestmark = pytest.mark.usefixtures("open_signup")
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher() -> Iterator[None]:
-    previous = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    yield
-    accounts.use_hasher(previous)
+pytestmark = pytest.mark.usefixtures("open_signup", "fast_hasher")
 
 
 def annotate(store: Store, seminar: str, who: str, start: int = 0, end: int = 5) -> str:

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 
 import pytest
 import typer.main
-from argon2 import PasswordHasher
 from typer.testing import CliRunner
 
 from annotations import accounts, api_tokens, roles
@@ -21,11 +20,7 @@ from annotations.db.engine import Store
 runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def fast_hasher() -> Iterator[None]:
-    previous = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    yield
-    accounts.use_hasher(previous)
+pytestmark = pytest.mark.usefixtures("fast_hasher")  # cheap argon2 (conftest)
 
 
 def run(*args: str) -> tuple[str, str]:

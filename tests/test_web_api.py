@@ -16,7 +16,6 @@ from typing import Any
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 from test_jsonld import ANNOTATION_MUSTS, must_failures
 from webserver import serving
 
@@ -32,14 +31,7 @@ DOC = "steel-and-sacrifice"
 PATH = "/api/seminars/hist/annotations/"
 ANNO = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 
-pytestmark = pytest.mark.usefixtures("open_signup")
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher() -> Iterator[None]:
-    previous = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    yield
-    accounts.use_hasher(previous)
+pytestmark = pytest.mark.usefixtures("open_signup", "fast_hasher")
 
 
 @pytest.fixture

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from argon2 import PasswordHasher
 from sec_world import World, build_world
 
-from annotations import accounts
 from annotations.db.engine import Store
 
 
 @pytest.fixture(autouse=True)
-def fast_hasher() -> Iterator[None]:
-    previous = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    yield
-    accounts.use_hasher(previous)
+def _cheap_hashing(fast_hasher: None) -> None:
+    """Every test here hashes with cheap argon2 costs (tests/conftest.py's fast_hasher)."""
 
 
 @pytest.fixture

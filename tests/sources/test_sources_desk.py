@@ -4,11 +4,9 @@ warnings) -> publish or discard; then the original is offered for download."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from argon2 import PasswordHasher
 from source_files import HTML, make_scanned_pdf
 from streamlit.testing.v1 import AppTest
 
@@ -17,7 +15,7 @@ from annotations.db.engine import Store
 from annotations.seminar import SeminarInfo, get_seminar
 from annotations.ui import desk, desk_texts
 
-pytestmark = pytest.mark.usefixtures("open_signup")
+pytestmark = pytest.mark.usefixtures("open_signup", "fast_hasher")
 
 
 @dataclass(frozen=True)
@@ -27,13 +25,6 @@ class Who:
     seminar: SeminarInfo
     role: str
     user_id: int | None
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher() -> Iterator[None]:
-    previous = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    yield
-    accounts.use_hasher(previous)
 
 
 def _script() -> None:

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from argon2 import PasswordHasher
 
 from annotations import accounts, corpus, roles
 from annotations.db.engine import Store
 from annotations.errors import NotFound, PermissionDenied
 from annotations.permissions import Action, Actor, Principal, Resource, allowed
 
-pytestmark = pytest.mark.usefixtures("open_signup")
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher() -> Iterator[None]:
-    previous = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    yield
-    accounts.use_hasher(previous)
+pytestmark = pytest.mark.usefixtures("open_signup", "fast_hasher")
 
 
 @pytest.mark.parametrize(("principal", "may"), [

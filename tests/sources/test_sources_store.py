@@ -4,10 +4,8 @@ PostgreSQL, and gives it back; plain-text versions give their text."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 
 import pytest
-from argon2 import PasswordHasher
 from source_files import make_scanned_pdf
 from sqlalchemy import func, select
 
@@ -17,14 +15,7 @@ from annotations.db.models import SourceFile
 from annotations.errors import PermissionDenied, TextRejected
 from annotations.permissions import Actor
 
-pytestmark = pytest.mark.usefixtures("open_signup")
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher() -> Iterator[None]:
-    previous = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    yield
-    accounts.use_hasher(previous)
+pytestmark = pytest.mark.usefixtures("open_signup", "fast_hasher")
 
 
 @pytest.fixture

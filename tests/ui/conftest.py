@@ -40,12 +40,5 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture(autouse=True)
-def cheap_password_hashing() -> Iterator[None]:
+def cheap_password_hashing(fast_hasher: None) -> None:
     """argon2 at its lowest costs: sign-ins in AppTest run in this process."""
-    from argon2 import PasswordHasher
-
-    from annotations import accounts
-
-    previous = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    yield
-    accounts.use_hasher(previous)

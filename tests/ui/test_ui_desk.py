@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
 from annotations import accounts, audit, backup, codebook, codebook_io, corpus, grading, roles
@@ -60,14 +59,7 @@ class Who:
 
 
 # Seminars here are created by ordinary accounts (tests/security covers who may).
-pytestmark = pytest.mark.usefixtures("open_signup")
-
-
-@pytest.fixture(autouse=True)
-def fast_hasher() -> Iterator[None]:
-    previous = accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    yield
-    accounts.use_hasher(previous)
+pytestmark = pytest.mark.usefixtures("open_signup", "fast_hasher")
 
 
 TINY = "class-tiny"  # the class's own upload: its id starts with the seminar's slug
