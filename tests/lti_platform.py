@@ -45,8 +45,9 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from webserver import serving
 
+from annotations import roles
 from annotations.db.engine import Store
-from annotations.lti import registration
+from annotations.lti import admission, registration
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 ROLE = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
@@ -164,6 +165,15 @@ class LmsPlatform:
     def add_user(self, sub: str, name: str, email: str, role: str) -> User:
         self.users[sub] = User(sub, name, email, role)
         return self.users[sub]
+
+    def instructor_teaching(self, store: Store, seminar: str, sub: str = "t1",
+                            name: str = "Olga Teacher") -> int:
+        """The course's instructor `sub`, with the account a first launch makes, teaching
+        `seminar` in the tool (made as the app's seminar form makes it): their user id."""
+        self.add_user(sub, name, f"{sub}@example.edu", self.INSTRUCTOR)
+        uid = admission.account_for(store, self.issuer, sub, name=name)
+        roles.create_seminar_as(store, uid, seminar, "History", seminar.upper() + "01")
+        return uid
 
     def add_link(self, title: str, custom: dict[str, str] | None = None,
                  score_maximum: float = 100) -> str:

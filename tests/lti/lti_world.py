@@ -11,7 +11,6 @@ import pytest
 from lti_platform import LmsPlatform, form_of
 from webserver import serving
 
-from annotations import roles
 from annotations.db.engine import Store
 from annotations.lti import admission
 from annotations.lti.registration import Platform
@@ -55,7 +54,6 @@ def make_world(store: Store, url: str, monkeypatch: pytest.MonkeyPatch) -> Itera
 
 def linked_seminar(w: World, slug: str = "hist", document: str = DOC) -> str:
     """A closed seminar taught by the platform's instructor `t1`, and a course link to it."""
-    uid = w.instructor_account("t1")
-    roles.create_seminar_as(w.store, uid, slug, "History", slug.upper() + "01")
+    w.lms.instructor_teaching(w.store, slug)
     return w.lms.add_link("Week 3", custom=admission.link_parameters(
         w.store, w.platform, slug, document))

@@ -11,11 +11,9 @@ import pytest
 from lti_platform import LmsPlatform
 from ui_browser_kit import RunningApp, drag_select
 
-from annotations import roles
 from annotations.annotation import Filters, list_annotations
 from annotations.corpus import get_text
 from annotations.db.engine import Store
-from annotations.lti import admission
 
 pytestmark = pytest.mark.browser
 
@@ -46,10 +44,8 @@ def test_launch_annotate_and_grade_into_the_lms_gradebook(
     with LmsPlatform().running() as lms:
         lms.use_tool(running_app.url)
         lms.register_in(store)
-        lms.add_user("t1", "Olga Teacher", "olga@example.edu", LmsPlatform.INSTRUCTOR)
+        lms.instructor_teaching(store, "hist")
         lms.add_user("s1", "Ana Student", "ana@example.edu", LmsPlatform.LEARNER)
-        teacher = admission.account_for(store, lms.issuer, "t1", name="Olga Teacher")
-        roles.create_seminar_as(store, teacher, "hist", "History", "HIST01")
 
         # The instructor adds the seminar's text to the course as a graded assignment.
         olga = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()

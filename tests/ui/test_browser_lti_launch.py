@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from lti_platform import LmsPlatform
 
-from annotations import roles
 from annotations.db.engine import Store
 from annotations.lti import admission
 from annotations.web.session import COOKIE
@@ -27,9 +26,7 @@ def test_a_learner_launch_opens_the_linked_document_signed_in(
     with LmsPlatform().running() as lms:
         lms.use_tool(running_app.url)
         platform = lms.register_in(store)
-        lms.add_user("t1", "Olga Teacher", "olga@example.edu", LmsPlatform.INSTRUCTOR)
-        teacher = admission.account_for(store, lms.issuer, "t1", name="Olga Teacher")
-        roles.create_seminar_as(store, teacher, "hist", "History", "HIST01")
+        lms.instructor_teaching(store, "hist")
         link = lms.add_link("Week 3", custom=admission.link_parameters(store, platform,
                                                                        "hist", DOC))
         lms.add_user("s1", "Ana Student", "ana@example.edu", LmsPlatform.LEARNER)
