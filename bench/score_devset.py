@@ -232,6 +232,10 @@ def score_voices(
         for gi, r in enumerate(rows):
             if gi not in {g for g, _ in pairs}:
                 t.errors.append(f"{doc}: voice missed: {r['needle'][:50]!r}")
+        for si, v in enumerate(mine):
+            if si not in {s for _, s in pairs}:
+                words = text[v.start : v.end][:50]
+                t.errors.append(f"{doc}: voice not in gold: {words!r}: {v.kind} {v.speaker!r}")
         total.add(t)
     return total
 

@@ -203,10 +203,30 @@ def _side(sent: Span, y: YearSpan, rules: PeriodRules) -> str:
     return ""
 
 
+# A year set right after a figure (and at most two words naming what it counts) dates that
+# figure alone: "cattle fell from 33.2 million in 1928 to 24.6 million by 1950".
+ATTACHED_YEAR = re.compile(
+    r"(?:\s+[a-z][\w’'-]*){0,2}?\s+(?P<prep>in|by|as of)\s+"
+    r"(?P<year>1\d{3}|20\d{2})\b(?![’']?s\b|\s*[-–—])"  # not "1930s", not "1930-33"
+)
+
+
+def _attached_year(sent: Span, q: Quantity) -> Period | None:
+    """The year a figure carries with it: "33.2 million in 1928", "24.6 million by 1950"."""
+    if q.start < 0:
+        return None
+    m = ATTACHED_YEAR.match(sent.doc.text, q.end, sent.end_char)
+    return None if m is None else (int(m.group("year")), int(m.group("year")))
+
+
 def own_period(q: Quantity, sent: Span, figure: Token, rules: PeriodRules) -> Period:
-    """The years the figure's own clause states: from the first to the last.
+    """The years the figure's own clause states: from the first to the last, or the one
+    year set right after the figure.
 
     One year after 'by' or 'before' ends a period, after 'since' starts one."""
+    attached = _attached_year(sent, q)
+    if attached is not None:
+        return attached
     years = _years(sent, q, figure, rules)
     if not years:
         return NONE

@@ -18,6 +18,7 @@ class Quotation:
     start: int  # the opening mark
     end: int  # after the closing mark, or the end of the line when it never closes
     kind: str  # "direct" or "scare"
+    distanced: bool = False  # "so-called ‘X’": the author holds the words at a distance
 
 
 def _opens(line: str, i: int) -> bool:
@@ -66,6 +67,9 @@ def find_quotations(text: str) -> list[Quotation]:
     """Direct quotations and scare quotes in `text`, outermost only, in order."""
     raw = load("quotes.toml")
     max_words = int(raw["scare_max_words"])
+    distancing = re.compile(
+        r"\b(?:" + "|".join(re.escape(w) for w in raw["distancing"]) + r")\s*$", re.IGNORECASE
+    )
     spans: list[tuple[int, int, bool]] = []
     pos = 0
     for line in text.split("\n"):
@@ -81,12 +85,13 @@ def find_quotations(text: str) -> list[Quotation]:
         inner = text[start + 1 : end - 1 if closed else end].strip()
         before = text[max(0, start - 3) : start].strip()
         words = len(re.findall(r"\w+(?:[-’']\w+)*", inner))
-        direct = (
+        distanced = distancing.search(text[max(0, start - 30) : start]) is not None
+        direct = not distanced and (
             words > max_words
             or before.endswith(":")
             or bool(re.search(r"[.?!…]$", inner))
             or not closed
         )
-        out.append(Quotation(start, end, "direct" if direct else "scare"))
+        out.append(Quotation(start, end, "direct" if direct else "scare", distanced))
         last_end = end
     return out

@@ -20,12 +20,19 @@ from spacy.tokens import Doc, Span, Token
 from ..document import SourceText, paragraphs
 from .attribution import sentences
 from .datafiles import load
+from .notes import Notes, read_notes
 from .quotes import find_quotations
 
 KINDS = ("author", "quotation", "block_quotation", "paratext", "comment")
 OPENING = "“‘\"'«"
 CLOSING = "”’\"'»"
 NOTE_CALL = re.compile(r"\s*\(\d{1,3}\)\s*$")
+NOT_NAMES = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"}
+CITATION = re.compile(r"[\s.,;]*\((?P<cite>[^()\n]{2,160})\)")
+NAME = re.compile(
+    r"(?:[A-Z]\.|[A-Z][\w’'-]+)(?:\s+(?:[A-Z]\.|[A-Z][\w’'-]+|&|and|de|von|van|du|la|le))*"
+)
+CITATION_GAP = re.compile(r"[\s.,;]*(?:\([^()\n]*\)[\s.,;]*)?")  # between a quotation and its note
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,26 @@ def _comments(source: SourceText, start: int, end: int) -> list[Voice]:
                 speaker = ""
             body.append((s, e))
     flush()
+    return _named_by_replies(text[:start], text, out)
+
+
+def _named_by_replies(article: str, text: str, comments: list[Voice]) -> list[Voice]:
+    """Give an unnamed comment the name a later comment answers it by ("I agree with
+    Kristi"), unless the article itself uses that name (a historical person)."""
+    raw = load("voices.toml")
+    out = list(comments)
+    named = {c.speaker for c in out if c.speaker}
+    for i, c in enumerate(out):
+        for pattern in raw["comment_reply"]:
+            for m in re.finditer(pattern, text[c.start : c.end]):
+                name = m.group("name")
+                if name in named or re.search(rf"\b{re.escape(name)}\b", article):
+                    continue
+                earlier = [j for j in range(i) if not out[j].speaker]
+                if earlier:
+                    j = earlier[-1]
+                    out[j] = Voice(out[j].document_id, out[j].start, out[j].end, "comment", name)
+                    named.add(name)
     return out
 
 
@@ -124,6 +151,8 @@ class _Speakers:
         self.not_speakers = set(raw["not_speakers"])
         self.pronouns = set(raw["pronouns"])
         self.verbs = set(raw["speech_verbs"]) | set(load("verbs.toml")["report"])
+        self.nouns = set(raw["speech_nouns"])
+        self.markers = [m.split() for m in raw["source_markers"]]
         self.sents = sentences(doc)
         self.starts = [s.start_char for s in self.sents]
         self.topics: list[tuple[int, str]] = []  # (char offset, name) of each subject person
@@ -141,10 +170,14 @@ class _Speakers:
             for ent in self.people:
                 if ent.start <= tok.i < ent.end:
                     return ent.text.removesuffix("’s").removesuffix("'s")
+
+        def part(t: Token) -> bool:  # of the same name: "Madame Roland" tagged as one EVENT
+            return self._is_person(t) or (t.pos_ == "PROPN" and t.ent_type_ == tok.ent_type_)
+
         left, right = tok.i, tok.i + 1
-        while left > 0 and self._is_person(tok.doc[left - 1]):
+        while left > 0 and part(tok.doc[left - 1]):
             left -= 1
-        while right < len(tok.doc) and self._is_person(tok.doc[right]):
+        while right < len(tok.doc) and part(tok.doc[right]):
             right += 1
         return tok.doc[left:right].text
 
@@ -160,18 +193,84 @@ class _Speakers:
         i = bisect_right([p for p, _ in self.topics], pos) - 1
         return self.topics[i][1] if i >= 0 else ""
 
+    def _person_in(self, tok: Token, inside: tuple[int, int] = (0, 0), named: bool = False) -> str:
+        """The last person named in `tok`'s phrase (outside the quoted words), or "".
+        `named`: any proper noun that is not a number or date will do, where the syntax
+        already says a source follows ("according to Madame Roland", tagged an EVENT)."""
+        people = [
+            t
+            for t in tok.subtree
+            if not (inside[0] <= t.idx < inside[1])
+            and (
+                self._is_person(t) or (named and t.pos_ == "PROPN" and t.ent_type_ not in NOT_NAMES)
+            )
+        ]
+        return self._name(people[-1]) if people else ""
+
+    def _agent(self, verb: Token) -> Token | None:
+        """The "by" phrase of a passive verb: "described by Pravda as ..." is Pravda's."""
+        for child in verb.children:
+            if child.dep_ == "agent":
+                return next((c for c in child.children if c.dep_ == "pobj"), None)
+        return None
+
+    def _source_marker(self, tokens: list[Token], inside: tuple[int, int]) -> str:
+        """The source a sentence reports: "according to Khrushchev, he insisted ..."."""
+        for tok in tokens:
+            for marker in self.markers:
+                words = tok.doc[tok.i : tok.i + len(marker)]
+                if len(words) == len(marker) and [w.lower_ for w in words] == marker:
+                    for obj in words[-1].children:
+                        if obj.dep_ == "pobj" and (who := self._person_in(obj, inside, True)):
+                            return who
+        return ""
+
     def named_speaker(self, span: Span | None) -> str:
         """The person who says a short quoted phrase: the named subject of the verb of
-        saying it depends on ("Babeuf denounced Carrier's 'system of depopulation'")."""
+        saying it depends on ("Babeuf denounced Carrier's 'system of depopulation'"), the
+        agent of a passive one ("dubbed 'X' by Y"), or the possessor of a noun of saying
+        the phrase is set after ("Rühle's characterisation of it as 'red fascism'")."""
         if span is None:
             return ""
-        for verb in span.root.ancestors:
-            if verb.pos_ == "VERB" and verb.lemma_.lower() in self.verbs:
-                for subj in verb.children:
+        inside = (span.start_char, span.end_char)
+        path = [span.root, *span.root.ancestors]
+        for below, head in zip(path, path[1:], strict=False):
+            if below.dep_ == "conj" and below.pos_ in ("VERB", "AUX"):
+                break  # a clause of its own: "X warned ..., but the ‘great’ coup ..."
+            if head.pos_ == "VERB" and head.lemma_.lower() in self.verbs:
+                agent = self._agent(head)
+                if agent is not None:
+                    return self._person_in(agent, inside)
+                for subj in head.children:
                     if subj.dep_ == "nsubj":
                         people = [t for t in subj.subtree if t.ent_type_ == "PERSON"]
                         return self._name(people[-1]) if people else ""
-                return ""
+                break
+            if self._speech_noun(head) and (below.lower_ == "as" or below.dep_ == "appos"):
+                return self._holder(head, inside)
+        return self._noun_before_as(span)
+
+    def _speech_noun(self, tok: Token) -> bool:
+        return tok.pos_ == "NOUN" and tok.lemma_.lower() in self.nouns
+
+    def _holder(self, noun: Token, inside: tuple[int, int]) -> str:
+        """Whose words a noun of saying gives: its possessor or its "by" phrase."""
+        for child in noun.children:
+            if child.dep_ == "poss" or (child.dep_ == "prep" and child.lower_ == "by"):
+                return self._person_in(child, inside)
+        return ""
+
+    def _noun_before_as(self, span: Span) -> str:
+        """ "X's characterisation of Y as 'Z'" read on the words, since the parser often
+        hangs "as" on the main verb: the quotation follows "as", and the nearest noun of
+        saying before it in the sentence has a possessor."""
+        before = span.doc[span.start - 1] if span.start > 0 else None
+        if before is None or before.lower_ != "as":
+            return ""
+        sent_start = before.sent.start
+        for tok in reversed(span.doc[max(sent_start, before.i - 12) : before.i]):
+            if self._speech_noun(tok):
+                return self._holder(tok, (span.start_char, span.end_char))
         return ""
 
     def speaker(self, start: int, end: int) -> str:
@@ -180,9 +279,15 @@ class _Speakers:
         sents = [s for s in self.sents if s.start_char < end and start < s.end_char + 2]
         sents = sents or [self.sents[k]]
         outside = [t for s in sents for t in s if not (start <= t.idx < end)]
+        marked = self._source_marker(outside, (start, end))
+        if marked:
+            return marked
         speaking = [t for t in outside if t.pos_ == "VERB" and t.lemma_.lower() in self.verbs]
         candidates: list[Token] = []
         for verb in speaking:
+            agent = self._agent(verb)
+            if agent is not None and (who := self._person_in(agent, (start, end))):
+                return who  # a passive verb of saying: its subject is spoken about
             candidates += [
                 c
                 for c in verb.subtree
@@ -205,9 +310,7 @@ class _Speakers:
         return ""
 
 
-def _blocks(
-    source: SourceText, speakers: _Speakers, taken: list[tuple[int, int]]
-) -> list[Voice]:
+def _blocks(source: SourceText, speakers: _Speakers, taken: list[tuple[int, int]]) -> list[Voice]:
     """Block quotations: a paragraph after an introducing colon that is indented or opens
     with a quotation mark, running on until its mark closes."""
     raw = load("voices.toml")
@@ -221,7 +324,8 @@ def _blocks(
         intro = text[paras[i - 1][0] : paras[i - 1][1]].rstrip()
         indented = re.match(raw["block_indent"], line) is not None
         opens = line.lstrip()[:1] in OPENING
-        if not (intro.endswith(":") and (indented or opens)):
+        named = [m for r in raw["block_intro"] if (m := re.search(r, intro))]
+        if not (intro.endswith(":") and (indented or opens or named)):
             i += 1
             continue
         last = i
@@ -245,12 +349,35 @@ def _blocks(
             re.sub(r"\s*\([^()]*\)[.,;]?$", "", text[start:end])
         )  # a citation after it
         start, end = _strip(text, start, end)
-        named = [m for r in raw["block_intro"] if (m := re.search(r, intro))]
         intro_start = paras[i - 1][1] - 1
         who = named[0].group("name") if named else speakers.speaker(intro_start, intro_start + 1)
         out.append(Voice(source.meta.document_id, start, end, "block_quotation", who))
         i = last + 1
     return out
+
+
+def citation_name(citation: str) -> str:
+    """The name a citation starts with: "Guy Debord", "A. Peacock, Title, p. 77" give
+    "Guy Debord", "A. Peacock"; "Ibid., p. 5", "p. 77" and a title ("Mao. The ...") give ""."""
+    first = citation.split(",")[0].strip().rstrip(".")
+    words = first.split()
+    if not words or len(words) > 5 or words[0] in load("voices.toml")["citation_not_names"]:
+        return ""
+    return first if NAME.fullmatch(first) else ""
+
+
+def _cited(text: str, notes: Notes, end: int) -> str:
+    """Who a quotation ending at `end` is cited to: a parenthetical right after it, or the
+    endnote called right after it (its Ibid. resolved)."""
+    m = CITATION.match(text, end)
+    if m and (who := citation_name(m.group("cite"))):
+        return who
+    call = notes.call_after(end)
+    if call is None or not CITATION_GAP.fullmatch(text, end, call.start):
+        return ""
+    note = notes.texts[call.number]
+    base = re.search(r"\[Ibid\. = (?P<base>[^\]]*)\]", note)
+    return citation_name(base.group("base") if base else note)
 
 
 def voices_from_doc(source: SourceText, doc: Doc) -> list[Voice]:
@@ -259,6 +386,7 @@ def voices_from_doc(source: SourceText, doc: Doc) -> list[Voice]:
     embedded = _paratext(source)
     taken = [(v.start, v.end) for v in embedded] + [(p.start, p.end) for p in source.meta.paratext]
     speakers = _Speakers(doc)
+    notes = read_notes(source)
     blocks = _blocks(source, speakers, taken)
     embedded += blocks
     taken += [(v.start, v.end) for v in blocks]
@@ -269,12 +397,14 @@ def voices_from_doc(source: SourceText, doc: Doc) -> list[Voice]:
         start, end = _strip(text, q.start, q.end)
         if end <= start:
             continue
+        if q.distanced:
+            continue  # "so-called ‘X’": the author's word, held at a distance
         if q.kind == "scare":
             who = speakers.named_speaker(doc.char_span(q.start, q.end, alignment_mode="expand"))
             if not who:
                 continue  # a scare quote or epithet: the author's word, held at a distance
         else:
-            who = speakers.speaker(start, end)
+            who = speakers.speaker(start, end) or _cited(text, notes, q.end)
         between = text[previous.end : q.start] if previous is not None else ""
         if (
             not who

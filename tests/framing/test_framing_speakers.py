@@ -1,0 +1,130 @@
+"""Who speaks embedded words, on small synthetic texts worded unlike the seeds: a block
+quotation after "in X's words:", a passive verb of saying, "according to", a noun of
+saying, a parenthetical or endnote citation, a comment answered by name, and quotations
+the author holds at a distance. Also a figure's own attached year."""
+
+from __future__ import annotations
+
+from annotations.document import DocumentMeta, Paratext, SourceText, sha256_hex
+from annotations.framing import Parser, extract_claims, extract_voices
+from annotations.framing.voices import Voice, citation_name
+
+
+def source(text: str, paratext: tuple[Paratext, ...] = ()) -> SourceText:
+    meta = DocumentMeta("synthetic", "synthetic", "test", author="The Author", paratext=paratext)
+    return SourceText(meta, text, sha256_hex(text.encode()))
+
+
+def voice(voices: list[Voice], text: str, words: str) -> Voice:
+    found = [v for v in voices if v.kind != "author" and words in text[v.start : v.end]]
+    assert len(found) == 1, (words, [(text[v.start : v.end], v.kind) for v in voices])
+    return found[0]
+
+
+def embedded(voices: list[Voice]) -> list[Voice]:
+    return [v for v in voices if v.kind != "author"]
+
+
+def test_a_plain_paragraph_after_in_x_words_is_a_block_quotation(parser: Parser) -> None:
+    text = (
+        "The city was rebuilt within a decade. It was, in the classicist Mary Beard’s words:\n\n"
+        "a place where every street remembered the fire and every family had lost a house. (4)\n\n"
+        "The rebuilding was paid for by a new tax.\n"
+    )
+    voices = extract_voices(source(text), parser)
+    block = voice(voices, text, "every street")
+    assert block.kind == "block_quotation" and block.speaker == "Mary Beard"
+    assert text[block.start : block.end].endswith("lost a house.")  # the note call is not hers
+    assert len(embedded(voices)) == 1  # the next paragraph is the author's again
+
+
+def test_a_colon_before_an_unnamed_plain_paragraph_is_still_the_author(parser: Parser) -> None:
+    text = "The reasons were three:\n\nthe harvest failed, the roads closed and the mint stopped.\n"
+    assert embedded(extract_voices(source(text), parser)) == []
+
+
+def test_the_agent_of_a_passive_verb_of_saying_speaks_not_its_subject(parser: Parser) -> None:
+    text = (
+        "The treaty pleased Bismarck, who was praised by Gladstone as “the most careful "
+        "statesman of the age and a friend of peace.”\n"
+    )
+    voices = extract_voices(source(text), parser)
+    assert voice(voices, text, "careful statesman").speaker == "Gladstone"
+
+
+def test_according_to_names_who_vouches_for_reported_words(parser: Parser) -> None:
+    text = (
+        "In later years, according to Madame Roland, he asked to be remembered as “the friend "
+        "of the people and nothing more than that.”\n"
+    )
+    voices = extract_voices(source(text), parser)
+    assert voice(voices, text, "friend of the people").speaker == "Madame Roland"
+
+
+def test_a_phrase_set_after_a_noun_of_saying_is_its_possessors(parser: Parser) -> None:
+    text = (
+        "Seen from the provinces, the regime looked different: the pamphleteer Jean Dupont’s "
+        "angry description of the new assembly as ‘a club of lawyers’ spread fast.\n"
+    )
+    voices = extract_voices(source(text), parser)
+    assert voice(voices, text, "club of lawyers").speaker == "Jean Dupont"
+    # a scare quote inside what is described stays the author's
+    text2 = "Weber’s description of ‘modern’ bureaucracy as ‘an iron cage’ is famous.\n"
+    voices2 = extract_voices(source(text2), parser)
+    assert voice(voices2, text2, "iron cage").speaker == "Weber"
+    assert all("modern" not in text2[v.start : v.end] for v in embedded(voices2))
+
+
+def test_a_citation_after_a_quotation_names_its_speaker(parser: Parser) -> None:
+    text = (
+        "The state grew. ‘Every state is founded on force, and on nothing else at all.’ "
+        "(Leon Trotsky) It grew again. ‘Power tends to corrupt, and absolute power corrupts "
+        "absolutely.’ (2)\n\nNotes\n1. Ibid.\n2. J. Acton, Letter to Bishop Creighton, 1887.\n"
+    )
+    notes = text.index("Notes")
+    voices = extract_voices(source(text, (Paratext("endnotes", notes, len(text)),)), parser)
+    assert voice(voices, text, "founded on force").speaker == "Leon Trotsky"
+    assert voice(voices, text, "tends to corrupt").speaker == "J. Acton"
+
+
+def test_citation_names() -> None:
+    assert citation_name("Guy Debord") == "Guy Debord"
+    assert citation_name("A. Peacock, Two Hundred Pharaohs, p. 77") == "A. Peacock"
+    assert citation_name("Ibid., p. 5") == ""
+    assert citation_name("p. 77") == ""
+    assert citation_name("Mao. The Unknown Story") == ""  # a title, not a name
+    assert citation_name("1936") == ""
+
+
+def test_a_comment_answered_by_name_gets_that_name(parser: Parser) -> None:
+    text = (
+        "The famine was not an accident, and Trotsky knew it.\n\nComments\n\n"
+        "  1. This changed how I read the period.\n\n"
+        "  2. Thanks, Priya. I had the same thought.\n\n"
+        "  3. I agree with Trotsky on this.\n"
+    )
+    start = text.index("Comments")
+    voices = extract_voices(source(text, (Paratext("comments", start, len(text)),)), parser)
+    comments = [v for v in voices if v.kind == "comment"]
+    assert [c.speaker for c in comments] == ["Priya", "", ""]  # Trotsky is the article's
+
+
+def test_quotations_held_at_a_distance_are_the_authors(parser: Parser) -> None:
+    text = (
+        "Napoleon’s memoirs may have praised the army, but the ‘glorious’ retreat cost "
+        "thousands. The police hunted so-called “enemies of the nation and of its people” "
+        "for years.\n"
+    )
+    assert embedded(extract_voices(source(text), parser)) == []
+
+
+def test_a_year_set_right_after_a_figure_dates_that_figure_alone(parser: Parser) -> None:
+    text = (
+        "Between 1890 and 1925 flocks shrank: sheep fell from 12 million in 1900 to 8 million "
+        "by 1920. In the 1930s about 4,000 in the 1930s were lost.\n"
+    )
+    claims = extract_claims(source(text), parser)
+    by_value = {c.value_low: c for c in claims}
+    assert (by_value[12_000_000].period_start, by_value[12_000_000].period_end) == (1900, 1900)
+    assert (by_value[8_000_000].period_start, by_value[8_000_000].period_end) == (1920, 1920)
+    assert (by_value[4000].period_start, by_value[4000].period_end) == (1930, 1939)  # a decade
