@@ -99,13 +99,14 @@ def test_claims_on_the_seeds_do_not_fall(seed_report: object) -> None:
     assert seed_report.non_claims == 0  # type: ignore[attr-defined]
     assert c.fields["value"] >= 73 and c.fields["bound"] >= 73
     assert c.fields["counted"] >= 68
-    assert c.fields["period"] >= 66
+    assert c.fields["period"] >= 68  # 66 before a year set right after a figure dated it
     assert c.fields["attributed_to"] >= 71
 
 
 def test_voices_hedges_and_alignment_on_the_seeds_do_not_fall(seed_report: object) -> None:
     v = seed_report.voices  # type: ignore[attr-defined]
-    assert v.matched >= 17 and v.fields["speaker"] >= 13
+    # 13/19 with their speaker (22 found) before the rules of test_framing_speakers.py
+    assert v.matched == 19 and v.fields["speaker"] >= 19 and v.precision == 1.0
     h = seed_report.hedges  # type: ignore[attr-defined]
     assert h.matched >= 6 and h.precision >= 6 / 7
     al = seed_report.alignment  # type: ignore[attr-defined]
