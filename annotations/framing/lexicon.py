@@ -145,6 +145,9 @@ class Matchers:
             if len(span) == 1 and span[0].lemma_.lower() in in_context[span.label_]:
                 if not _speaks_for_herself(span[0]):
                     continue
+            enabling = categories[span.label_].get("enabling")
+            if len(span) == 1 and enabling and _enables(span[0], enabling):
+                continue
             by_label[span.label_].append(span)
         return {k: sorted(filter_spans(v), key=lambda s: s.start) for k, v in by_label.items()}
 
@@ -186,6 +189,19 @@ def _speaks_for_herself(verb: Token) -> bool:
         return True
     passive = any(c.dep_ == "auxpass" for c in verb.children)
     return passive and any(c.dep_ == "xcomp" for c in verb.children)
+
+
+def _enables(word: Token, rule: dict[str, list[str]]) -> bool:
+    """ "made possible X", "make it possible", "as soon as possible", "everything possible":
+    what is enabled or an extreme, not the writer's doubt."""
+    if word.lower_ not in rule["words"] or word.i == 0:
+        return False
+    before = word.doc[max(0, word.i - 2) : word.i]
+    if before[-1].lower_ in rule["extremes"]:
+        return True
+    return any(t.lemma_.lower() in rule["verbs"] for t in before) and (
+        before[-1].lemma_.lower() in rule["verbs"] or before[-1].pos_ == "PRON"
+    )
 
 
 _cache: dict[int, Matchers] = {}

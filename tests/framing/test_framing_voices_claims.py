@@ -150,6 +150,18 @@ def test_hedges_are_read_in_context(parser: Parser) -> None:
     assert hedges == ["suspect", "may", "supposed"]
 
 
+def test_possible_hedges_a_proposition_not_what_is_enabled(parser: Parser) -> None:
+    text = (
+        "The railway made possible the export of grain. The treaty made it possible to trade. "
+        "They fled as soon as possible and did everything possible. It is possible that the "
+        "count is low. A possible cause was the drought.\n"
+    )
+    a = analyse(source(text), parser)
+    hedges = [(t, text.rfind(".", 0, s)) for s, _, t in a.metric("hedges").evidence]
+    assert [t for t, _ in hedges] == ["possible", "possible"]
+    assert all(text[s + 1 :].lstrip().startswith(("It is", "A possible")) for _, s in hedges)
+
+
 def test_alignment_never_mixes_places_or_eras(parser: Parser) -> None:
     france = source(
         "In France some 17,000 people were executed between 1793 and 1794.\n", "france-a"
