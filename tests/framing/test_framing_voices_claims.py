@@ -207,3 +207,12 @@ def test_checks_find_arithmetic_dates_and_credits(parser: Parser) -> None:
     check = next(s for s in offered if s.source == "check:arithmetic")
     assert check.quote == a.text[check.start : check.end] and check.codes == ()
     assert not [s for s in offered if s.document_id != "text-a"]
+
+
+def test_a_figure_in_someones_letter_is_credited_to_its_writer(parser: Parser) -> None:
+    text = (
+        "Relief was slow. Image: Trevelyan’s October 1846 letter to the Treasury asking leave "
+        "to buy 20,000 tons of maize for the western districts.\n"
+    )
+    maize = claim(extract_claims(source(text), parser), "20,000")
+    assert "Trevelyan" in maize.attributed_to
