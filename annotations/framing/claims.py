@@ -450,14 +450,6 @@ def _counted_category(
     return ""
 
 
-def _note_author(note: str) -> str:
-    """The name that opens a note: 'Donald Greer' in 'Donald Greer, The Incidence ...'."""
-    base = re.search(r"\[Ibid\. = (.+)\]$", note)
-    body = base.group(1) if base else note
-    name = re.split(r",|\(|:", body, maxsplit=1)[0].strip()
-    return name if 0 < len(name.split()) <= 6 else ""
-
-
 def _credit(
     q: Quantity, sent: Span, attribution: Attribution | None, notes: Notes, voice: Voice | None
 ) -> tuple[str, str]:
@@ -478,7 +470,7 @@ def _credit(
     ]
     if calls and voice is None:
         c = calls[0]
-        who = _note_author(notes.texts[c.number])
+        who = notes.author(c.number)
         lead = f"{named}; " if named else (f"{who}; " if who else "")
         return f"{lead}note {c.number}: {notes.texts[c.number]}", "endnote"
     if named:

@@ -14,24 +14,21 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import cache
 
 from spacy.tokens import Doc, Span, Token
 
 from ..document import SourceText, paragraphs
 from .attribution import sentences
 from .datafiles import load
-from .notes import Notes, read_notes
+from .notes import Notes, cited_name, read_notes
 from .quotes import find_quotations
 
 KINDS = ("author", "quotation", "block_quotation", "paratext", "comment")
 OPENING = "“‘\"'«"
 CLOSING = "”’\"'»"
-NOTE_CALL = re.compile(r"\s*\(\d{1,3}\)\s*$")
 NOT_NAMES = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"}
 CITATION = re.compile(r"[\s.,;]*\((?P<cite>[^()\n]{2,160})\)")
-NAME = re.compile(
-    r"(?:[A-Z]\.|[A-Z][\w’'-]+)(?:\s+(?:[A-Z]\.|[A-Z][\w’'-]+|&|and|de|von|van|du|la|le))*"
-)
 CITATION_GAP = re.compile(r"[\s.,;]*(?:\([^()\n]*\)[\s.,;]*)?")  # between a quotation and its note
 
 
@@ -44,6 +41,12 @@ class Voice:
     end: int
     kind: str  # one of KINDS
     speaker: str  # a name as the text gives it, a paratext label, or "" when unsaid
+
+
+@cache
+def _note_call() -> re.Pattern[str]:
+    """A note call ending a stretch ("... regime. (13)"), as attribution.toml writes calls."""
+    return re.compile(rf"\s*(?:{load('attribution.toml')['endnote_marker']})\s*$")
 
 
 def voice_at(voices: list[Voice], start: int, end: int) -> Voice | None:
@@ -61,7 +64,7 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     changed = True
     while changed and end > start:
         changed = False
-        m = NOTE_CALL.search(text[start:end])
+        m = _note_call().search(text[start:end])
         if m and m.start() > 0:
             end, changed = start + m.start(), True
         while end > start and (text[end - 1].isspace() or text[end - 1] in CLOSING + ","):
@@ -332,7 +335,7 @@ def _blocks(source: SourceText, speakers: _Speakers, taken: list[tuple[int, int]
         if opens and not indented:
             limit = min(len(paras), i + int(raw["block_max_paragraphs"]))
             while last < limit:
-                body = NOTE_CALL.sub("", text[paras[last][0] : paras[last][1]]).rstrip()
+                body = _note_call().sub("", text[paras[last][0] : paras[last][1]]).rstrip()
                 trail = re.sub(r"\s*\([^()]*\)[.,;]?$", "", body).rstrip(" .,;")  # "(Vol 2, p. 8)."
                 if body[-1:] in CLOSING or trail[-1:] in CLOSING:
                     break
@@ -356,28 +359,16 @@ def _blocks(source: SourceText, speakers: _Speakers, taken: list[tuple[int, int]
     return out
 
 
-def citation_name(citation: str) -> str:
-    """The name a citation starts with: "Guy Debord", "A. Peacock, Title, p. 77" give
-    "Guy Debord", "A. Peacock"; "Ibid., p. 5", "p. 77" and a title ("Mao. The ...") give ""."""
-    first = citation.split(",")[0].strip().rstrip(".")
-    words = first.split()
-    if not words or len(words) > 5 or words[0] in load("voices.toml")["citation_not_names"]:
-        return ""
-    return first if NAME.fullmatch(first) else ""
-
-
 def _cited(text: str, notes: Notes, end: int) -> str:
     """Who a quotation ending at `end` is cited to: a parenthetical right after it, or the
     endnote called right after it (its Ibid. resolved)."""
     m = CITATION.match(text, end)
-    if m and (who := citation_name(m.group("cite"))):
+    if m and (who := cited_name(m.group("cite"))):
         return who
     call = notes.call_after(end)
     if call is None or not CITATION_GAP.fullmatch(text, end, call.start):
         return ""
-    note = notes.texts[call.number]
-    base = re.search(r"\[Ibid\. = (?P<base>[^\]]*)\]", note)
-    return citation_name(base.group("base") if base else note)
+    return notes.author(call.number)
 
 
 def voices_from_doc(source: SourceText, doc: Doc) -> list[Voice]:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from annotations.document import DocumentMeta, Paratext, SourceText, sha256_hex
 from annotations.framing import Parser, extract_claims, extract_voices
-from annotations.framing.voices import Voice, citation_name
+from annotations.framing.notes import cited_name
+from annotations.framing.voices import Voice
 
 
 def source(text: str, paratext: tuple[Paratext, ...] = ()) -> SourceText:
@@ -88,12 +89,14 @@ def test_a_citation_after_a_quotation_names_its_speaker(parser: Parser) -> None:
 
 
 def test_citation_names() -> None:
-    assert citation_name("Guy Debord") == "Guy Debord"
-    assert citation_name("A. Peacock, Two Hundred Pharaohs, p. 77") == "A. Peacock"
-    assert citation_name("Ibid., p. 5") == ""
-    assert citation_name("p. 77") == ""
-    assert citation_name("Mao. The Unknown Story") == ""  # a title, not a name
-    assert citation_name("1936") == ""
+    assert cited_name("Guy Debord") == "Guy Debord"
+    assert cited_name("A. Peacock, Two Hundred Pharaohs, p. 77") == "A. Peacock"
+    assert cited_name("Ibid., p. 5") == ""
+    assert cited_name("p. 77") == ""
+    assert cited_name("Mao. The Unknown Story") == ""  # a title, not a name
+    assert cited_name("1936") == ""
+    assert cited_name("Donald Greer (1935), The Incidence of the Terror") == "Donald Greer"
+    assert cited_name("Taken from the ‘forced labour’ entry in A. Bullock (ed.)") == ""
 
 
 def test_a_comment_answered_by_name_gets_that_name(parser: Parser) -> None:

@@ -216,3 +216,17 @@ def test_a_figure_in_someones_letter_is_credited_to_its_writer(parser: Parser) -
     )
     maize = claim(extract_claims(source(text), parser), "20,000")
     assert "Trevelyan" in maize.attributed_to
+
+
+def test_note_calls_in_brackets_are_read_like_parenthesised_ones(parser: Parser) -> None:
+    for call, line in (("[1]", "[1]"), ("[1]", "1."), (" (1)", "[1]")):
+        text = (
+            f"Martin counted 12,000 arrests in 1794.{call} Another 3,000 people fled in 1795.\n\n"
+            f"Notes\n{line} Paul Martin, The Count (Paris, 2001).\n"
+        )
+        src = source(text, paratext=(Paratext("endnotes", text.index("Notes"), len(text)),))
+        claims = extract_claims(src, parser)
+        assert [c.quote for c in claims if "1" == c.quote.strip("[]")] == []  # not a figure
+        called = claim(claims, "12,000")
+        assert "Martin" in called.attributed_to and "note 1" in called.attributed_to
+        assert claim(claims, "3,000").attributed_to == ""
