@@ -276,6 +276,21 @@ class _Speakers:
                 return self._holder(tok, (span.start_char, span.end_char))
         return ""
 
+    def introduces(self, colon: int) -> str:
+        """The person whose words follow a colon: the named subject (or "by" agent) of the
+        verb of saying that heads the sentence the colon ends ("Trevelyan wrote in 1846:")."""
+        k = bisect_right(self.starts, colon) - 1
+        if k < 0:
+            return ""
+        root = self.sents[k].root
+        if root.pos_ != "VERB" or root.lemma_.lower() not in self.verbs:
+            return ""
+        agent = self._agent(root)
+        if agent is not None:
+            return self._person_in(agent)
+        subjects = [c for c in root.children if c.dep_ == "nsubj"]
+        return self._person_in(subjects[0]) if subjects else ""
+
     def speaker(self, start: int, end: int) -> str:
         """The speaker of quoted words [start, end) from the words around them in their sentence."""
         k = max(bisect_right(self.starts, start) - 1, 0)
@@ -315,7 +330,8 @@ class _Speakers:
 
 def _blocks(source: SourceText, speakers: _Speakers, taken: list[tuple[int, int]]) -> list[Voice]:
     """Block quotations: a paragraph after an introducing colon that is indented or opens
-    with a quotation mark, running on until its mark closes."""
+    with a quotation mark, running on until its mark closes; or a plain paragraph after
+    an introduction that names its speaker ("in Figes' words:", "Trevelyan wrote:")."""
     raw = load("voices.toml")
     text = source.text
     paras = [p for p in paragraphs(text) if not any(s <= p[0] < e for s, e in taken)]
@@ -328,7 +344,9 @@ def _blocks(source: SourceText, speakers: _Speakers, taken: list[tuple[int, int]
         indented = re.match(raw["block_indent"], line) is not None
         opens = line.lstrip()[:1] in OPENING
         named = [m for r in raw["block_intro"] if (m := re.search(r, intro))]
-        if not (intro.endswith(":") and (indented or opens or named)):
+        intro_start = paras[i - 1][1] - 1
+        said = "" if (indented or opens or named) else speakers.introduces(intro_start)
+        if not (intro.endswith(":") and (indented or opens or named or said)):
             i += 1
             continue
         last = i
@@ -352,8 +370,11 @@ def _blocks(source: SourceText, speakers: _Speakers, taken: list[tuple[int, int]
             re.sub(r"\s*\([^()]*\)[.,;]?$", "", text[start:end])
         )  # a citation after it
         start, end = _strip(text, start, end)
-        intro_start = paras[i - 1][1] - 1
-        who = named[0].group("name") if named else speakers.speaker(intro_start, intro_start + 1)
+        who = (
+            named[0].group("name")
+            if named
+            else said or speakers.speaker(intro_start, intro_start + 1)
+        )
         out.append(Voice(source.meta.document_id, start, end, "block_quotation", who))
         i = last + 1
     return out

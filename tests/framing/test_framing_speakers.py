@@ -131,3 +131,17 @@ def test_a_year_set_right_after_a_figure_dates_that_figure_alone(parser: Parser)
     assert (by_value[12_000_000].period_start, by_value[12_000_000].period_end) == (1900, 1900)
     assert (by_value[8_000_000].period_start, by_value[8_000_000].period_end) == (1920, 1920)
     assert (by_value[4000].period_start, by_value[4000].period_end) == (1930, 1939)  # a decade
+
+
+def test_a_plain_paragraph_after_a_named_writer_and_a_colon_is_theirs(parser: Parser) -> None:
+    text = (
+        "Relief came late. In October 1846 Charles Trevelyan wrote to a colleague:\n\n"
+        "The great evil with which we have to contend is not the physical evil of the famine "
+        "but the moral evil of the selfish and perverse character of the people.\n\n"
+        "The letter was published in 1848. The causes were these:\n\n"
+        "the blight, the rents and the exports.\n"
+    )
+    voices = extract_voices(source(text), parser)
+    block = voice(voices, text, "great evil")
+    assert block.kind == "block_quotation" and block.speaker == "Charles Trevelyan"
+    assert len(embedded(voices)) == 1  # "The causes were these:" names nobody who speaks
