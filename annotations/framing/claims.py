@@ -494,13 +494,22 @@ def _attributions(doc: Doc, notes: Notes) -> tuple[list[Span], list[Attribution]
     return segments, out
 
 
-def _is_rate(text: str, end: int) -> bool:
-    """'30 a day', 'over 1,000 executions a day', '5 per cent a year'."""
+def _is_rate(text: str, q: Quantity) -> bool:
+    """'30 a day', 'over 1,000 executions a day', '5 per cent a year', '30 per 1,000'."""
     units = "|".join(DURATIONS)
-    return bool(
+    return q.per is not None or bool(
         re.match(rf"\s*(?:[\w-]+\s+){{0,3}}?(?:a|an|per|each|every)\s+(?:{units})\b",
-                 text[end : end + 60], re.IGNORECASE)
+                 text[q.end : q.end + 60], re.IGNORECASE)
     )  # fmt: skip
+
+
+def _unit_label(q: Quantity, unit: tuple[str, str] | None) -> str:
+    """The unit column: "%", the base of a rate ("per 1,000"), or the counted noun."""
+    if q.percent:
+        return "%"
+    if q.per is not None:
+        return f"per {q.per:,.0f}"
+    return unit[0] if unit is not None else ""
 
 
 def _not_a_count(unit: tuple[str, str] | None, q: Quantity, text: str, rules: _Rules) -> bool:
@@ -681,7 +690,7 @@ def claims_from_doc(
         unit = _unit(span)
         if _not_a_count(unit, q, text, rules):
             continue
-        if unit is None and not (q.scaled or q.grouped or q.percent or q.is_range):
+        if unit is None and not (q.scaled or q.grouped or q.percent or q.is_range or q.per):
             subject = span.root.dep_ in SUBJECTS and span.root.head.pos_ == "VERB"
             if q.high < rules.bare_number_floor and not subject:
                 continue  # "Spectacle, 104": a thesis or list number; "300 died" is a count
@@ -778,7 +787,7 @@ def claims_from_doc(
                 quote=text[quote_start : q.end],
                 value_low=low,
                 value_high=high,
-                unit="%" if q.percent else (unit[0] if unit is not None else ""),
+                unit=_unit_label(q, unit),
                 counted=counted,
                 period_start=period[0],
                 period_end=period[1],
@@ -789,7 +798,7 @@ def claims_from_doc(
                 category=category,
                 place=place,
                 event=event,
-                kind="share" if q.percent else ("rate" if _is_rate(text, q.end) else "count"),
+                kind="share" if q.percent else ("rate" if _is_rate(text, q) else "count"),
             )
         )
     scope = _scope(doc, places, claims)

@@ -8,8 +8,9 @@ Words and scales come from `data/numbers.toml`.
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from functools import cache
 
@@ -30,6 +31,7 @@ class Quantity:
     in_words: bool  # written with number words ("six million"), not only digits
     grouped: bool  # digits with thousands separators ("1,500")
     scaled: bool  # carries a scale word or suffix ("million", "M")
+    per: float | None = None  # the round base of a rate: 1,000 in "30 per 1,000"
 
 
 @dataclass(frozen=True)
@@ -270,7 +272,39 @@ def find_quantities(text: str) -> list[Quantity]:
     words = _word_quantities(text)
     found = [q for q in _plain_quantities(text)
              if not any(w.start < q.end and q.start < w.end for w in words)]
-    return sorted(found + words, key=lambda q: q.start)
+    return _per_base(sorted(found + words, key=lambda q: q.start), text)
+
+
+def _per_base(found: list[Quantity], text: str) -> list[Quantity]:
+    """Join "30 per 1,000" and "15 per thousand" into one figure with its base."""
+    out: list[Quantity] = []
+    i = 0
+    while i < len(found):
+        q = found[i]
+        nxt = found[i + 1] if i + 1 < len(found) else None
+        based = None if q.percent else _base_after(q, nxt, text)
+        if based is None:
+            out.append(q)
+            i += 1
+            continue
+        base, end, used_next = based
+        out.append(replace(q, end=end, text=text[q.start : end], per=base))
+        i += 2 if used_next else 1
+    return out
+
+
+def _base_after(q: Quantity, nxt: Quantity | None, text: str) -> tuple[float, int, bool] | None:
+    """(base, end, whether the next figure is the base) for a rate "per 1,000" after `q`."""
+    raw = load("numbers.toml")["per_base"]
+    m = re.compile(rf"\s+(?:{_alt(raw['words'])})\s+", re.IGNORECASE).match(text, q.end)
+    if m is None:
+        return None
+    if nxt is not None and nxt.start == m.end():
+        if not nxt.is_range and nxt.high >= 100 and math.log10(nxt.high).is_integer():
+            return nxt.high, nxt.end, True
+        return None
+    named = re.compile(rf"(?:{_alt(list(raw['bases']))})\b", re.IGNORECASE).match(text, m.end())
+    return (float(raw["bases"][named.group().lower()]), named.end(), False) if named else None
 
 
 def _plain_quantities(text: str) -> list[Quantity]:

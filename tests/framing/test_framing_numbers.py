@@ -120,3 +120,23 @@ def test_found_spans_match_the_text(text: str) -> None:
     for q in find_quantities(text):
         assert text[q.start : q.end] == q.text
         assert q.low <= q.high
+
+
+@pytest.mark.parametrize(
+    ("written", "value", "base"),
+    [
+        ("Mortality reached 30 per 1,000 in 1847.", 30, 1000),
+        ("a death rate of 15 per thousand", 15, 1000),
+        ("12 in every 10,000 inhabitants", 12, 10000),
+        ("2.5 per 100 births", 2.5, 100),
+    ],
+)
+def test_a_rate_per_a_round_base_is_one_figure(written: str, value: float, base: int) -> None:
+    rates = [q for q in find_quantities(written) if q.per is not None]
+    assert [(q.low, q.per) for q in rates] == [(value, base)]
+    assert not any(q.low == base and q.per is None for q in find_quantities(written))
+
+
+def test_per_a_number_that_is_no_round_base_is_two_figures() -> None:
+    found = find_quantities("He paid 5 per 3 acres and 7 per cent.")
+    assert [(q.text, q.per) for q in found] == [("5", None), ("3", None), ("7 per cent", None)]

@@ -230,3 +230,15 @@ def test_note_calls_in_brackets_are_read_like_parenthesised_ones(parser: Parser)
         called = claim(claims, "12,000")
         assert "Martin" in called.attributed_to and "note 1" in called.attributed_to
         assert claim(claims, "3,000").attributed_to == ""
+
+
+def test_a_death_rate_per_thousand_is_one_rate_not_a_count_of_a_thousand(
+    parser: Parser,
+) -> None:
+    text = "In the worst parishes mortality reached 30 per 1,000 in 1847.\n"
+    claims = extract_claims(source(text), parser)
+    assert [c.quote for c in claims] == ["30 per 1,000"]
+    rate = claims[0]
+    assert (rate.value_low, rate.unit, rate.kind) == (30, "per 1,000", "rate")
+    assert rate.counted == "deaths"
+    assert (rate.period_start, rate.period_end) == (1847, 1847)
