@@ -47,11 +47,14 @@ ROOT = Path(__file__).resolve().parent.parent
 DEVSET = ROOT / "tests" / "data" / "devset"
 SEEDS = ROOT / "tests" / "data" / "seeds"
 SEED_TEXTS = ROOT / "texts"
+HELDOUT = ROOT / "tests" / "data" / "heldout"
 QUICK_DOC = "terror-polemic"
 QUICK_SEED = "steel-and-sacrifice"
 # Places of the figures a text compares with its own country's: never one group with those.
 DEVSET_FOREIGN, DEVSET_MIXING = frozenset({"Russia"}), "Russia with France"
 SEEDS_FOREIGN, SEEDS_MIXING = frozenset({"China", "Germany"}), "China or Germany with the USSR"
+HELDOUT_FOREIGN = frozenset({"Bengal", "Finland", "British colonies", "Choctaw Nation"})
+HELDOUT_MIXING = "Bengal, Finland, the colonies or the Choctaw with Ireland"
 CLAIM_FIELDS = ("value", "bound", "counted", "period", "attributed_to")
 
 
@@ -384,6 +387,10 @@ def seed_sources() -> list[SourceText]:
     return read_corpus(SEED_TEXTS, 10_000_000)
 
 
+def heldout_sources() -> list[SourceText]:
+    return read_corpus(HELDOUT / "texts", 10_000_000)
+
+
 def score(
     sources: list[SourceText],
     gold: dict[str, Any],
@@ -416,6 +423,11 @@ def main() -> None:
         "--seeds", action="store_true", help="score the seed texts (texts/, tests/data/seeds)"
     )
     ap.add_argument(
+        "--heldout",
+        action="store_true",
+        help="score the held-out Irish famine texts (tests/data/heldout), written blind",
+    )
+    ap.add_argument(
         "--quick", action="store_true", help=f"score one text ({QUICK_DOC}; {QUICK_SEED})"
     )
     ap.add_argument("-v", "--verbose", action="store_true", help="list every error")
@@ -423,6 +435,9 @@ def main() -> None:
     if args.seeds:
         name, folder, sources, quick = "seed texts", SEEDS, seed_sources(), QUICK_SEED
         foreign, mixing = SEEDS_FOREIGN, SEEDS_MIXING
+    elif args.heldout:
+        name, folder, sources, quick = "held-out set", HELDOUT, heldout_sources(), ""
+        foreign, mixing = HELDOUT_FOREIGN, HELDOUT_MIXING
     else:
         name, folder, sources, quick = "development set", DEVSET, devset_sources(), QUICK_DOC
         foreign, mixing = DEVSET_FOREIGN, DEVSET_MIXING

@@ -59,6 +59,7 @@ class _Rules:
     list_heads: tuple[str, ...]
     rate_words: frozenset[str]
     generic_nouns: frozenset[str]
+    deictic_time: frozenset[str]
     value_prepositions: frozenset[str]
     aggregate: frozenset[str]
     additive: frozenset[str]
@@ -101,6 +102,7 @@ def _rules(source: SourceText) -> _Rules:
         list_heads=tuple(raw["list_heads"]),
         rate_words=frozenset(raw["rate_words"]),
         generic_nouns=frozenset(raw["generic_nouns"]),
+        deictic_time=frozenset(raw["deictic_time"]),
         value_prepositions=frozenset(raw["value_prepositions"]),
         aggregate=frozenset(raw["aggregate_nouns"]),
         additive=frozenset(raw["additive_words"]),
@@ -287,7 +289,12 @@ def _counted_phrase(
     inside = range(span.start, span.end)
 
     def usable(t: Token) -> bool:
-        return sent.start <= t.i < sent.end and t.i not in inside and t.is_alpha
+        return (
+            sent.start <= t.i < sent.end
+            and t.i not in inside
+            and t.is_alpha
+            and t.lower_ not in rules.deictic_time
+        )
 
     noun: Token | None = None
     if (
@@ -726,9 +733,11 @@ def claims_from_doc(
         elif bound == "upper":
             low = None
         phrase = _counted_phrase(span, q, unit, sent, rules)
-        intro = tables.introduction(text, paras, para) if tables.is_row(text, para) else None
-        if intro is not None:  # a table's row: its name says whose figure, the table what
-            phrase = table_counted = tables.measure(doc, intro, rules.counted) or table_counted
+        row = tables.row(text, paras, para)
+        if row is not None:  # a table's row: its name says whose figure or when, the table what
+            measure = row.column.lower() or tables.measure(doc, row.intro, rules.counted)
+            phrase = table_counted = measure or table_counted
+            period = row.years or period
         same_voice = [c for c, v in zip(claims, spoken, strict=True) if v == voice]
         earlier = [c for c in same_voice if c.start >= para[0]]
         word = _refers_to_a_figure(span, phrase, rules)
@@ -758,8 +767,8 @@ def claims_from_doc(
             )
         inside = [o for o in others if sent.start <= o.start < sent.end]
         place = _place(span, sent, places)
-        if intro is not None:  # whose deed a row counts, as "Mao's total victims" says
-            place = tables.label(text, para)
+        if row is not None and row.years is None:  # whose deed, as "Mao's total victims" says
+            place = row.label
         event = _event(span, sent, inside, [*counted.split()[:1], category], unit, prules, rules)
         if meant is not None:  # the same quantity as the figure it restates, for alignment
             category = meant.category or category
@@ -769,6 +778,9 @@ def claims_from_doc(
             between = text[q.end : text.find(unit[0], q.end)].strip().lower()
             counted = f"per {unit[1]}" if between in rules.rate_words else unit[0].lower()
         credit, credit_from = _credit(q, sent, attributions[k], notes, voice)
+        if row is not None and credit_from == "none":  # the source its introduction names
+            ki = next(i for i, seg in enumerate(segments) if seg.end_char >= row.intro[1])
+            credit, credit_from = _credit(q, segments[ki], attributions[ki], notes, voice)
         if q.percent:
             base = share_base(span.root) or bases.get(k, [])
             bases[k] = base

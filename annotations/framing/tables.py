@@ -1,40 +1,67 @@
 """Figures set out as a table: lines of a name and a number under a line ending in ':'.
 
 "… we get this:" followed by "Hitler 34M" / "Stalin 20M" / "Mao 10M": each row's name
-says whose figure it is, not what it counts; what the rows count is named by the
-line that introduces them ("If we confine our indictment to deliberate killings, we
-get this:"), or, when that line names nothing ("our numbers should go back to:"),
-is what the text's previous table counted.
+says whose figure it is, not what it counts; what the rows count is named by a
+header's value column ("Census year   Population"), by the line that introduces them
+("If we confine our indictment to deliberate killings, we get this:"), or, when that
+line names nothing ("our numbers should go back to:"), is what the text's previous
+table counted. A row named by a year ("1841   8,175,124") is dated by it.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-# A row: one or two words that are not numbers, then one token with a digit ("Mao 40Million").
-_ROW = re.compile(r"[^\W\d_][\w’'.-]*(?:[ \t]+[^\W\d_][\w’'.-]*)?[ \t]+\S*\d\S*")
+# A row: a name of one to three words, or a year ("1841", "1846-51"), then one token with a
+# digit ("Mao 40Million", "1841    8,175,124").
+_ROW = re.compile(
+    r"(?:[^\W\d_][\w’'.-]*(?:[ \t]+[^\W\d_][\w’'.-]*){0,2}|\d{4}(?:[-–]\d{2,4})?)[ \t]+\S*\d\S*"
+)
+# A header: column names set apart by a tab or two spaces, no digits ("Census year   Population").
+_HEADER = re.compile(r"[^\W\d_][^\d\t]*?(?:\t|[ ]{2,})\s*[^\W\d_][^\d]*")
+_YEARS = re.compile(r"(\d{4})(?:[-–](\d{2,4}))?")
+
+
+@dataclass(frozen=True)
+class Row:
+    """A table row: what introduces its table, its header's value column, its name."""
+
+    intro: tuple[int, int]  # the line ending in ':'
+    column: str  # the header's last column name ("Population"), "" without a header
+    label: str  # the row's name: whose figure ("Stalin") or when ("1841")
+    years: tuple[int, int] | None  # the label read as a year or year range
 
 
 def is_row(text: str, para: tuple[int, int]) -> bool:
-    return bool(_ROW.fullmatch(text[para[0]:para[1]].strip()))
+    return bool(_ROW.fullmatch(text[para[0] : para[1]].strip()))
 
 
-def label(text: str, para: tuple[int, int]) -> str:
-    """The row's name: whose figure it is ("Stalin" in "Stalin 20M")."""
-    return text[para[0]:para[1]].strip().rsplit(None, 1)[0]
-
-
-def introduction(text: str, paras: list[tuple[int, int]], para: tuple[int, int]
-                 ) -> tuple[int, int] | None:
-    """The line a row's table hangs from (it ends with ':'), or None: not a table."""
+def row(text: str, paras: list[tuple[int, int]], para: tuple[int, int]) -> Row | None:
+    """The table row `para` is, or None: rows hang from a line ending in ':', with at most
+    a header line of column names between."""
+    if not is_row(text, para):
+        return None
     i = paras.index(para)
-    while i > 0:
+    while i > 0 and is_row(text, paras[i - 1]):
         i -= 1
-        if not is_row(text, paras[i]):
-            return paras[i] if text[paras[i][0]:paras[i][1]].rstrip().endswith(":") else None
-    return None
+    column = ""
+    if i > 0 and _HEADER.fullmatch(text[paras[i - 1][0] : paras[i - 1][1]].strip()):
+        column = re.split(r"\t|[ ]{2,}", text[paras[i - 1][0] : paras[i - 1][1]].strip())[-1]
+        i -= 1
+    if i == 0 or not text[paras[i - 1][0] : paras[i - 1][1]].rstrip().endswith(":"):
+        return None
+    name = text[para[0] : para[1]].strip().rsplit(None, 1)[0]
+    m = _YEARS.fullmatch(name)
+    years = None
+    if m is not None:
+        first = int(m.group(1))
+        last = m.group(2)
+        end = int(m.group(1)[: 4 - len(last)] + last) if last else first
+        years = (first, end) if end >= first else None
+    return Row(paras[i - 1], column.strip(), name, years)
 
 
 def _noun_phrase(t: Token) -> str:

@@ -191,3 +191,21 @@ def test_a_source_alone_does_not_tie_a_placed_figure_to_a_placeless_one(
         "According to White, some 30 million people died in China.\n\n"
         "According to White, up to 50 million people died.\n", parser)
     assert not [g for g in align(claims) if len(g.claims) > 1]
+
+
+def test_a_table_with_a_header_and_years_for_names(parser: Parser) -> None:
+    """A header's value column says what the rows count, a year for a row's name dates
+    the row, and the source its introduction names is the rows' source."""
+    claims = claims_of(
+        "The vicar Thomas Hale's register shows how the congregation shrank:\n\n"
+        "Year\t\tMembers\n1801\t\t2,340\n1811-20\t\t1,905\n\n"
+        "Nobody disputes them.\n", parser)
+    first, second = claim(claims, "2,340"), claim(claims, "1,905")
+    assert (first.counted, period(first), first.place) == ("members", (1801, 1801), "")
+    assert period(second) == (1811, 1820)
+    assert "Hale" in first.attributed_to and "Hale" in second.attributed_to
+
+
+def test_a_word_for_now_is_not_what_a_figure_counts(parser: Parser) -> None:
+    claims = claims_of("The valley holds about 7,000 today, against 9,500 in 1850.", parser)
+    assert claim(claims, "7,000").counted != "today"
