@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -55,11 +56,13 @@ class _Rules:
     age_max: int
     street: frozenset[str]
     body: frozenset[str]
+    person_measures: frozenset[str]
     list_nouns: frozenset[str]
     list_heads: tuple[str, ...]
     rate_words: frozenset[str]
     generic_nouns: frozenset[str]
     deictic_time: frozenset[str]
+    currencies: dict[str, str]
     value_prepositions: frozenset[str]
     aggregate: frozenset[str]
     additive: frozenset[str]
@@ -98,11 +101,13 @@ def _rules(source: SourceText) -> _Rules:
         age_max=int(raw["age_max"]),
         street=frozenset(raw["street_words"]),
         body=frozenset(raw["body_nouns"]),
+        person_measures=frozenset(raw["person_measures"]),
         list_nouns=frozenset(raw["list_nouns"]),
         list_heads=tuple(raw["list_heads"]),
         rate_words=frozenset(raw["rate_words"]),
         generic_nouns=frozenset(raw["generic_nouns"]),
         deictic_time=frozenset(raw["deictic_time"]),
+        currencies=dict(load("numbers.toml")["currency"]),
         value_prepositions=frozenset(raw["value_prepositions"]),
         aggregate=frozenset(raw["aggregate_nouns"]),
         additive=frozenset(raw["additive_words"]),
@@ -121,9 +126,16 @@ def _is_candidate(q: Quantity, text: str, rules: _Rules) -> bool:
     house numbers and names like 'Five-Year'."""
     if as_year(q) is not None:
         return False
+    if re.fullmatch(r"\d{2}", q.text) and text[q.start - 1 : q.start] in ("’", "'"):
+        return False  # "Black ’47": a year cut short
     if any(s < q.end and q.start < e for s, e in rules.excluded):
         return False
-    if q.in_words and not (q.scaled or q.is_range or q.percent) and q.high < rules.min_word_value:
+    if (
+        q.in_words
+        and not (q.scaled or q.is_range or q.percent)
+        and q.high < rules.min_word_value
+        and q.high.is_integer()  # "a quarter of an acre" is a figure, "two" a word
+    ):
         return False
     after = re.match(r"[\s,]*([^\W\d_]+)", text[q.end : q.end + 30])
     next_word = after.group(1).lower() if after else ""
@@ -150,14 +162,22 @@ def _is_candidate(q: Quantity, text: str, rules: _Rules) -> bool:
     return True
 
 
+# A negation up to two words before a bound turns it round: "not kill more than" is at most.
+NEGATION = re.compile(r"(?<!\w)(?:not|never|n[’']t)(?:\s+[\w’'-]+){0,2}\s+$")
+FLIPPED = {"lower": "upper", "upper": "lower"}
+
+
 def _bound(q: Quantity, text: str, rules: _Rules) -> tuple[str, int]:
     """How the figure is bounded and where its quote starts (with the bounding words)."""
     if q.is_range:
         return "range", q.start
-    before = text[max(0, q.start - 30) : q.start].lower()
-    for phrase, label in rules.bounds:
+    before = text[max(0, q.start - 60) : q.start].lower()
+    for phrase, label in sorted(rules.bounds, key=lambda b: -len(b[0])):  # "not more than"
         m = re.search(rf"(?<!\w)({re.escape(phrase)})\s+$", before)
         if m:
+            negated = NEGATION.search(before[: m.start(1)]) is not None
+            if negated and label in FLIPPED:  # "would not kill more than a million": at most
+                label = FLIPPED[label]
             return label, q.start - (len(before) - m.start(1))
     return "point", q.start
 
@@ -171,6 +191,8 @@ def _unit(span: Span) -> tuple[str, str] | None:
         if any(c.isdigit() for c in t.text):
             word = re.match(r"[A-Za-z]+", t.text)  # "tractors—40": a dash the tokenizer kept
             return (word.group(), word.group().lower().removesuffix("s")) if word else None
+        if t.pos_ in ("NOUN", "PROPN") and t.dep_ == "poss" and t.head.pos_ == "NOUN":
+            t = t.head  # "40 per cent of that year's harvest": the harvest, not the year
         if t.pos_ in ("NOUN", "PROPN"):
             head = t.head
             if t.lemma_.lower() in DURATIONS:
@@ -303,8 +325,8 @@ def _counted_phrase(
         and usable(root.head)
     ):
         noun = root.head
-    if noun is None:
-        for c in root.children:
+    if noun is None:  # "of" on the figure, or on a word of it ("one-half of the crop")
+        for c in [c for t in span for c in t.children]:
             if c.dep_ == "prep" and c.lower_ == "of":
                 objs = [o for o in c.children if o.dep_ == "pobj"]
                 if objs and objs[0].pos_ in ("NOUN", "PROPN", "ADJ") and usable(objs[0]):
@@ -340,7 +362,7 @@ def _counted_phrase(
                 return _noun_phrase(attrs[0], conjuncts=True)
         for anc in [root, *root.ancestors]:
             subj = [c for c in anc.children if c.dep_ in SUBJECTS and usable(c)]
-            if subj and subj[0].pos_ != "PRON":
+            if subj and subj[0].pos_ not in ("PRON", "ADP", "DET"):
                 return _noun_phrase(subj[0], conjuncts=True)
             if anc.pos_ in ("VERB", "AUX"):
                 break
@@ -514,6 +536,8 @@ def _unit_label(q: Quantity, unit: tuple[str, str] | None) -> str:
     """The unit column: "%", the base of a rate ("per 1,000"), or the counted noun."""
     if q.percent:
         return "%"
+    if q.currency:
+        return q.currency
     if q.per is not None:
         return f"per {q.per:,.0f}"
     return unit[0] if unit is not None else ""
@@ -529,6 +553,11 @@ def _not_a_count(unit: tuple[str, str] | None, q: Quantity, text: str, rules: _R
     if unit is None:
         return False
     lemma = unit[1]
+    if lemma in rules.person_measures or unit[0].lower() in rules.person_measures:
+        after = text[q.end : q.end + 60]
+        at = re.search(rf"\b{re.escape(unit[0])}\b", after)
+        rest = after[at.end() :] if at else ""
+        return not (re.match(r"\s+of\s", rest) or _is_rate(text, q))  # "pounds of potatoes"
     return lemma in rules.body or unit[0].lower() in rules.body or lemma in rules.list_nouns
 
 
@@ -551,6 +580,10 @@ def _places(doc: Doc, rules: _Rules) -> list[Span]:
         first = min([c.i for c in t.children if c.dep_ == "compound"] + [t.i])
         found.append(ent if ent is not None else doc[first : t.i + 1])
     return sorted(found, key=lambda s: s.start)
+
+
+def _places_in(places: list[Span], sent: Span) -> set[str]:
+    return {_clean_place(p.text) for p in places if sent.start <= p.start < sent.end}
 
 
 def _clean_place(text: str) -> str:
@@ -683,6 +716,8 @@ def claims_from_doc(
     voices = voices if voices is not None else voices_from_doc(source, doc)
     found = [q for q in find_quantities(text) if _is_candidate(q, text, rules)]
     places = _places(doc, rules)
+    named = Counter(_clean_place(p.text) for p in places)
+    main_place = named.most_common(1)[0][0] if named else ""  # the place the text is about
     spans = [doc.char_span(q.start, q.end, alignment_mode="expand") for q in found]
     paras = paragraphs(text)
     segments, attributions = _attributions(doc, notes)
@@ -697,7 +732,8 @@ def claims_from_doc(
         unit = _unit(span)
         if _not_a_count(unit, q, text, rules):
             continue
-        if unit is None and not (q.scaled or q.grouped or q.percent or q.is_range or q.per):
+        stated = q.scaled or q.grouped or q.percent or q.is_range or q.per or q.currency
+        if unit is None and not stated:
             subject = span.root.dep_ in SUBJECTS and span.root.head.pos_ == "VERB"
             if q.high < rules.bare_number_floor and not subject:
                 continue  # "Spectacle, 104": a thesis or list number; "300 died" is a count
@@ -709,12 +745,22 @@ def claims_from_doc(
         period = own_period(q, sent, span.root, prules)
         if None in period:
 
+            here = _places_in(places, sent) & {main_place}
+
             def usable(
-                prev: Span, para: tuple[int, int] = para, voice: Voice | None = voice
+                prev: Span,
+                para: tuple[int, int] = para,
+                voice: Voice | None = voice,
+                here: set[str] = here,
             ) -> bool:
-                """Same paragraph, same voice."""
-                return prev.start_char >= para[0] and (
-                    voice_at(voices, prev.start_char, prev.start_char + 1) == voice
+                """Same paragraph, same voice, not only about elsewhere when this figure is
+                about the text's main place ("The Finnish famine of 1866-68 ..." does not
+                date "Ireland lost one in eight in a few short years")."""
+                there = _places_in(places, prev)
+                return (
+                    prev.start_char >= para[0]
+                    and voice_at(voices, prev.start_char, prev.start_char + 1) == voice
+                    and not (here and there and not here & there)
                 )
 
             borrowed = linked_period(segments, k, span.root, skip, usable, prules)
@@ -754,6 +800,8 @@ def claims_from_doc(
                 phrase, meant = added[0], None
         others = [s for s in spans if s is not None]
         counted = phrase or _counted_category(span, unit, sent, others, rules)
+        if q.currency and not phrase:
+            counted = rules.currencies[q.currency]  # "about £7 million": a sum of money
         if not counted and not word and unit is None and not q.percent:
             ref = None if _noun_above(span) else restated(
                 q.high, sentence_claims(same_voice, sent), same_voice

@@ -32,6 +32,7 @@ class Quantity:
     grouped: bool  # digits with thousands separators ("1,500")
     scaled: bool  # carries a scale word or suffix ("million", "M")
     per: float | None = None  # the round base of a rate: 1,000 in "30 per 1,000"
+    currency: str = ""  # the sign before a sum of money: "£" in "£7 million"
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,13 @@ def _to_quantity(m: re.Match[str], text: str) -> Quantity | None:
     )
 
 
+# "of a"/"of an"/"of one" after a fraction: a part of one unit ("a quarter of an acre"), or
+# of one per cent ("half of one per cent").
+ONE_UNIT = re.compile(r"(?: of)? (?:a|an|one) (?:(?P<pct>per ?cent|percent)\b)?", re.IGNORECASE)
+# What joins two fractions into a range: "one-third and one-half" after "between", "to", a dash.
+RANGE_LINK = re.compile(r"\s*(?:and|to|or|[-–—])\s*", re.IGNORECASE)
+
+
 @cache
 def _word_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """Fractions ("three-quarters of a million"), proportions ("one victim in ten") and
@@ -217,7 +225,7 @@ def _word_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]
     fracs = _alt([f + "s" for f in raw["fractions"]] + list(raw["fractions"]))
     big = _alt([k for k, v in lex.scales.items() if v >= 1000])
     fraction = re.compile(
-        rf"\b(?:(?P<n>{small}|a|an)[ -])?(?P<f>{fracs})(?: of an?| an?)?(?:[ -](?P<s>{big}))?\b",
+        rf"\b(?:(?P<n>{small}|a|an)[ -])?(?P<f>{fracs})(?:(?: of an?| an?)?[ -](?P<s>{big}))?\b",
         re.IGNORECASE,
     )
     proportion = re.compile(rf"\b(?P<n>one|{small})(?: [a-z]+)? in (?P<d>{small})\b", re.IGNORECASE)
@@ -236,14 +244,20 @@ def _word_quantities(text: str) -> list[Quantity]:
         n = (m.group("n") or "a").lower()
         count = 1 if n in ("a", "an") else lex.words[n]
         f = raw["fractions"][m.group("f").lower().removesuffix("s")]
+        of_one = ONE_UNIT.match(text, m.end())
+        end = m.end()
         if m.group("s"):
             value, pct = count * f * lex.scales[m.group("s").lower()], False
+        elif of_one is not None and of_one.group("pct"):
+            value, pct, end = count * f, True, of_one.end()  # "half of one per cent": 0.5%
+        elif of_one is not None:
+            value, pct = count * f, False  # "a quarter of an acre": 0.25 of the unit after
         elif m.group("n"):
             value, pct = round(count * f * 100, 2), True  # "one-third above" their level
         else:
             continue  # "half of them": no number to compare
-        out.append(Quantity(m.start(), m.end(), m.group(), value, value, False, pct, True, False,
-                            bool(m.group("s"))))
+        out.append(Quantity(m.start(), end, text[m.start() : end], value, value, False, pct, True,
+                            False, bool(m.group("s"))))
     for m in proportion.finditer(text):
         d = lex.words[m.group("d").lower()]
         value = round(lex.words[m.group("n").lower()] / d * 100, 2) if d else 0.0
@@ -260,7 +274,26 @@ def _word_quantities(text: str) -> list[Quantity]:
     for q in out:
         if not kept or q.start >= kept[-1].end:
             kept.append(q)
-    return kept
+    return _word_ranges(kept, text)
+
+
+def _word_ranges(found: list[Quantity], text: str) -> list[Quantity]:
+    """ "between one-third and one-half", "a quarter to a third": one range of two fractions."""
+    out: list[Quantity] = []
+    for q in found:
+        prev = out[-1] if out else None
+        if prev is None or prev.is_range or prev.percent != q.percent:
+            out.append(q)
+            continue
+        link = RANGE_LINK.fullmatch(text, prev.end, q.start)
+        between = re.search(r"\bbetween\s+$", text[max(0, prev.start - 12) : prev.start], re.I)
+        if link is None or (link.group().strip().lower() == "and" and not between):
+            out.append(q)  # "one-third and one-half of them": two figures
+            continue
+        low, high = sorted((prev.low, q.low))
+        out[-1] = replace(prev, end=q.end, text=text[prev.start : q.end], low=low, high=high,
+                          is_range=True)
+    return out
 
 
 def find_quantities(text: str) -> list[Quantity]:
@@ -272,7 +305,20 @@ def find_quantities(text: str) -> list[Quantity]:
     words = _word_quantities(text)
     found = [q for q in _plain_quantities(text)
              if not any(w.start < q.end and q.start < w.end for w in words)]
-    return _per_base(sorted(found + words, key=lambda q: q.start), text)
+    return _per_base(_money(sorted(found + words, key=lambda q: q.start), text), text)
+
+
+def _money(found: list[Quantity], text: str) -> list[Quantity]:
+    """A currency sign right before a number makes it a sum of money: "£7 million"."""
+    signs = load("numbers.toml")["currency"]
+    out: list[Quantity] = []
+    for q in found:
+        sign = next((s for s in signs if text.endswith(s, 0, q.start)), "")
+        if sign and not q.percent:
+            start = q.start - len(sign)
+            q = replace(q, start=start, text=text[start : q.end], currency=sign)
+        out.append(q)
+    return out
 
 
 def _per_base(found: list[Quantity], text: str) -> list[Quantity]:
@@ -328,7 +374,7 @@ def _plain_quantities(text: str) -> list[Quantity]:
 def as_year(q: Quantity) -> tuple[int, int] | None:
     """The years a quantity names, if it reads as a year or year range ("1930-37")."""
     lex = _lexicon()
-    if q.percent or q.scaled or q.grouped or q.in_words or "." in q.text:
+    if q.percent or q.scaled or q.grouped or q.in_words or q.currency or "." in q.text:
         return None
     first, last = int(q.low), int(q.high)
     if lex.year_first <= first <= last <= lex.year_last:

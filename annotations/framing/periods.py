@@ -69,7 +69,7 @@ def period_rules() -> PeriodRules:
     )
 
 
-def _year_is_period(tok: Token | None, rules: PeriodRules) -> bool:
+def _year_is_period(tok: Token | None, rules: PeriodRules, within: Span | None = None) -> bool:
     """False for a publication year ("In 1986 X claimed", "a study ... in 2007 estimated")
     and a base year ("their 1790 level"): those date the telling, not the figure."""
     if tok is None:
@@ -87,7 +87,10 @@ def _year_is_period(tok: Token | None, rules: PeriodRules) -> bool:
         if (
             anc.pos_ == "VERB"
             and anc.lemma_.lower() in rules.report
-            and any(c.dep_ == "ccomp" for c in anc.children)  # "X claimed that ..."
+            and any(  # "X claimed that ...", that clause on the year's side of a semicolon
+                c.dep_ == "ccomp" and (within is None or within.start <= c.i < within.end)
+                for c in anc.children
+            )
         ):
             return child.dep_ in ("ccomp", "xcomp", "dobj", "advcl", "conj")
         child = anc
@@ -162,7 +165,7 @@ def _years(sent: Span, q: Quantity, figure: Token, rules: PeriodRules) -> list[Y
         if span is None:
             continue
         tok = span.root
-        if not _year_is_period(tok, rules) or _in_other_apposition(tok, figure):
+        if not _year_is_period(tok, rules, sent) or _in_other_apposition(tok, figure):
             continue
         home = _clauses(tok)[0]
         bound = _bounding_clause(tok, rules)
@@ -219,6 +222,20 @@ def _attached_year(sent: Span, q: Quantity) -> Period | None:
     return None if m is None else (int(m.group("year")), int(m.group("year")))
 
 
+def _semicolon_part(sent: Span, figure: Token) -> Span:
+    """The stretch of the sentence between the semicolons around the figure: a clause of
+    its own, whatever the parser hangs it on."""
+    start, end = sent.start, sent.end
+    for t in sent:
+        if t.text == ";":
+            if t.i < figure.i:
+                start = t.i + 1
+            elif t.i > figure.i:
+                end = t.i
+                break
+    return sent if (start, end) == (sent.start, sent.end) else sent.doc[start:end]
+
+
 def own_period(q: Quantity, sent: Span, figure: Token, rules: PeriodRules) -> Period:
     """The years the figure's own clause states: from the first to the last, or the one
     year set right after the figure.
@@ -227,6 +244,10 @@ def own_period(q: Quantity, sent: Span, figure: Token, rules: PeriodRules) -> Pe
     attached = _attached_year(sent, q)
     if attached is not None:
         return attached
+    part = _semicolon_part(sent, figure)
+    if part is not sent and any(not (q.start <= part.start_char + y.start < q.end)
+                                for y in find_years(part.text)):
+        sent = part  # "In 1841 it counted 8.2 million; in 1851 it counted 6.6 million"
     years = _years(sent, q, figure, rules)
     if not years:
         return NONE

@@ -109,6 +109,11 @@ def _comments(source: SourceText, start: int, end: int) -> list[Voice]:
     return _named_by_replies(text[:start], text, out)
 
 
+def _joined(a: Token, b: Token) -> bool:
+    """A hyphen between two words with no space: "Woodham" "-" or "-" "Smith"."""
+    return "-" in (a.text, b.text) and not a.whitespace_
+
+
 def _named_by_replies(article: str, text: str, comments: list[Voice]) -> list[Voice]:
     """Give an unnamed comment the name a later comment answers it by ("I agree with
     Kristi"), unless the article itself uses that name (a historical person)."""
@@ -168,21 +173,42 @@ class _Speakers:
         return tok.pos_ == "PROPN" and tok.ent_type_ not in self.not_speakers
 
     def _name(self, tok: Token) -> str:
-        """The full name around a proper noun: 'Maximilien Robespierre', 'General Westermann'."""
-        if tok.ent_type_ == "PERSON":
-            for ent in self.people:
-                if ent.start <= tok.i < ent.end:
-                    return ent.text.removesuffix("’s").removesuffix("'s")
-
-        def part(t: Token) -> bool:  # of the same name: "Madame Roland" tagged as one EVENT
-            return self._is_person(t) or (t.pos_ == "PROPN" and t.ent_type_ == tok.ent_type_)
-
+        """The full name around a proper noun: 'Maximilien Robespierre', 'General Westermann',
+        'Cecil Woodham-Smith' (a double-barrelled name the tagger may cut at the hyphen)."""
+        doc = tok.doc
         left, right = tok.i, tok.i + 1
-        while left > 0 and part(tok.doc[left - 1]):
-            left -= 1
-        while right < len(tok.doc) and part(tok.doc[right]):
-            right += 1
-        return tok.doc[left:right].text
+        ent = next((e for e in self.people if e.start <= tok.i < e.end), None)
+        if tok.ent_type_ == "PERSON" and ent is not None:
+            left, right = ent.start, ent.end
+            while left > 0 and doc[left - 1].pos_ == "PROPN" and not doc[left - 1].ent_type_:
+                left -= 1  # an untagged title: "Lord Grey", "General Hoche"
+        else:
+
+            def part(t: Token) -> bool:  # "Madame Roland" tagged as one EVENT
+                return self._is_person(t) or (t.pos_ == "PROPN" and t.ent_type_ == tok.ent_type_)
+
+            while left > 0 and part(doc[left - 1]):
+                left -= 1
+            while right < len(doc) and part(doc[right]):
+                right += 1
+        while (
+            left > 1 and _joined(doc[left - 2], doc[left - 1]) and doc[left - 2].text[:1].isupper()
+        ):
+            left -= 2  # "Woodham-" before "Smith"
+        while (
+            right + 1 < len(doc)
+            and _joined(doc[right - 1], doc[right])
+            and doc[right + 1].text[:1].isupper()
+        ):
+            right += 2
+        return doc[left:right].text.removesuffix("’s").removesuffix("'s")
+
+    def _subject_name(self, subj: Token, inside: tuple[int, int] = (0, 0)) -> str:
+        """Who a subject names: the subject itself when it is a name ("Charles Trevelyan,
+        who ran relief from the Treasury, described ..."), else the last name in it."""
+        if self._is_person(subj) and not (inside[0] <= subj.idx < inside[1]):
+            return self._name(subj)
+        return self._person_in(subj, inside)
 
     def _subject_person(self, sent: Span) -> str:
         for tok in sent:
@@ -246,8 +272,7 @@ class _Speakers:
                     return self._person_in(agent, inside)
                 for subj in head.children:
                     if subj.dep_ == "nsubj":
-                        people = [t for t in subj.subtree if t.ent_type_ == "PERSON"]
-                        return self._name(people[-1]) if people else ""
+                        return self._subject_name(subj, inside)
                 break
             if self._speech_noun(head) and (below.lower_ == "as" or below.dep_ == "appos"):
                 return self._holder(head, inside)
@@ -315,9 +340,8 @@ class _Speakers:
             for anc in [verb, *verb.ancestors]:
                 candidates += [c for c in anc.children if c.dep_ in ("nsubj", "nsubjpass")]
         for subj in candidates:
-            people = [t for t in subj.subtree if self._is_person(t) and not (start <= t.idx < end)]
-            if people:
-                return self._name(people[-1])
+            if who := self._subject_name(subj, (start, end)):
+                return who
             if subj.lower_ in self.pronouns:
                 return self.topic_before(start)
         people = [t for t in outside if t.ent_type_ == "PERSON"] or [

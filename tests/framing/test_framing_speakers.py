@@ -145,3 +145,14 @@ def test_a_plain_paragraph_after_a_named_writer_and_a_colon_is_theirs(parser: Pa
     block = voice(voices, text, "great evil")
     assert block.kind == "block_quotation" and block.speaker == "Charles Trevelyan"
     assert len(embedded(voices)) == 1  # "The causes were these:" names nobody who speaks
+
+
+def test_a_double_barrelled_name_and_a_subject_with_a_relative_clause(parser: Parser) -> None:
+    text = (
+        "Lord Grey, who chaired the Colonial Office, called the scheme “a sound and humane "
+        "measure for all concerned.” The historian Ann Lloyd-Jones wrote:\n\n"
+        "    The scheme was neither sound nor humane.\n"
+    )
+    voices = extract_voices(source(text), parser)
+    assert voice(voices, text, "sound and humane").speaker == "Lord Grey"
+    assert voice(voices, text, "neither sound").speaker == "Ann Lloyd-Jones"

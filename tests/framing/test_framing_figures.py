@@ -1,0 +1,92 @@
+"""Figures as history texts write them, on synthetic sentences worded unlike the seeds and
+the development set: sums of money, fractions of a unit or of one per cent, a range of two
+fractions, a negated bound, a year cut short, measures of things (not of a person), a
+clause after a semicolon with its own year, and a period never taken from a sentence about
+another country."""
+
+from __future__ import annotations
+
+from annotations.document import DocumentMeta, SourceText, sha256_hex
+from annotations.framing import Parser, extract_claims
+from annotations.framing.models import Claim
+
+
+def claims_of(text: str, parser: Parser) -> list[Claim]:
+    text += "\n"
+    meta = DocumentMeta("synthetic", "synthetic", "test", author="The Author")
+    return extract_claims(SourceText(meta, text, sha256_hex(text.encode())), parser)
+
+
+def only(claims: list[Claim], part: str) -> Claim:
+    found = [c for c in claims if part in c.quote]
+    assert len(found) == 1, (part, [c.quote for c in claims])
+    return found[0]
+
+
+def test_sums_of_money_keep_their_sign_bound_and_what_they_count(parser: Parser) -> None:
+    claims = claims_of(
+        "The city spent about £40,000 on bread. A merchant gave $95 in 1921. "
+        "Rome paid over €2 million.", parser)
+    bread = only(claims, "40,000")
+    assert (bread.quote, bread.bound, bread.unit, bread.counted) == (
+        "about £40,000", "approx", "£", "pounds")
+    gift = only(claims, "95")  # a small sum is a figure, not a bare number
+    assert (gift.quote, gift.counted, gift.period_start) == ("$95", "dollars", 1921)
+    rome = only(claims, "2 million")
+    assert (rome.value_low, rome.value_high, rome.bound) == (2_000_000, None, "lower")
+
+
+def test_fractions_of_one_unit_and_of_one_per_cent(parser: Parser) -> None:
+    claims = claims_of(
+        "No tenant could keep more than half an acre. The tax took less than a quarter "
+        "of one per cent of wages.", parser)
+    acre = only(claims, "half")
+    assert (acre.value_low, acre.value_high, acre.bound, acre.unit) == (0.5, None, "lower", "acre")
+    tax = only(claims, "quarter")
+    assert (tax.value_low, tax.value_high, tax.unit) == (None, 0.25, "%")
+
+
+def test_a_range_of_two_fractions_is_one_claim(parser: Parser) -> None:
+    claims = claims_of("Between a quarter and a third of the flock died that winter.", parser)
+    assert len(claims) == 1
+    c = claims[0]
+    assert (c.value_low, c.value_high, c.bound, c.counted) == (25.0, 33.33, "range", "flock")
+
+
+def test_a_negation_turns_a_bound_round(parser: Parser) -> None:
+    claims = claims_of(
+        "The minister was sure the fever would not claim more than 5,000 lives. "
+        "No more than 300 returned. Not fewer than 2,000 marched.", parser)
+    fever = only(claims, "5,000")
+    assert (fever.value_low, fever.value_high, fever.bound) == (None, 5000, "upper")
+    assert only(claims, "300").bound == "upper"
+    assert only(claims, "2,000").bound == "lower"
+
+
+def test_a_year_cut_short_is_not_a_figure(parser: Parser) -> None:
+    claims = claims_of("Memories of the winter of ’93 lasted; 4,000 had frozen.", parser)
+    assert [c.quote for c in claims] == ["4,000"]
+
+
+def test_a_measure_of_something_is_a_figure_a_persons_measure_is_not(parser: Parser) -> None:
+    claims = claims_of(
+        "The general stood 6 feet 2 inches tall. Each soldier carried 60 pounds of kit, and "
+        "a horse ate 20 pounds a day.", parser)
+    assert sorted(c.value_low for c in claims if c.value_low) == [20, 60]
+
+
+def test_a_clause_after_a_semicolon_keeps_its_own_year(parser: Parser) -> None:
+    claims = claims_of(
+        "In 1801 the register listed 5,300 souls in the parish; in 1831 it listed 4,100.", parser)
+    assert (only(claims, "5,300").period_start, only(claims, "4,100").period_start) == (1801, 1831)
+
+
+def test_a_figure_about_the_texts_country_takes_no_year_from_another_country(
+    parser: Parser,
+) -> None:
+    claims = claims_of(
+        "Norway suffered hunger too. Norway lost thousands in 1812. Sweden sealed its ports. "
+        "The Swedish famine of 1867-69 carried off about 3 per cent of Sweden's people. "
+        "But Norway lost one person in twenty in a few short years.", parser)
+    norway = only(claims, "one person in twenty")
+    assert (norway.period_start, norway.period_end) == (None, None)
