@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -616,8 +616,25 @@ def _place(span: Span, sent: Span, places: list[Span]) -> str:
         if sent.start <= e.start < sent.end and not (span.start <= e.start < span.end)
     ]  # fmt: skip
     if not ents:
-        return _actor(span, sent)
+        return _actor(span, sent) or _named_modifier(span, sent)
     near = min(ents, key=lambda e: min(abs(e.start - span.end), abs(span.start - e.end)))
+    return _clean_place(near.text)
+
+
+def _named_modifier(span: Span, sent: Span) -> str:
+    """A name set before a noun of its sentence ("died in the Bengal famine", which the
+    tagger may call a person or an adjective): where or whose the event is."""
+    doc = span.doc
+    found = [
+        t for t in sent
+        if not (span.start <= t.i < span.end) and not t.is_sent_start
+        and t.dep_ in ("amod", "compound") and t.head.pos_ == "NOUN" and t.text[:1].isupper()
+        and t.ent_type_ in ("GPE", "LOC", "NORP", "PERSON", "ORG")
+        and not (t.head.i + 1 < len(doc) and doc[t.head.i + 1].ent_type_ == "PERSON")
+    ]  # fmt: skip  (not "the Oxford scholar Benjamin Jowett": a person's title)
+    if not found:
+        return ""
+    near = min(found, key=lambda t: min(abs(t.i - span.end), abs(span.start - t.i)))
     return _clean_place(near.text)
 
 
@@ -626,10 +643,32 @@ def _place(span: Span, sent: Span, places: list[Span]) -> str:
 NAMES = ("GPE", "LOC", "NORP", "PERSON", "ORG", "FAC")
 
 
-def _scope(doc: Doc, places: list[Span], claims: list[Claim]) -> str:
-    """The places and names a text gives, as a figure's place would read them."""
-    names = {_clean_place(e.text) for e in [*places, *(e for e in doc.ents if e.label_ in NAMES)]}
-    names |= {c.place for c in claims if c.place}
+def _scope(
+    doc: Doc,
+    places: list[Span],
+    claims: list[Claim],
+    claim: Claim,
+    paras: list[tuple[int, int]],
+    main: str,
+) -> str:
+    """What a figure that names no place can be about, as a figure's place would read
+    them: the places and names its text gives, but not the place of a comparison, that
+    another paragraph's figure is about and only that paragraph names (Senior's "would not
+    kill more than a million" is not about the Bengal famine a last paragraph compares),
+    unless it is the place the text names most."""
+
+    def para_of(pos: int) -> int:
+        return next((k for k, (s, e) in enumerate(paras) if s <= pos < e), -1)
+
+    seen: dict[str, set[int]] = defaultdict(set)
+    for e in [*places, *(e for e in doc.ents if e.label_ in NAMES)]:
+        seen[_clean_place(e.text)].add(para_of(e.start_char))
+    own = para_of(claim.start)
+    compared = {  # the place of another figure, named only in that figure's paragraph
+        c.place for c in claims
+        if c.place and para_of(c.start) != own and seen.get(c.place, set()) <= {para_of(c.start)}
+    }  # fmt: skip
+    names = (set(seen) | {c.place for c in claims if c.place}) - (compared - {main})
     return ", ".join(sorted({n.casefold() for n in names if n}))
 
 
@@ -861,5 +900,7 @@ def claims_from_doc(
                 kind="share" if q.percent else ("rate" if _is_rate(text, q) else "count"),
             )
         )
-    scope = _scope(doc, places, claims)
-    return [c if c.place else replace(c, scope=scope) for c in claims]
+    return [
+        c if c.place else replace(c, scope=_scope(doc, places, claims, c, paras, main_place))
+        for c in claims
+    ]

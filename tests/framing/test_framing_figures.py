@@ -90,3 +90,19 @@ def test_a_figure_about_the_texts_country_takes_no_year_from_another_country(
         "But Norway lost one person in twenty in a few short years.", parser)
     norway = only(claims, "one person in twenty")
     assert (norway.period_start, norway.period_end) == (None, None)
+
+
+def test_a_comparison_with_another_country_stays_out_of_the_texts_groups(
+    parser: Parser,
+) -> None:
+    from annotations.framing.alignment import align
+
+    claims = claims_of(
+        "Norway starved in 1812. A minister feared the hunger would kill no more than 5,000 "
+        "people.\n\nWas it the worst? In 1943 some three million people died in the Bengal "
+        "famine, under a government at war.", parser)
+    bengal = only(claims, "three million")
+    assert bengal.place == "Bengal"  # the tagger may not call it a place
+    minister = only(claims, "5,000")
+    assert "bengal" not in minister.scope.split(", ")
+    assert not [g for g in align(claims) if len(g.claims) > 1]
