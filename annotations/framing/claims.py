@@ -62,6 +62,7 @@ class _Rules:
     rate_words: frozenset[str]
     generic_nouns: frozenset[str]
     deictic_time: frozenset[str]
+    present_time: tuple[str, ...]
     currencies: dict[str, str]
     value_prepositions: frozenset[str]
     aggregate: frozenset[str]
@@ -107,6 +108,7 @@ def _rules(source: SourceText) -> _Rules:
         rate_words=frozenset(raw["rate_words"]),
         generic_nouns=frozenset(raw["generic_nouns"]),
         deictic_time=frozenset(raw["deictic_time"]),
+        present_time=tuple(raw["present_time"]),
         currencies=dict(load("numbers.toml")["currency"]),
         value_prepositions=frozenset(raw["value_prepositions"]),
         aggregate=frozenset(raw["aggregate_nouns"]),
@@ -165,12 +167,24 @@ def _is_candidate(q: Quantity, text: str, rules: _Rules) -> bool:
 # A negation up to two words before a bound turns it round: "not kill more than" is at most.
 NEGATION = re.compile(r"(?<!\w)(?:not|never|n[’']t)(?:\s+[\w’'-]+){0,2}\s+$")
 FLIPPED = {"lower": "upper", "upper": "lower"}
+# A bound after the figure and at most two words naming what it counts: "12 pounds or more".
+TRAILING_BOUND = re.compile(
+    r"(?:\s+[a-z][\w-]*){0,2}?\s+or\s+(?P<w>more|over|above|so|thereabouts|fewer|less|under)\b",
+    re.IGNORECASE,
+)
+TRAILING = {
+    "more": "lower", "over": "lower", "above": "lower", "so": "approx", "thereabouts": "approx",
+    "fewer": "upper", "less": "upper", "under": "upper",
+}  # fmt: skip
 
 
 def _bound(q: Quantity, text: str, rules: _Rules) -> tuple[str, int]:
     """How the figure is bounded and where its quote starts (with the bounding words)."""
     if q.is_range:
         return "range", q.start
+    after = TRAILING_BOUND.match(text, q.end)
+    if after is not None:  # "a dozen pounds or more a day", "300 or so"
+        return TRAILING[after.group("w").lower()], q.start
     before = text[max(0, q.start - 60) : q.start].lower()
     for phrase, label in sorted(rules.bounds, key=lambda b: -len(b[0])):  # "not more than"
         m = re.search(rf"(?<!\w)({re.escape(phrase)})\s+$", before)
@@ -338,6 +352,10 @@ def _counted_phrase(
     hyphened = "" if q.percent else _hyphenated_noun(span, sent)
     if hyphened and (noun is None or noun.idx < span.end_char + len(hyphened) + 2):
         return hyphened  # "a dozen co-accused": one word, whatever its tags
+    if noun is not None and noun.lemma_.lower() == "worth":  # "£100,000 worth of Indian corn"
+        of = [c for c in noun.children if c.lower_ == "of"]
+        objs = [o for c in of for o in c.children if o.dep_ == "pobj"]
+        noun = objs[0] if objs else noun
     if noun is not None and noun.pos_ != "PRON":
         if noun.lemma_.lower() in ("total", "number", "figure", "toll") and noun.dep_ in SUBJECTS:
             pass
@@ -360,6 +378,11 @@ def _counted_phrase(
             attrs = [c for c in root.head.children if c.dep_ in ("attr", "acomp") and usable(c)]
             if attrs:
                 return _noun_phrase(attrs[0], conjuncts=True)
+        proportion = re.fullmatch(r"\w+ ([a-z]+) in \w+", q.text)
+        if proportion is not None:  # "lost one person in eight": persons lost
+            who = next(t for t in span if t.lower_ == proportion.group(1))
+            verbs = [a for a in root.ancestors if a.pos_ == "VERB"][:1]
+            return " ".join([who.lower_, *(v.lower_ for v in verbs)])
         for anc in [root, *root.ancestors]:
             subj = [c for c in anc.children if c.dep_ in SUBJECTS and usable(c)]
             if subj and subj[0].pos_ not in ("PRON", "ADP", "DET"):
@@ -629,6 +652,7 @@ def _named_modifier(span: Span, sent: Span) -> str:
         t for t in sent
         if not (span.start <= t.i < span.end) and not t.is_sent_start
         and t.dep_ in ("amod", "compound") and t.head.pos_ == "NOUN" and t.text[:1].isupper()
+        and t.head.dep_ == "pobj" and t.head.head.lower_ != "of"  # not "worth of Indian corn"
         and t.ent_type_ in ("GPE", "LOC", "NORP", "PERSON", "ORG")
         and not (t.head.i + 1 < len(doc) and doc[t.head.i + 1].ent_type_ == "PERSON")
     ]  # fmt: skip  (not "the Oxford scholar Benjamin Jowett": a person's title)
@@ -774,7 +798,8 @@ def claims_from_doc(
         stated = q.scaled or q.grouped or q.percent or q.is_range or q.per or q.currency
         if unit is None and not stated:
             subject = span.root.dep_ in SUBJECTS and span.root.head.pos_ == "VERB"
-            if q.high < rules.bare_number_floor and not subject:
+            bounded = _bound(q, text, rules)[0] != "point"  # "some 300 or so deserted"
+            if q.high < rules.bare_number_floor and not subject and not bounded:
                 continue  # "Spectacle, 104": a thesis or list number; "300 died" is a count
         k = max(bisect_right(seg_starts, span.start) - 1, 0)
         sent = segments[k]
@@ -782,7 +807,10 @@ def claims_from_doc(
         para = next(((s, e) for s, e in paras if s <= q.start < e), (0, len(text)))
         skip = range(span.start, span.end)
         period = own_period(q, sent, span.root, prules)
-        if None in period:
+        words = "|".join(re.escape(w) for w in rules.present_time)
+        if re.match(rf"(?:\s+[a-z][\w-]*){{0,2}}?\s+(?:{words})\b", text[q.end : q.end + 40]):
+            period = NONE  # "about 7 million today": the writer's present, not a past year
+        elif None in period:
 
             here = _places_in(places, sent) & {main_place}
 
@@ -864,6 +892,10 @@ def claims_from_doc(
             # "5 per cent a year" is a rate; "ten years", "ten year sentences" a duration
             between = text[q.end : text.find(unit[0], q.end)].strip().lower()
             counted = f"per {unit[1]}" if between in rules.rate_words else unit[0].lower()
+            beside = sentence_claims(same_voice, sent)
+            alone = phrase.split()[0] == unit[0].lower() if phrase else True  # "week" only
+            if between in rules.rate_words and alone and beside and beside[-1].counted:
+                counted = f"{beside[-1].counted} {counted}"  # "250,000 emigrants, 5,000 a week"
         credit, credit_from = _credit(q, sent, attributions[k], notes, voice)
         if row is not None and credit_from == "none":  # the source its introduction names
             ki = next(i for i, seg in enumerate(segments) if seg.end_char >= row.intro[1])

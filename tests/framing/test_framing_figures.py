@@ -106,3 +106,35 @@ def test_a_comparison_with_another_country_stays_out_of_the_texts_groups(
     minister = only(claims, "5,000")
     assert "bengal" not in minister.scope.split(", ")
     assert not [g for g in align(claims) if len(g.claims) > 1]
+
+
+def test_a_bound_after_the_figure(parser: Parser) -> None:
+    claims = claims_of(
+        "A porter carried 90 pounds or more a day. Some 300 or so deserted in 1809.", parser)
+    porter = only(claims, "90")
+    assert (porter.value_low, porter.value_high, porter.bound) == (90, None, "lower")
+    assert only(claims, "300").bound == "approx"
+
+
+def test_what_money_buys_and_a_rate_beside_its_count(parser: Parser) -> None:
+    claims = claims_of(
+        "The council bought £8,000 worth of Turkish tobacco. In 1852 about 90,000 settlers "
+        "arrived, roughly 1,700 a week.", parser)
+    rye = only(claims, "8,000")
+    assert rye.counted == "tobacco" and rye.place == ""  # a kind of tobacco, not a place
+    week = only(claims, "1,700")
+    assert week.counted.startswith("settlers") and week.counted.endswith("per week")
+    assert week.kind == "rate"
+
+
+def test_a_figure_of_the_writers_present_has_no_past_year(parser: Parser) -> None:
+    claims = claims_of(
+        "In 1850 the valley held 9,500 people. It holds about 7,000 people today. "
+        "By then some 40 men now stood guard in 1799.", parser)
+    assert (only(claims, "7,000").period_start, only(claims, "7,000").period_end) == (None, None)
+    assert only(claims, "40").period_start == 1799  # narrative "now" is not the present
+
+
+def test_a_proportion_counts_the_noun_inside_it(parser: Parser) -> None:
+    claims = claims_of("The county lost one household in six to eviction.", parser)
+    assert only(claims, "one household in six").counted.startswith("household")
