@@ -254,6 +254,9 @@ def _verbs(noun: Token) -> list[Token]:
     """The verb a noun is the subject or object of (through 'are thought to have been ...'),
     with the verbs coordinated with it."""
     head = noun.head
+    acl = [c for c in noun.children if c.dep_ == "acl" and c.pos_ == "VERB" and c.i == noun.i + 1]
+    if acl:  # "one million people left Ireland" parsed as a participle on "people"
+        return acl
     if noun.dep_ not in (*SUBJECTS, "dobj") or head.pos_ not in ("VERB", "AUX"):
         return []
     while True:

@@ -138,3 +138,8 @@ def test_a_figure_of_the_writers_present_has_no_past_year(parser: Parser) -> Non
 def test_a_proportion_counts_the_noun_inside_it(parser: Parser) -> None:
     claims = claims_of("The county lost one household in six to eviction.", parser)
     assert only(claims, "one household in six").counted.startswith("household")
+
+
+def test_a_participle_after_the_counted_noun_says_what_happened(parser: Parser) -> None:
+    claims = claims_of("Between 1880 and 1914 about two million people left Sweden.", parser)
+    assert only(claims, "two million").counted == "people left"
