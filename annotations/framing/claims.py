@@ -254,9 +254,6 @@ def _verbs(noun: Token) -> list[Token]:
     """The verb a noun is the subject or object of (through 'are thought to have been ...'),
     with the verbs coordinated with it."""
     head = noun.head
-    acl = [c for c in noun.children if c.dep_ == "acl" and c.pos_ == "VERB" and c.i == noun.i + 1]
-    if acl:  # "one million people left Ireland" parsed as a participle on "people"
-        return acl
     if noun.dep_ not in (*SUBJECTS, "dobj") or head.pos_ not in ("VERB", "AUX"):
         return []
     while True:
@@ -359,6 +356,11 @@ def _counted_phrase(
         of = [c for c in noun.children if c.lower_ == "of"]
         objs = [o for c in of for o in c.children if o.dep_ == "pobj"]
         noun = objs[0] if objs else noun
+    if noun is not None and noun.lemma_.lower() in rules.generic_nouns:
+        after = [c for c in noun.children if c.dep_ == "acl" and c.pos_ == "VERB"]
+        acl = [c for c in after if c.i == noun.i + 1]
+        if acl:  # "two million people left Sweden", the verb parsed as a participle on "people"
+            return f"{_noun_phrase(noun)} {acl[0].lower_}"
     if noun is not None and noun.pos_ != "PRON":
         if noun.lemma_.lower() in ("total", "number", "figure", "toll") and noun.dep_ in SUBJECTS:
             pass
@@ -670,33 +672,35 @@ def _named_modifier(span: Span, sent: Span) -> str:
 NAMES = ("GPE", "LOC", "NORP", "PERSON", "ORG", "FAC")
 
 
-def _scope(
-    doc: Doc,
-    places: list[Span],
-    claims: list[Claim],
-    claim: Claim,
-    paras: list[tuple[int, int]],
-    main: str,
-) -> str:
-    """What a figure that names no place can be about, as a figure's place would read
-    them: the places and names its text gives, but not the place of a comparison, that
+def _with_scopes(
+    doc: Doc, places: list[Span], claims: list[Claim], paras: list[tuple[int, int]], main: str
+) -> list[Claim]:
+    """Each figure that names no place with what it can be about, as a figure's place would
+    read them: the places and names its text gives, but not the place of a comparison, that
     another paragraph's figure is about and only that paragraph names (Senior's "would not
     kill more than a million" is not about the Bengal famine a last paragraph compares),
     unless it is the place the text names most."""
+    starts = [s for s, _ in paras]
 
     def para_of(pos: int) -> int:
-        return next((k for k, (s, e) in enumerate(paras) if s <= pos < e), -1)
+        k = bisect_right(starts, pos) - 1
+        return k if k >= 0 and pos < paras[k][1] else -1
 
     seen: dict[str, set[int]] = defaultdict(set)
     for e in [*places, *(e for e in doc.ents if e.label_ in NAMES)]:
         seen[_clean_place(e.text)].add(para_of(e.start_char))
-    own = para_of(claim.start)
-    compared = {  # the place of another figure, named only in that figure's paragraph
-        c.place for c in claims
-        if c.place and para_of(c.start) != own and seen.get(c.place, set()) <= {para_of(c.start)}
-    }  # fmt: skip
-    names = (set(seen) | {c.place for c in claims if c.place}) - (compared - {main})
-    return ", ".join(sorted({n.casefold() for n in names if n}))
+    placed = [(c.place, para_of(c.start)) for c in claims if c.place]
+    everything = set(seen) | {p for p, _ in placed}
+    out: list[Claim] = []
+    for c in claims:
+        if c.place:
+            out.append(c)
+            continue
+        own = para_of(c.start)
+        compared = {p for p, k in placed if k != own and seen.get(p, set()) <= {k}} - {main}
+        names = sorted({n.casefold() for n in everything - compared if n})
+        out.append(replace(c, scope=", ".join(names)))
+    return out
 
 
 # Entities that say who or where or when, not what happened: place, period and
@@ -935,7 +939,4 @@ def claims_from_doc(
                 kind="share" if q.percent else ("rate" if _is_rate(text, q) else "count"),
             )
         )
-    return [
-        c if c.place else replace(c, scope=_scope(doc, places, claims, c, paras, main_place))
-        for c in claims
-    ]
+    return _with_scopes(doc, places, claims, paras, main_place)

@@ -314,7 +314,7 @@ class _Speakers:
         if agent is not None:
             return self._person_in(agent)
         subjects = [c for c in root.children if c.dep_ == "nsubj"]
-        return self._person_in(subjects[0]) if subjects else ""
+        return self._subject_name(subjects[0]) if subjects else ""
 
     def speaker(self, start: int, end: int) -> str:
         """The speaker of quoted words [start, end) from the words around them in their sentence."""
