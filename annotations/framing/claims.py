@@ -649,6 +649,10 @@ def _place(span: Span, sent: Span, places: list[Span]) -> str:
     return _clean_place(near.text)
 
 
+# Prepositions that say where or when an event happened: "died in the Bengal famine".
+WHERE_WHEN = frozenset({"in", "during", "after", "before", "under", "throughout", "across", "at"})
+
+
 def _named_modifier(span: Span, sent: Span) -> str:
     """A name set before a noun of its sentence ("died in the Bengal famine", which the
     tagger may call a person or an adjective): where or whose the event is."""
@@ -657,10 +661,11 @@ def _named_modifier(span: Span, sent: Span) -> str:
         t for t in sent
         if not (span.start <= t.i < span.end) and not t.is_sent_start
         and t.dep_ in ("amod", "compound") and t.head.pos_ == "NOUN" and t.text[:1].isupper()
-        and t.head.dep_ == "pobj" and t.head.head.lower_ != "of"  # not "worth of Indian corn"
+        and t.head.dep_ == "pobj" and t.head.head.lower_ in WHERE_WHEN
         and t.ent_type_ in ("GPE", "LOC", "NORP", "PERSON", "ORG")
         and not (t.head.i + 1 < len(doc) and doc[t.head.i + 1].ent_type_ == "PERSON")
-    ]  # fmt: skip  (not "the Oxford scholar Benjamin Jowett": a person's title)
+    ]  # fmt: skip  (not "the Oxford scholar Benjamin Jowett", "worth of Indian corn",
+    #   "according to declassified Soviet archives": a title, a kind, a source)
     if not found:
         return ""
     near = min(found, key=lambda t: min(abs(t.i - span.end), abs(span.start - t.i)))

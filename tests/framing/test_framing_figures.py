@@ -143,3 +143,10 @@ def test_a_proportion_counts_the_noun_inside_it(parser: Parser) -> None:
 def test_a_participle_after_the_counted_noun_says_what_happened(parser: Parser) -> None:
     claims = claims_of("Between 1880 and 1914 about two million people left Sweden.", parser)
     assert only(claims, "two million").counted == "people left"
+
+
+def test_a_name_in_a_source_or_a_kind_is_no_place(parser: Parser) -> None:
+    claims = claims_of(
+        "According to declassified Prussian archives, the police shot 1,200 people in 1849. "
+        "The port shipped £9,000 worth of Indian corn.", parser)
+    assert only(claims, "1,200").place == "" and only(claims, "9,000").place == ""
