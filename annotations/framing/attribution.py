@@ -94,6 +94,19 @@ def _reports(verb: Token) -> bool:
     return any(c.dep_ in COMPLEMENTS for c in verb.children)
 
 
+def _authored_by(noun: Token) -> list[Token]:
+    """Who wrote a record: the agent of the participle on it ("a study published ... by X")."""
+    return [
+        obj
+        for verb in noun.children
+        if verb.dep_ == "acl" and verb.pos_ == "VERB"
+        for agent in verb.children
+        if agent.dep_ == "agent"
+        for obj in agent.children
+        if obj.dep_ == "pobj"
+    ]
+
+
 def _candidates(sent: Span) -> list[tuple[str, Span | None, Span | None]]:
     """(kind, reporting, source) for every attribution cue in the sentence."""
     raw = load("attribution.toml")
@@ -125,6 +138,9 @@ def _candidates(sent: Span) -> list[tuple[str, Span | None, Span | None]]:
                 src = trim(doc[owners[0].left_edge.i : tok.i])
                 if len(src):
                     found.append((classify(src), doc[tok.i : tok.i + 1], src))
+            for by in _authored_by(tok):  # "a study published in 1940 by Günther Franz"
+                src = trim(_subtree(by))
+                found.append((classify(src), doc[tok.i : tok.i + 1], src))
         if lemma in report and tok.pos_ == "VERB" and _reports(tok):
             verb = doc[tok.i : tok.i + 1]
             subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]

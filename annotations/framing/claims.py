@@ -26,7 +26,15 @@ from .datafiles import load
 from .models import Attribution, Claim
 from .notes import Notes
 from .numbers import Quantity, as_year, find_quantities
-from .periods import NONE, PeriodRules, complete, linked_period, own_period, period_rules
+from .periods import (
+    NONE,
+    PeriodRules,
+    complete,
+    linked_period,
+    own_period,
+    period_rules,
+    sentence_period,
+)
 from .references import added_members, base_count, referent, restated, sentence_claims, share_base
 from .themes import count_themes, nearest_theme, seminar_measures, seminar_themes
 from .voices import Voice, voice_at, voices_from_doc
@@ -137,6 +145,7 @@ def _is_candidate(q: Quantity, text: str, rules: _Rules) -> bool:
         and not (q.scaled or q.is_range or q.percent)
         and q.high < rules.min_word_value
         and q.high.is_integer()  # "a quarter of an acre" is a figure, "two" a word
+        and not _is_rate(text, q)  # "two pounds of bread a day" is a figure
     ):
         return False
     after = re.match(r"[\s,]*([^\W\d_]+)", text[q.end : q.end + 30])
@@ -167,9 +176,10 @@ def _is_candidate(q: Quantity, text: str, rules: _Rules) -> bool:
 # A negation up to two words before a bound turns it round: "not kill more than" is at most.
 NEGATION = re.compile(r"(?<!\w)(?:not|never|n[’']t)(?:\s+[\w’'-]+){0,2}\s+$")
 FLIPPED = {"lower": "upper", "upper": "lower"}
-# A bound after the figure and at most two words naming what it counts: "12 pounds or more".
+# A bound after the figure and at most three words naming what it counts: "12 pounds or
+# more", "a third of their people or more".
 TRAILING_BOUND = re.compile(
-    r"(?:\s+[a-z][\w-]*){0,2}?\s+or\s+(?P<w>more|over|above|so|thereabouts|fewer|less|under)\b",
+    r"(?:\s+[a-z][\w-]*){0,3}?\s+or\s+(?P<w>more|over|above|so|thereabouts|fewer|less|under)\b",
     re.IGNORECASE,
 )
 TRAILING = {
@@ -357,8 +367,8 @@ def _counted_phrase(
         objs = [o for c in of for o in c.children if o.dep_ == "pobj"]
         noun = objs[0] if objs else noun
     if noun is not None and noun.lemma_.lower() in rules.generic_nouns:
-        after = [c for c in noun.children if c.dep_ == "acl" and c.pos_ == "VERB"]
-        acl = [c for c in after if c.i == noun.i + 1]
+        participles = [c for c in noun.children if c.dep_ == "acl" and c.pos_ == "VERB"]
+        acl = [c for c in participles if c.i == noun.i + 1]
         if acl:  # "two million people left Sweden", the verb parsed as a participle on "people"
             return f"{_noun_phrase(noun)} {acl[0].lower_}"
     if noun is not None and noun.pos_ != "PRON":
@@ -555,7 +565,7 @@ def _is_rate(text: str, q: Quantity) -> bool:
     """'30 a day', 'over 1,000 executions a day', '5 per cent a year', '30 per 1,000'."""
     units = "|".join(DURATIONS)
     return q.per is not None or bool(
-        re.match(rf"\s*(?:[\w-]+\s+){{0,3}}?(?:a|an|per|each|every)\s+(?:{units})\b",
+        re.match(rf"\s*(?:[\w-]+\s+){{0,3}}?(?<!of )(?:a|an|per|each|every)\s+(?:{units})\b",
                  text[q.end : q.end + 60], re.IGNORECASE)
     )  # fmt: skip
 
@@ -807,8 +817,10 @@ def claims_from_doc(
         unit = _unit(span)
         if _not_a_count(unit, q, text, rules):
             continue
+        para = next(((s, e) for s, e in paras if s <= q.start < e), (0, len(text)))
+        row = tables.row(text, paras, para)
         stated = q.scaled or q.grouped or q.percent or q.is_range or q.per or q.currency
-        if unit is None and not stated:
+        if unit is None and not stated and row is None:  # a table's row is always a figure
             subject = span.root.dep_ in SUBJECTS and span.root.head.pos_ == "VERB"
             bounded = _bound(q, text, rules)[0] != "point"  # "some 300 or so deserted"
             if q.high < rules.bare_number_floor and not subject and not bounded:
@@ -816,7 +828,6 @@ def claims_from_doc(
         k = max(bisect_right(seg_starts, span.start) - 1, 0)
         sent = segments[k]
         voice = voice_at(voices, q.start, q.end)
-        para = next(((s, e) for s, e in paras if s <= q.start < e), (0, len(text)))
         skip = range(span.start, span.end)
         period = own_period(q, sent, span.root, prules)
         words = "|".join(re.escape(w) for w in rules.present_time)
@@ -858,11 +869,11 @@ def claims_from_doc(
         elif bound == "upper":
             low = None
         phrase = _counted_phrase(span, q, unit, sent, rules)
-        row = tables.row(text, paras, para)
         if row is not None:  # a table's row: its name says whose figure or when, the table what
             measure = row.column.lower() or tables.measure(doc, row.intro, rules.counted)
             phrase = table_counted = measure or table_counted
-            period = row.years or period
+            ki = next(i for i, seg in enumerate(segments) if seg.end_char >= row.intro[1])
+            period = row.years or sentence_period(segments[ki], prules)
         same_voice = [c for c, v in zip(claims, spoken, strict=True) if v == voice]
         earlier = [c for c in same_voice if c.start >= para[0]]
         word = _refers_to_a_figure(span, phrase, rules)

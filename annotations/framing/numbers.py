@@ -208,6 +208,13 @@ def _to_quantity(m: re.Match[str], text: str) -> Quantity | None:
     )
 
 
+def _bounded(text: str, start: int) -> bool:
+    """A bound right before a bare fraction makes it a share: "more than half", "nearly half"."""
+    before = text[max(0, start - 20) : start].lower()
+    words = [w for ws in load("claims.toml")["bounds"].values() for w in ws]
+    return any(re.search(rf"(?<!\w){re.escape(w)}\s+$", before) for w in words)
+
+
 # "of a"/"of an"/"of one" after a fraction: a part of one unit ("a quarter of an acre"), or
 # of one per cent ("half of one per cent").
 ONE_UNIT = re.compile(r"(?: of)? (?:a|an|one) (?:(?P<pct>per ?cent|percent)\b)?", re.IGNORECASE)
@@ -230,7 +237,7 @@ def _word_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]
     )
     proportion = re.compile(rf"\b(?P<n>one|{small})(?: [a-z]+)? in (?P<d>{small})\b", re.IGNORECASE)
     plural = _alt(list(raw["plural_scales"]))
-    scales = _alt([k + "s" for k, v in lex.scales.items() if v >= 1000])
+    scales = _alt([k + "s" for k, v in lex.scales.items() if v >= 100])  # "hundreds" too
     tens = re.compile(rf"\b(?:(?P<p>{plural}) of )?(?P<s>{scales})\b", re.IGNORECASE)
     return fraction, proportion, tens
 
@@ -252,8 +259,11 @@ def _word_quantities(text: str) -> list[Quantity]:
             value, pct, end = count * f, True, of_one.end()  # "half of one per cent": 0.5%
         elif of_one is not None:
             value, pct = count * f, False  # "a quarter of an acre": 0.25 of the unit after
-        elif m.group("n"):
-            value, pct = round(count * f * 100, 2), True  # "one-third above" their level
+            unit_word = re.match(r"[a-z]*", text[of_one.end() :].lower())
+            years = raw["years_in"].get(unit_word.group() if unit_word else "")
+            value = value * years if years else value  # "a quarter of a century": 25 years
+        elif m.group("n") or _bounded(text, m.start()):
+            value, pct = round(count * f * 100, 2), True  # "one-third", "more than half"
         else:
             continue  # "half of them": no number to compare
         out.append(Quantity(m.start(), end, text[m.start() : end], value, value, False, pct, True,

@@ -74,10 +74,23 @@ def _noun_phrase(t: Token) -> str:
 def measure(doc: Doc, intro: tuple[int, int],
             measures: list[tuple[str, frozenset[str]]]) -> str:
     """What the introducing line says the rows count: its last noun of a known measure
-    ("deliberate killings", "death toll"), or ""."""
+    ("deliberate killings", "death toll"), else, when the line is a heading with no verb,
+    its noun ("estimated loss of population"), or ""."""
     span = doc.char_span(intro[0], intro[1], alignment_mode="expand")
     if span is None:
         return ""
     lemmas = frozenset().union(*(m for _, m in measures))
     found = [t for t in span if t.pos_ == "NOUN" and t.lemma_.lower() in lemmas]
-    return _noun_phrase(found[-1]) if found else ""
+    if found:
+        return _noun_phrase(found[-1])
+    line = doc.text[intro[0] : intro[1]]
+    last = max((m.end() for m in re.finditer(r"[.!?]\s+", line)), default=0)
+    tail = doc.char_span(intro[0] + last, intro[1], alignment_mode="expand")
+    line_span = tail or span  # the line's last sentence, the one the colon ends
+    nouns = [t for t in line_span if t.pos_ == "NOUN"]
+    head = line_span.root if line_span.root.pos_ == "NOUN" else (nouns[0] if nouns else None)
+    if head is not None:  # a heading for a title: "Estimated loss of population ...:"
+        of = [o for c in head.children if c.lower_ == "of" for o in c.children
+              if o.dep_ == "pobj"]
+        return " ".join([_noun_phrase(head), *(f"of {_noun_phrase(o)}" for o in of[:1])])
+    return ""

@@ -301,10 +301,11 @@ class _Speakers:
                 return self._holder(tok, (span.start_char, span.end_char))
         return ""
 
-    def introduces(self, colon: int) -> str:
-        """The person whose words follow a colon: the named subject (or "by" agent) of the
-        verb of saying that heads the sentence the colon ends ("Trevelyan wrote in 1846:")."""
-        k = bisect_right(self.starts, colon) - 1
+    def introduces(self, pos: int) -> str:
+        """The person a sentence says spoke: the named subject (or "by" agent) of the verb
+        of saying that heads the sentence at `pos`, the one a colon ends ("Trevelyan wrote
+        in 1846:") or the one after a quotation ("So wrote Wilhelm Oberlin in 1871.")."""
+        k = bisect_right(self.starts, pos) - 1
         if k < 0:
             return ""
         root = self.sents[k].root
@@ -314,7 +315,9 @@ class _Speakers:
         if agent is not None:
             return self._person_in(agent)
         subjects = [c for c in root.children if c.dep_ == "nsubj"]
-        return self._subject_name(subjects[0]) if subjects else ""
+        if not subjects and root.i > 0 and root.doc[root.i - 1].lower_ in ("so", "thus"):
+            subjects = [c for c in root.children if c.dep_ in ("dobj", "attr") and c.i > root.i]
+        return self._subject_name(subjects[0]) if subjects else ""  # "So wrote Oberlin"
 
     def speaker(self, start: int, end: int) -> str:
         """The speaker of quoted words [start, end) from the words around them in their sentence."""
@@ -399,6 +402,8 @@ def _blocks(source: SourceText, speakers: _Speakers, taken: list[tuple[int, int]
             if named
             else said or speakers.speaker(intro_start, intro_start + 1)
         )
+        if not who and last + 1 < len(paras):  # "So wrote Wilhelm Oberlin in 1871."
+            who = speakers.introduces(paras[last + 1][0])
         out.append(Voice(source.meta.document_id, start, end, "block_quotation", who))
         i = last + 1
     return out

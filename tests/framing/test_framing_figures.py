@@ -150,3 +150,30 @@ def test_a_name_in_a_source_or_a_kind_is_no_place(parser: Parser) -> None:
         "According to declassified Prussian archives, the police shot 1,200 people in 1849. "
         "The port shipped £9,000 worth of Indian corn.", parser)
     assert only(claims, "1,200").place == "" and only(claims, "9,000").place == ""
+
+
+def test_a_table_of_regions_under_a_heading_with_years(parser: Parser) -> None:
+    claims = claims_of(
+        "Losses varied. Share of farms abandoned between 1740 and 1760, in percent, by county:"
+        "\nAntrim      22\nDown        9\n\nThe rest held.", parser)
+    antrim, down = only(claims, "22"), only(claims, "9")
+    assert (antrim.place, down.place) == ("Antrim", "Down")  # small numbers, still rows
+    assert (antrim.period_start, antrim.period_end) == (1740, 1760)
+    assert "share of farms" in antrim.counted
+
+
+def test_more_bounds_and_vague_figures(parser: Parser) -> None:
+    claims = claims_of(
+        "Of the old parish, scarcely 300 remained. Losses stayed below 5 per cent in the hills. "
+        "The valley lost a fifth of its people or more. More than half the herds died. "
+        "Hundreds of letters survive. The feud lasted a quarter of a century. "
+        "A soldier drew two pounds of bread a day.", parser)
+    assert only(claims, "300").bound == "upper" and only(claims, "5 per cent").bound == "upper"
+    fifth = only(claims, "a fifth")
+    assert (fifth.value_low, fifth.bound) == (20.0, "lower")
+    half = only(claims, "half")
+    assert (half.value_low, half.bound) == (50.0, "lower")
+    letters = only(claims, "Hundreds")
+    assert (letters.value_low, letters.value_high) == (100, 1000)
+    assert only(claims, "quarter").value_low == 25  # years
+    assert only(claims, "two").value_low == 2  # a ration is a figure, not a word

@@ -156,3 +156,24 @@ def test_a_double_barrelled_name_and_a_subject_with_a_relative_clause(parser: Pa
     voices = extract_voices(source(text), parser)
     assert voice(voices, text, "sound and humane").speaker == "Lord Grey"
     assert voice(voices, text, "neither sound").speaker == "Ann Lloyd-Jones"
+
+
+def test_a_block_quotation_named_after_it(parser: Parser) -> None:
+    text = (
+        "Consider this passage, long reprinted in primers:\n\n"
+        "    The land lay waste, and in whole shires no plough was seen.\n\n"
+        "So wrote Matthias Kern in 1882. It was never true of every shire.\n"
+    )
+    voices = extract_voices(source(text), parser)
+    assert voice(voices, text, "land lay waste").speaker == "Matthias Kern"
+
+
+def test_a_record_published_by_someone_is_their_source(parser: Parser) -> None:
+    from annotations.framing import extract_claims
+
+    text = (
+        "In a survey published in 1931 by the demographer Hilde Brandt it was estimated that "
+        "the uplands lost about 30 percent of their farms.\n"
+    )
+    farms = extract_claims(source(text), parser)[0]
+    assert "Hilde Brandt" in farms.attributed_to
