@@ -74,8 +74,8 @@ def _noun_phrase(t: Token) -> str:
 def measure(doc: Doc, intro: tuple[int, int],
             measures: list[tuple[str, frozenset[str]]]) -> str:
     """What the introducing line says the rows count: its last noun of a known measure
-    ("deliberate killings", "death toll"), else, when the line is a heading with no verb,
-    its noun ("estimated loss of population"), or ""."""
+    ("deliberate killings", "death toll"), else, when the line is a heading (it opens
+    with a noun or an adjective), its noun ("estimated loss of population"), or ""."""
     span = doc.char_span(intro[0], intro[1], alignment_mode="expand")
     if span is None:
         return ""
@@ -87,6 +87,8 @@ def measure(doc: Doc, intro: tuple[int, int],
     last = max((m.end() for m in re.finditer(r"[.!?]\s+", line)), default=0)
     tail = doc.char_span(intro[0] + last, intro[1], alignment_mode="expand")
     line_span = tail or span  # the line's last sentence, the one the colon ends
+    if line_span[0].pos_ not in ("NOUN", "ADJ") and line_span[0].tag_ != "VBN":  # "Estimated"
+        return ""  # a sentence ("Adding the wars, the list goes back to:"), not a heading
     nouns = [t for t in line_span if t.pos_ == "NOUN"]
     head = line_span.root if line_span.root.pos_ == "NOUN" else (nouns[0] if nouns else None)
     if head is not None:  # a heading for a title: "Estimated loss of population ...:"
