@@ -905,8 +905,8 @@ def claims_from_doc(
             )
         inside = [o for o in others if sent.start <= o.start < sent.end]
         place = _place(span, sent, places)
-        if row is not None and row.years is None:  # whose deed, as "Mao's total victims" says
-            place = row.label
+        if row is not None and row.place:  # whose deed, as "Mao's total victims" says, or where
+            place = row.place
         event = _event(span, sent, inside, [*counted.split()[:1], category], unit, prules, rules)
         if meant is not None:  # the same quantity as the figure it restates, for alignment
             category = meant.category or category

@@ -20,6 +20,8 @@ from spacy.tokens import Doc, Token
 _ROW = re.compile(
     r"(?:[^\W\d_][\w’'.-]*(?:[ \t]+[^\W\d_][\w’'.-]*){0,2}|\d{4}(?:[-–]\d{2,4})?)[ \t]+\S*\d\S*"
 )
+# Or a name with a date, a colon, then the number: "Niemen, 24 June 1812: 422,000".
+_DATED_ROW = re.compile(r"(?P<name>[^\W\d_][^:\n]{0,60}):[ \t]+\S*\d\S*")
 # A header: column names set apart by a tab or two spaces, no digits ("Census year   Population").
 _HEADER = re.compile(r"[^\W\d_][^\d\t]*?(?:\t|[ ]{2,})\s*[^\W\d_][^\d]*")
 _YEARS = re.compile(r"(\d{4})(?:[-–](\d{2,4}))?")
@@ -31,12 +33,18 @@ class Row:
 
     intro: tuple[int, int]  # the line ending in ':'
     column: str  # the header's last column name ("Population"), "" without a header
-    label: str  # the row's name: whose figure ("Stalin") or when ("1841")
-    years: tuple[int, int] | None  # the label read as a year or year range
+    label: str  # the row's name: whose figure ("Stalin"), where ("Niemen") or when ("1841")
+    years: tuple[int, int] | None  # the years the label gives
+
+    @property
+    def place(self) -> str:
+        """Where or whose the row's figure is: its name, unless the name is only years."""
+        return "" if _YEARS.fullmatch(self.label) else self.label
 
 
 def is_row(text: str, para: tuple[int, int]) -> bool:
-    return bool(_ROW.fullmatch(text[para[0] : para[1]].strip()))
+    line = text[para[0] : para[1]].strip()
+    return bool(_ROW.fullmatch(line) or _DATED_ROW.fullmatch(line))
 
 
 def row(text: str, paras: list[tuple[int, int]], para: tuple[int, int]) -> Row | None:
@@ -53,7 +61,14 @@ def row(text: str, paras: list[tuple[int, int]], para: tuple[int, int]) -> Row |
         i -= 1
     if i == 0 or not text[paras[i - 1][0] : paras[i - 1][1]].rstrip().endswith(":"):
         return None
-    name = text[para[0] : para[1]].strip().rsplit(None, 1)[0]
+    line = text[para[0] : para[1]].strip()
+    dated = _DATED_ROW.fullmatch(line)
+    if dated is not None:  # "Niemen, 24 June 1812": the place, dated by the year in it
+        name = dated.group("name")
+        found = [int(y) for y in re.findall(r"\b(1\d{3}|20\d{2})\b", name)]
+        years = (min(found), max(found)) if found else None
+        return Row(paras[i - 1], column.strip(), name.split(",")[0].strip(), years)
+    name = line.rsplit(None, 1)[0]
     m = _YEARS.fullmatch(name)
     years = None
     if m is not None:

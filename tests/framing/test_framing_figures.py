@@ -177,3 +177,12 @@ def test_more_bounds_and_vague_figures(parser: Parser) -> None:
     assert (letters.value_low, letters.value_high) == (100, 1000)
     assert only(claims, "quarter").value_low == 25  # years
     assert only(claims, "two").value_low == 2  # a ration is a figure, not a word
+
+
+def test_a_table_of_dated_places_after_colons(parser: Parser) -> None:
+    claims = claims_of(
+        "The column's strength on the march, as the quartermaster Jean Roux recorded it, "
+        "is given below:\n\nRhine, 2 May 1805: 61,000\nUlm, 20 October 1805: 48,500\n", parser)
+    rhine = only(claims, "61,000")
+    assert (rhine.place, rhine.period_start, rhine.period_end) == ("Rhine", 1805, 1805)
+    assert only(claims, "48,500").place == "Ulm"
