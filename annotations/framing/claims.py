@@ -676,6 +676,12 @@ def _named_modifier(span: Span, sent: Span) -> str:
         and not (t.head.i + 1 < len(doc) and doc[t.head.i + 1].ent_type_ == "PERSON")
     ]  # fmt: skip  (not "the Oxford scholar Benjamin Jowett", "worth of Indian corn",
     #   "according to declassified Soviet archives": a title, a kind, a source)
+    verb = next((a for a in span.root.ancestors if a.pos_ in ("VERB", "AUX")), None)
+    subjects = [c for c in verb.children if c.dep_ in SUBJECTS] if verb is not None else []
+    found += [  # whose: "The two Russian western armies ... numbered around 200,000 men"
+        t for s in subjects for t in s.children
+        if t.dep_ == "amod" and t.ent_type_ == "NORP" and t.text[:1].isupper()
+    ]  # fmt: skip
     if not found:
         return ""
     near = min(found, key=lambda t: min(abs(t.i - span.end), abs(span.start - t.i)))

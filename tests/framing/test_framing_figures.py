@@ -186,3 +186,8 @@ def test_a_table_of_dated_places_after_colons(parser: Parser) -> None:
     rhine = only(claims, "61,000")
     assert (rhine.place, rhine.period_start, rhine.period_end) == ("Rhine", 1805, 1805)
     assert only(claims, "48,500").place == "Ulm"
+
+
+def test_a_people_named_on_the_subject_says_whose_figure(parser: Parser) -> None:
+    claims = claims_of("The two Austrian field armies numbered around 90,000 men.", parser)
+    assert only(claims, "90,000").place == "Austrian"
