@@ -146,6 +146,7 @@ def _is_candidate(q: Quantity, text: str, rules: _Rules) -> bool:
         and q.high < rules.min_word_value
         and q.high.is_integer()  # "a quarter of an acre" is a figure, "two" a word
         and not _is_rate(text, q)  # "two pounds of bread a day" is a figure
+        and not _lasts(text, q, rules)  # "for three days" is a figure: how long
     ):
         return False
     after = re.match(r"[\s,]*([^\W\d_]+)", text[q.end : q.end + 30])
@@ -173,6 +174,7 @@ def _is_candidate(q: Quantity, text: str, rules: _Rules) -> bool:
     return True
 
 
+APPROX_SIGNS = ("~", "≈", "∼")
 # A negation up to two words before a bound turns it round: "not kill more than" is at most.
 NEGATION = re.compile(r"(?<!\w)(?:not|never|n[’']t)(?:\s+[\w’'-]+){0,2}\s+$")
 FLIPPED = {"lower": "upper", "upper": "lower"}
@@ -188,6 +190,16 @@ TRAILING = {
 }  # fmt: skip
 
 
+def _lasts(text: str, q: Quantity, rules: _Rules) -> bool:
+    """A number of days, weeks, months or years: "for three days", "after five weeks"."""
+    unit = re.match(r"\s+([a-z]+)", text[q.end : q.end + 20])
+    before = text[max(0, q.start - 8) : q.start].lower()
+    pointing = re.search(r"\b(?:the|those|these|that|this|its|their)\s+$", before)
+    return (  # "over those two years" points back to a stretch already given
+        unit is not None and unit.group(1).removesuffix("s") in rules.durations and not pointing
+    )
+
+
 def _bound(q: Quantity, text: str, rules: _Rules) -> tuple[str, int]:
     """How the figure is bounded and where its quote starts (with the bounding words)."""
     if q.is_range:
@@ -195,6 +207,8 @@ def _bound(q: Quantity, text: str, rules: _Rules) -> tuple[str, int]:
     after = TRAILING_BOUND.match(text, q.end)
     if after is not None:  # "a dozen pounds or more a day", "300 or so"
         return TRAILING[after.group("w").lower()], q.start
+    if text[max(0, q.start - 1) : q.start] in APPROX_SIGNS:  # "~10k", "≈ 400,000"
+        return "approx", q.start - 1
     before = text[max(0, q.start - 60) : q.start].lower()
     for phrase, label in sorted(rules.bounds, key=lambda b: -len(b[0])):  # "not more than"
         m = re.search(rf"(?<!\w)({re.escape(phrase)})\s+$", before)

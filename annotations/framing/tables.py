@@ -24,6 +24,9 @@ _ROW = re.compile(
 _DATED_ROW = re.compile(r"(?P<name>[^\W\d_][^:\n]{0,60}):[ \t]+\S*\d\S*")
 # A header: column names set apart by a tab or two spaces, no digits ("Census year   Population").
 _HEADER = re.compile(r"[^\W\d_][^\d\t]*?(?:\t|[ ]{2,})\s*[^\W\d_][^\d]*")
+# Verbs that present a table: "The strength of the army ... is shown below:".
+PRESENTING = frozenset({"show", "give", "list", "set", "tabulate", "present", "summarise",
+                        "summarize", "follow"})
 _YEARS = re.compile(r"(\d{4})(?:[-–](\d{2,4}))?")
 
 
@@ -88,26 +91,29 @@ def _noun_phrase(t: Token) -> str:
 
 def measure(doc: Doc, intro: tuple[int, int],
             measures: list[tuple[str, frozenset[str]]]) -> str:
-    """What the introducing line says the rows count: its last noun of a known measure
-    ("deliberate killings", "death toll"), else, when the line is a heading (it opens
-    with a noun or an adjective), its noun ("estimated loss of population"), or ""."""
-    span = doc.char_span(intro[0], intro[1], alignment_mode="expand")
+    """What the sentence that introduces the rows (the one its colon ends) says they
+    count: its last noun of a known measure ("deliberate killings", "death toll"); else,
+    for a heading (it opens with a noun or an adjective), its noun ("estimated loss of
+    population"); else the subject of a verb that presents them ("The strength of the
+    army ... is shown below:"); or ""."""
+    line = doc.text[intro[0] : intro[1]]
+    last = max((m.end() for m in re.finditer(r"[.!?]\s+", line)), default=0)
+    span = doc.char_span(intro[0] + last, intro[1], alignment_mode="expand")
     if span is None:
         return ""
     lemmas = frozenset().union(*(m for _, m in measures))
     found = [t for t in span if t.pos_ == "NOUN" and t.lemma_.lower() in lemmas]
     if found:
         return _noun_phrase(found[-1])
-    line = doc.text[intro[0] : intro[1]]
-    last = max((m.end() for m in re.finditer(r"[.!?]\s+", line)), default=0)
-    tail = doc.char_span(intro[0] + last, intro[1], alignment_mode="expand")
-    line_span = tail or span  # the line's last sentence, the one the colon ends
-    if line_span[0].pos_ not in ("NOUN", "ADJ") and line_span[0].tag_ != "VBN":  # "Estimated"
-        return ""  # a sentence ("Adding the wars, the list goes back to:"), not a heading
-    nouns = [t for t in line_span if t.pos_ == "NOUN"]
-    head = line_span.root if line_span.root.pos_ == "NOUN" else (nouns[0] if nouns else None)
-    if head is not None:  # a heading for a title: "Estimated loss of population ...:"
-        of = [o for c in head.children if c.lower_ == "of" for o in c.children
-              if o.dep_ == "pobj"]
-        return " ".join([_noun_phrase(head), *(f"of {_noun_phrase(o)}" for o in of[:1])])
-    return ""
+    nouns = [t for t in span if t.pos_ == "NOUN"]
+    if span[0].pos_ in ("NOUN", "ADJ") or span[0].tag_ == "VBN":  # "Estimated loss ...:"
+        head = span.root if span.root.pos_ == "NOUN" else (nouns[0] if nouns else None)
+    elif span.root.lemma_.lower() in PRESENTING:
+        subjects = [c for c in span.root.children if c.dep_ in ("nsubj", "nsubjpass")]
+        head = subjects[0] if subjects and subjects[0].pos_ == "NOUN" else None
+    else:
+        return ""  # a sentence ("Adding the wars, the list goes back to:")
+    if head is None:
+        return ""
+    of = [o for c in head.children if c.lower_ == "of" for o in c.children if o.dep_ == "pobj"]
+    return " ".join([_noun_phrase(head), *(f"of {_noun_phrase(o)}" for o in of[:1])])

@@ -191,3 +191,14 @@ def test_a_table_of_dated_places_after_colons(parser: Parser) -> None:
 def test_a_people_named_on_the_subject_says_whose_figure(parser: Parser) -> None:
     claims = claims_of("The two Austrian field armies numbered around 90,000 men.", parser)
     assert only(claims, "90,000").place == "Austrian"
+
+
+def test_a_tilde_a_small_duration_and_a_presented_table(parser: Parser) -> None:
+    claims = claims_of(
+        "Roughly ~12k marched. The siege lasted for three days. Over those two years it "
+        "rained. The size of the garrison at three dates, as the muster rolls record it, is "
+        "given below:\n\nToulon, 1 March 1793: 9,000\n", parser)
+    assert only(claims, "12k").bound == "approx"
+    assert only(claims, "three").counted == "days"
+    assert not [c for c in claims if c.quote == "two"]  # "those two years" points back
+    assert only(claims, "9,000").counted == "size of garrison"
