@@ -22,6 +22,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from .datafiles import load
 from .models import Claim
 
 DEFAULT_FACTOR = 2.0
@@ -158,12 +159,17 @@ def _spread(claims: list[Claim]) -> float:
     return max(values) / min(values) if min(values) > 0 else float("inf")
 
 
-_PLURAL_SCALE = re.compile(r"(?i)\b(?:thousand|million|billion)s\b")
+_PLURAL_SCALE = re.compile(r"(?i)\b(?:hundred|thousand|million|billion)s\b")
+_DURATIONS = frozenset(load("claims.toml")["duration_nouns"])
 
 
 def vague(c: Claim) -> bool:
     """A plural scale with no number ("millions", "tens of thousands"): a claim of the
-    ledger, but not a figure to compare: it spans a factor of ten by itself."""
+    ledger, but not a figure to compare: it spans a factor of ten by itself. Likewise a
+    length of time ("in eleven weeks", "after five weeks"): what it is the length of is
+    the whole of its meaning, and the parse does not tell the advance from the stay."""
+    if c.counted.lower().removesuffix("s") in _DURATIONS:
+        return True
     return not any(ch.isdigit() for ch in c.quote) and bool(_PLURAL_SCALE.search(c.quote))
 
 

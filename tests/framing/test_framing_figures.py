@@ -202,3 +202,12 @@ def test_a_tilde_a_small_duration_and_a_presented_table(parser: Parser) -> None:
     assert only(claims, "three").counted == "days"
     assert not [c for c in claims if c.quote == "two"]  # "those two years" points back
     assert only(claims, "9,000").counted == "size of garrison"
+
+
+def test_lengths_of_time_stay_out_of_the_aligned_view(parser: Parser) -> None:
+    from annotations.framing.alignment import align
+
+    claims = claims_of(
+        "The army reached Vienna in eleven weeks.\n\nAfter five weeks in Vienna it left.", parser)
+    assert {c.counted for c in claims} == {"weeks"}
+    assert not [g for g in align(claims) if len(g.claims) > 1]
