@@ -419,7 +419,7 @@ def _counted_phrase(
             if anc.pos_ in ("VERB", "AUX"):
                 break
     if root.dep_ in SUBJECTS and root.head.pos_ == "VERB":
-        return root.head.lower_  # "at least 117,257 disappeared"
+        return _verb_phrase(root.head)  # "at least 117,257 disappeared", "went into captivity"
     for anc in root.ancestors:  # "put the dead ... at about 170,000"
         if anc.pos_ in ("NOUN", "PROPN") and anc.i not in inside:
             break  # "the toll ... climbs to 35,000": the noun the number is about
@@ -429,6 +429,23 @@ def _counted_phrase(
                 return _noun_phrase(objs[0])
             break
     return ""
+
+
+def _verb_phrase(verb: Token) -> str:
+    """A verb with the particle or place it goes with, which say what befell those counted:
+    "went into captivity", "came back", "come home"; the verb alone when it has none."""
+    words = [verb]
+    for c in verb.children:
+        if c.i < verb.i:
+            continue
+        if c.dep_ == "prt" or (c.dep_ == "advmod" and c.lower_ in ("home", "back", "out", "away")):
+            words.append(c)
+        elif c.dep_ == "prep" and c.i <= verb.i + 3:
+            objs = [o for o in c.children if o.dep_ == "pobj" and o.pos_ == "NOUN"]
+            if objs:
+                words += [c, objs[0]]
+                break
+    return " ".join(t.lower_ for t in sorted(words, key=lambda t: t.i))
 
 
 def _noun_above(span: Span) -> bool:

@@ -98,7 +98,7 @@ def test_claims_on_the_seeds_do_not_fall(seed_report: object) -> None:
     assert c.matched >= 73 and c.precision == 1.0
     assert seed_report.non_claims == 0  # type: ignore[attr-defined]
     assert c.fields["value"] >= 73 and c.fields["bound"] >= 73
-    assert c.fields["counted"] >= 68
+    assert c.fields["counted"] >= 69  # 68 before a bare number's verb kept where it went
     assert c.fields["period"] >= 68  # 66 before a year set right after a figure dated it
     assert c.fields["attributed_to"] >= 72  # 71 before a letter credited its writer
 
@@ -156,7 +156,7 @@ def test_the_held_out_set_does_not_fall(heldout_report: object) -> None:
         ("BLIND", "blind_sources", "BLIND_FOREIGN", (45, 45, 41, 37, 44, 14)),
         # 1812, written blind; first sight 65/73 found, counted 48, period 20 (its gold
         # dates figures by their narrative's year, which the issue rules out)
-        ("BLIND2", "blind2_sources", "BLIND2_FOREIGN", (68, 67, 55, 25, 68, 14)),
+        ("BLIND2", "blind2_sources", "BLIND2_FOREIGN", (68, 67, 58, 25, 68, 14)),
     ],
 )
 def test_the_blind_sets_do_not_fall(

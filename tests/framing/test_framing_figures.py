@@ -211,3 +211,10 @@ def test_lengths_of_time_stay_out_of_the_aligned_view(parser: Parser) -> None:
         "The army reached Vienna in eleven weeks.\n\nAfter five weeks in Vienna it left.", parser)
     assert {c.counted for c in claims} == {"weeks"}
     assert not [g for g in align(claims) if len(g.claims) > 1]
+
+
+def test_a_bare_number_counts_its_verb_with_where_it_went(parser: Parser) -> None:
+    claims = claims_of(
+        "Roughly 6,000 more went into exile. Fewer than 900 ever came home.", parser)
+    assert only(claims, "6,000").counted == "went into exile"
+    assert only(claims, "900").counted == "came home"
