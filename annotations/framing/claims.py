@@ -70,7 +70,7 @@ class _Rules:
     rate_words: frozenset[str]
     generic_nouns: frozenset[str]
     deictic_time: frozenset[str]
-    present_time: tuple[str, ...]
+    present_time: re.Pattern[str]  # a word of the writer's present after a figure
     currencies: dict[str, str]
     value_prepositions: frozenset[str]
     aggregate: frozenset[str]
@@ -116,7 +116,11 @@ def _rules(source: SourceText) -> _Rules:
         rate_words=frozenset(raw["rate_words"]),
         generic_nouns=frozenset(raw["generic_nouns"]),
         deictic_time=frozenset(raw["deictic_time"]),
-        present_time=tuple(raw["present_time"]),
+        present_time=re.compile(
+            r"(?:\s+[a-z][\w-]*){0,2}?\s+(?:"
+            + "|".join(re.escape(w) for w in raw["present_time"])
+            + r")\b"
+        ),
         currencies=dict(load("numbers.toml")["currency"]),
         value_prepositions=frozenset(raw["value_prepositions"]),
         aggregate=frozenset(raw["aggregate_nouns"]),
@@ -210,7 +214,7 @@ def _bound(q: Quantity, text: str, rules: _Rules) -> tuple[str, int]:
     if text[max(0, q.start - 1) : q.start] in APPROX_SIGNS:  # "~10k", "≈ 400,000"
         return "approx", q.start - 1
     before = text[max(0, q.start - 60) : q.start].lower()
-    for phrase, label in sorted(rules.bounds, key=lambda b: -len(b[0])):  # "not more than"
+    for phrase, label in rules.bounds:  # longest first: "not more than" before "more than"
         m = re.search(rf"(?<!\w)({re.escape(phrase)})\s+$", before)
         if m:
             negated = NEGATION.search(before[: m.start(1)]) is not None
@@ -867,8 +871,7 @@ def claims_from_doc(
         voice = voice_at(voices, q.start, q.end)
         skip = range(span.start, span.end)
         period = own_period(q, sent, span.root, prules)
-        words = "|".join(re.escape(w) for w in rules.present_time)
-        if re.match(rf"(?:\s+[a-z][\w-]*){{0,2}}?\s+(?:{words})\b", text[q.end : q.end + 40]):
+        if rules.present_time.match(text, q.end, q.end + 40):
             period = NONE  # "about 7 million today": the writer's present, not a past year
         elif None in period:
 
@@ -906,11 +909,12 @@ def claims_from_doc(
         elif bound == "upper":
             low = None
         phrase = _counted_phrase(span, q, unit, sent, rules)
+        intro = None  # the segment a table's introduction ends, for a row
         if row is not None:  # a table's row: its name says whose figure or when, the table what
             measure = row.column.lower() or tables.measure(doc, row.intro, rules.counted)
             phrase = table_counted = measure or table_counted
-            ki = next(i for i, seg in enumerate(segments) if seg.end_char >= row.intro[1])
-            period = row.years or sentence_period(segments[ki], prules)
+            intro = next(i for i, seg in enumerate(segments) if seg.end_char >= row.intro[1])
+            period = row.years or sentence_period(segments[intro], prules)
         same_voice = [c for c, v in zip(claims, spoken, strict=True) if v == voice]
         earlier = [c for c in same_voice if c.start >= para[0]]
         word = _refers_to_a_figure(span, phrase, rules)
@@ -957,9 +961,8 @@ def claims_from_doc(
             if between in rules.rate_words and alone and beside and beside[-1].counted:
                 counted = f"{beside[-1].counted} {counted}"  # "250,000 emigrants, 5,000 a week"
         credit, credit_from = _credit(q, sent, attributions[k], notes, voice)
-        if row is not None and credit_from == "none":  # the source its introduction names
-            ki = next(i for i, seg in enumerate(segments) if seg.end_char >= row.intro[1])
-            credit, credit_from = _credit(q, segments[ki], attributions[ki], notes, voice)
+        if intro is not None and credit_from == "none":  # the source its introduction names
+            credit, credit_from = _credit(q, segments[intro], attributions[intro], notes, voice)
         if q.percent:
             base = share_base(span.root) or bases.get(k, [])
             bases[k] = base

@@ -349,18 +349,27 @@ def _per_base(found: list[Quantity], text: str) -> list[Quantity]:
     return out
 
 
+@cache
+def _per_base_patterns() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, float]]:
+    """What links a figure to its base ("per", "in every") and the bases named in words."""
+    raw = load("numbers.toml")["per_base"]
+    link = re.compile(rf"\s+(?:{_alt(raw['words'])})\s+", re.IGNORECASE)
+    named = re.compile(rf"(?:{_alt(list(raw['bases']))})\b", re.IGNORECASE)
+    return link, named, {k: float(v) for k, v in raw["bases"].items()}
+
+
 def _base_after(q: Quantity, nxt: Quantity | None, text: str) -> tuple[float, int, bool] | None:
     """(base, end, whether the next figure is the base) for a rate "per 1,000" after `q`."""
-    raw = load("numbers.toml")["per_base"]
-    m = re.compile(rf"\s+(?:{_alt(raw['words'])})\s+", re.IGNORECASE).match(text, q.end)
+    link, named, bases = _per_base_patterns()
+    m = link.match(text, q.end)
     if m is None:
         return None
     if nxt is not None and nxt.start == m.end():
         if not nxt.is_range and nxt.high >= 100 and math.log10(nxt.high).is_integer():
             return nxt.high, nxt.end, True
         return None
-    named = re.compile(rf"(?:{_alt(list(raw['bases']))})\b", re.IGNORECASE).match(text, m.end())
-    return (float(raw["bases"][named.group().lower()]), named.end(), False) if named else None
+    word = named.match(text, m.end())
+    return (bases[word.group().lower()], word.end(), False) if word else None
 
 
 def _plain_quantities(text: str) -> list[Quantity]:

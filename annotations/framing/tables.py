@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
+from .numbers import find_years
+
 # A row: a name of one to three words, or a year ("1841", "1846-51"), then one token with a
 # digit ("Mao 40Million", "1841    8,175,124").
 _ROW = re.compile(
@@ -68,17 +70,13 @@ def row(text: str, paras: list[tuple[int, int]], para: tuple[int, int]) -> Row |
     dated = _DATED_ROW.fullmatch(line)
     if dated is not None:  # "Niemen, 24 June 1812": the place, dated by the year in it
         name = dated.group("name")
-        found = [int(y) for y in re.findall(r"\b(1\d{3}|20\d{2})\b", name)]
-        years = (min(found), max(found)) if found else None
+        found = find_years(name)
+        years = (min(y.first for y in found), max(y.last for y in found)) if found else None
         return Row(paras[i - 1], column.strip(), name.split(",")[0].strip(), years)
     name = line.rsplit(None, 1)[0]
-    m = _YEARS.fullmatch(name)
-    years = None
-    if m is not None:
-        first = int(m.group(1))
-        last = m.group(2)
-        end = int(m.group(1)[: 4 - len(last)] + last) if last else first
-        years = (first, end) if end >= first else None
+    found = find_years(name) if _YEARS.fullmatch(name) else []
+    whole = len(found) == 1 and (found[0].start, found[0].end) == (0, len(name))
+    years = (found[0].first, found[0].last) if whole else None  # "1841", "1846-51"
     return Row(paras[i - 1], column.strip(), name, years)
 
 

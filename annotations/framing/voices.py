@@ -370,10 +370,13 @@ def _blocks(source: SourceText, speakers: _Speakers, taken: list[tuple[int, int]
         intro = text[paras[i - 1][0] : paras[i - 1][1]].rstrip()
         indented = re.match(raw["block_indent"], line) is not None
         opens = line.lstrip()[:1] in OPENING
+        if not intro.endswith(":"):
+            i += 1
+            continue
         named = [m for r in raw["block_intro"] if (m := re.search(r, intro))]
         intro_start = paras[i - 1][1] - 1
         said = "" if (indented or opens or named) else speakers.introduces(intro_start)
-        if not (intro.endswith(":") and (indented or opens or named or said)):
+        if not (indented or opens or named or said):
             i += 1
             continue
         last = i
