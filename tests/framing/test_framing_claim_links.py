@@ -4,21 +4,10 @@ number's noun is not next to it; a share takes the source and years of its base 
 
 from __future__ import annotations
 
-from annotations.document import DocumentMeta, SourceText, sha256_hex
-from annotations.framing import Parser, extract_claims
+from framing_synthetic import claim, claims_of
+
+from annotations.framing import Parser
 from annotations.framing.models import Claim
-
-
-def claims_of(text: str, parser: Parser) -> list[Claim]:
-    text += "\n"
-    meta = DocumentMeta("synthetic", "synthetic", "test", author="The Author")
-    return extract_claims(SourceText(meta, text, sha256_hex(text.encode())), parser)
-
-
-def claim(claims: list[Claim], quote_part: str) -> Claim:
-    found = [c for c in claims if quote_part in c.quote]
-    assert len(found) == 1, (quote_part, [c.quote for c in claims])
-    return found[0]
 
 
 def period(c: Claim) -> tuple[int | None, int | None]:

@@ -8,11 +8,14 @@ from __future__ import annotations
 import importlib.util
 import sys
 import tomllib
+from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
 from annotations import config
+from annotations.document import SourceText
 from annotations.framing import Parser
 
 
@@ -26,20 +29,27 @@ def _scorer() -> ModuleType:
     return module
 
 
+def _gold(folder: Path) -> dict[str, Any]:
+    return tomllib.loads((folder / "gold.toml").read_text(encoding="utf-8"))
+
+
+def _assert_needles_occur_once(gold: dict[str, Any], sources: list[SourceText]) -> None:
+    """Every gold row's needle stands exactly once in its text."""
+    texts = {f"{s.meta.document_id}.txt": s.text for s in sources}
+    for table, rows in gold.items():
+        for r in rows:
+            assert texts[r["doc"]].count(r["needle"]) == 1, (table, r["needle"])
+
+
 @pytest.fixture(scope="module")
 def report(parser: Parser) -> object:
     scorer = _scorer()
-    gold = tomllib.loads((scorer.DEVSET / "gold.toml").read_text(encoding="utf-8"))
-    return scorer.score(scorer.devset_sources(), gold, parser)
+    return scorer.score(scorer.devset_sources(), _gold(scorer.DEVSET), parser)
 
 
 def test_gold_needles_occur_once_in_the_vendored_texts() -> None:
     scorer = _scorer()
-    gold = tomllib.loads((scorer.DEVSET / "gold.toml").read_text(encoding="utf-8"))
-    texts = {f"{s.meta.document_id}.txt": s.text for s in scorer.devset_sources()}
-    for rows in gold.values():
-        for r in rows:
-            assert texts[r["doc"]].count(r["needle"]) == 1, r["needle"]
+    _assert_needles_occur_once(_gold(scorer.DEVSET), scorer.devset_sources())
 
 
 def test_claims_on_the_development_set(report: object) -> None:
@@ -74,20 +84,17 @@ def test_alignment_on_the_development_set(report: object) -> None:
 @pytest.fixture(scope="module")
 def seed_report(parser: Parser) -> object:
     scorer = _scorer()
-    gold = tomllib.loads((scorer.SEEDS / "gold.toml").read_text(encoding="utf-8"))
     return scorer.score(
-        scorer.seed_sources(), gold, parser, scorer.SEEDS_FOREIGN, scorer.SEEDS_MIXING
+        scorer.seed_sources(), _gold(scorer.SEEDS), parser, scorer.SEEDS_FOREIGN,
+        scorer.SEEDS_MIXING,
     )
 
 
 def test_seed_gold_needles_occur_once_in_the_seed_texts() -> None:
     scorer = _scorer()
-    gold = tomllib.loads((scorer.SEEDS / "gold.toml").read_text(encoding="utf-8"))
-    texts = {f"{s.meta.document_id}.txt": s.text for s in scorer.seed_sources()}
+    gold = _gold(scorer.SEEDS)
     assert set(gold) == {"claim", "non_claim", "voice", "hedge"}
-    for rows in gold.values():
-        for r in rows:
-            assert texts[r["doc"]].count(r["needle"]) == 1, r["needle"]
+    _assert_needles_occur_once(gold, scorer.seed_sources())
 
 
 def test_claims_on_the_seeds_do_not_fall(seed_report: object) -> None:
@@ -116,20 +123,15 @@ def test_voices_hedges_and_alignment_on_the_seeds_do_not_fall(seed_report: objec
 @pytest.fixture(scope="module")
 def heldout_report(parser: Parser) -> object:
     scorer = _scorer()
-    gold = tomllib.loads((scorer.HELDOUT / "gold.toml").read_text(encoding="utf-8"))
     return scorer.score(
-        scorer.heldout_sources(), gold, parser, scorer.HELDOUT_FOREIGN, scorer.HELDOUT_MIXING
+        scorer.heldout_sources(), _gold(scorer.HELDOUT), parser, scorer.HELDOUT_FOREIGN,
+        scorer.HELDOUT_MIXING,
     )
 
 
 def test_heldout_gold_needles_occur_once() -> None:
     scorer = _scorer()
-    gold = tomllib.loads((scorer.HELDOUT / "gold.toml").read_text(encoding="utf-8"))
-    texts = {f"{s.meta.document_id}.txt": s.text for s in scorer.heldout_sources()}
-    for table, rows in gold.items():
-        for r in rows if isinstance(rows, list) else []:
-            if "needle" in r:
-                assert texts[r["doc"]].count(r["needle"]) == 1, (table, r["needle"])
+    _assert_needles_occur_once(_gold(scorer.HELDOUT), scorer.heldout_sources())
 
 
 def test_the_held_out_set_does_not_fall(heldout_report: object) -> None:
@@ -163,13 +165,9 @@ def test_the_blind_sets_do_not_fall(
     parser: Parser, folder: str, sources: str, foreign: str, floors: tuple[int, ...]
 ) -> None:
     scorer = _scorer()
-    gold = tomllib.loads((getattr(scorer, folder) / "gold.toml").read_text(encoding="utf-8"))
+    gold = _gold(getattr(scorer, folder))
     texts = getattr(scorer, sources)()
-    for rows in gold.values():
-        for r in rows if isinstance(rows, list) else []:
-            if "needle" in r:
-                doc = next(s.text for s in texts if f"{s.meta.document_id}.txt" == r["doc"])
-                assert doc.count(r["needle"]) == 1, r["needle"]
+    _assert_needles_occur_once(gold, texts)
     report = scorer.score(texts, gold, parser, getattr(scorer, foreign), "")
     c = report.claims
     found, value, counted, period, credited, speakers = floors

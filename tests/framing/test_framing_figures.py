@@ -6,21 +6,10 @@ another country."""
 
 from __future__ import annotations
 
-from annotations.document import DocumentMeta, SourceText, sha256_hex
-from annotations.framing import Parser, extract_claims
-from annotations.framing.models import Claim
+from framing_synthetic import claim as only
+from framing_synthetic import claims_of
 
-
-def claims_of(text: str, parser: Parser) -> list[Claim]:
-    text += "\n"
-    meta = DocumentMeta("synthetic", "synthetic", "test", author="The Author")
-    return extract_claims(SourceText(meta, text, sha256_hex(text.encode())), parser)
-
-
-def only(claims: list[Claim], part: str) -> Claim:
-    found = [c for c in claims if part in c.quote]
-    assert len(found) == 1, (part, [c.quote for c in claims])
-    return found[0]
+from annotations.framing import Parser
 
 
 def test_sums_of_money_keep_their_sign_bound_and_what_they_count(parser: Parser) -> None:

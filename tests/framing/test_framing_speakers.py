@@ -5,15 +5,12 @@ the author holds at a distance. Also a figure's own attached year."""
 
 from __future__ import annotations
 
-from annotations.document import DocumentMeta, Paratext, SourceText, sha256_hex
+from framing_synthetic import source
+
+from annotations.document import Paratext
 from annotations.framing import Parser, extract_claims, extract_voices
 from annotations.framing.notes import cited_name
 from annotations.framing.voices import Voice
-
-
-def source(text: str, paratext: tuple[Paratext, ...] = ()) -> SourceText:
-    meta = DocumentMeta("synthetic", "synthetic", "test", author="The Author", paratext=paratext)
-    return SourceText(meta, text, sha256_hex(text.encode()))
 
 
 def voice(voices: list[Voice], text: str, words: str) -> Voice:
@@ -83,7 +80,8 @@ def test_a_citation_after_a_quotation_names_its_speaker(parser: Parser) -> None:
         "absolutely.’ (2)\n\nNotes\n1. Ibid.\n2. J. Acton, Letter to Bishop Creighton, 1887.\n"
     )
     notes = text.index("Notes")
-    voices = extract_voices(source(text, (Paratext("endnotes", notes, len(text)),)), parser)
+    endnotes = (Paratext("endnotes", notes, len(text)),)
+    voices = extract_voices(source(text, paratext=endnotes), parser)
     assert voice(voices, text, "founded on force").speaker == "Leon Trotsky"
     assert voice(voices, text, "tends to corrupt").speaker == "J. Acton"
 
@@ -107,7 +105,8 @@ def test_a_comment_answered_by_name_gets_that_name(parser: Parser) -> None:
         "  3. I agree with Trotsky on this.\n"
     )
     start = text.index("Comments")
-    voices = extract_voices(source(text, (Paratext("comments", start, len(text)),)), parser)
+    comments_area = (Paratext("comments", start, len(text)),)
+    voices = extract_voices(source(text, paratext=comments_area), parser)
     comments = [v for v in voices if v.kind == "comment"]
     assert [c.speaker for c in comments] == ["Priya", "", ""]  # Trotsky is the article's
 

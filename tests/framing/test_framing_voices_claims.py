@@ -3,24 +3,13 @@ scope, periods, bounds, non-claims, hedges in context, alignment by place, check
 
 from __future__ import annotations
 
-from annotations.document import DocumentMeta, Paratext, SourceText, sha256_hex
+from framing_synthetic import claim, source
+
+from annotations.document import Paratext, SourceText
 from annotations.framing import Parser, analyse, extract_claims, extract_voices
 from annotations.framing.alignment import align
 from annotations.framing.analysis import consistency_checks
-from annotations.framing.models import Claim
 from annotations.suggestion import suggestions_for
-
-
-def source(text: str, doc_id: str = "synthetic", paratext: tuple[Paratext, ...] = ()) -> SourceText:
-    meta = DocumentMeta(doc_id, doc_id, "test", author="The Author", paratext=paratext)
-    return SourceText(meta, text, sha256_hex(text.encode()))
-
-
-def claim(claims: list[Claim], quote_part: str) -> Claim:
-    found = [c for c in claims if quote_part in c.quote]
-    assert len(found) == 1, (quote_part, [c.quote for c in claims])
-    return found[0]
-
 
 BLOCK = (
     "The debate turned on one book. Here is Moreau:\n\n"
